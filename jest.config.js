@@ -1,0 +1,19 @@
+/** Unit specs live beside the code (src/**\/*.spec.ts); end-to-end specs in test/ (*.e2e-spec.ts). */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.spec.json' }];
+const common = {
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': tsJest },
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testTimeout: 60000,
+    },
+  ],
+};

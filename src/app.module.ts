@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { CallBoxModule } from './callbox/callbox.module';
+import { CommonModule } from './common/common.module';
+import { CallBoxExceptionFilter } from './common/http/callbox-exception.filter';
+import { LoggingModule } from './common/logging/logging.module';
+import { RequestValidationPipe } from './common/validation/request-validation.pipe';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { TransactionsModule } from './transactions/transactions.module';
+
+@Module({
+  imports: [ConfigModule, LoggingModule, DatabaseModule, CommonModule, TransactionsModule, CallBoxModule],
+  providers: [
+    { provide: APP_PIPE, useClass: RequestValidationPipe },
+    { provide: APP_FILTER, useClass: CallBoxExceptionFilter },
+  ],
+})
+export class AppModule {}

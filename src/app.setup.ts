@@ -1,0 +1,41 @@
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth/auth.guard';
+import { requestIdFor } from './common/http/request-id';
+
+/** Request bodies above this are refused with 413 before any parsing. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** The HTTP adapter, shared by main.ts and the end-to-end specs so both run the same server. */
+export function createFastifyAdapter(): FastifyAdapter {
+  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestIdFor, disableRequestLogging: true });
+}
+
+/** Everything main.ts does to the app besides listening; the e2e specs call it too. */
+export function configureApp(app: NestFastifyApplication): void {
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix('api');
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      void reply.header('x-request-id', request.id);
+      done();
+    });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('MeRecharge gateway')
+      .setDescription(
+        'CallBox device API, sync dispatcher and main-system hook (spec 000), TopUp facade over SOAP (spec 004). ' +
+          'CallBox routes take `Authorization: Bearer <CALLBOX_TOKEN>`; admin and main-system routes take `x-api-key`.',
+      )
+      .setVersion('1.0.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'CALLBOX_TOKEN, or a box-bound token of CALLBOX_TOKENS' }, BEARER_SCHEME)
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API_KEY (admins, main system)' }, API_KEY_SCHEME)
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { TransactionsModule } from '../transactions/transactions.module';
+import { CallBoxConfigRepository } from './config/callbox-config';
+import { CallBoxConfigController } from './config/callbox-config.controller';
+import { CallBoxConfigService } from './config/callbox-config.service';
+import { TypeOrmCallBoxConfigRepository } from './config/typeorm-callbox-config.repository';
+import { CallBoxRepository } from './registry/callbox';
+import { CallBoxRegistryController } from './registry/callbox-registry.controller';
+import { CallBoxRegistryService } from './registry/callbox-registry.service';
+import { TypeOrmCallBoxRepository } from './registry/typeorm-callbox.repository';
+import { CallBoxStatsController } from './stats/callbox-stats.controller';
+import { CallBoxStatsService } from './stats/callbox-stats.service';
+import { CallBoxTransactionsController } from './transactions/callbox-transactions.controller';
+import { CallBoxTransactionsService } from './transactions/callbox-transactions.service';
+
+const ports = [
+  { provide: CallBoxRepository, useClass: TypeOrmCallBoxRepository },
+  { provide: CallBoxConfigRepository, useClass: TypeOrmCallBoxConfigRepository },
+];
+const services = [CallBoxRegistryService, CallBoxConfigService, CallBoxTransactionsService, CallBoxStatsService];
+const controllers = [CallBoxRegistryController, CallBoxTransactionsController, CallBoxConfigController, CallBoxStatsController];
+
+@Module({
+  imports: [TransactionsModule],
+  providers: [...ports, ...services],
+  controllers,
+  exports: [CallBoxRepository, CallBoxConfigService, CallBoxTransactionsService, CallBoxRegistryService],
+})
+export class CallBoxModule {}

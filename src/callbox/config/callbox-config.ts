@@ -1,0 +1,15 @@
+/** The settings a box runs with; the spec's `config` object. */
+export interface CallBoxSettings {
+  maxRetries: number;
+  timeoutMs: number;
+  batchSize: number;
+  pollIntervalMs: number;
+}
+
+export const GLOBAL_SCOPE = 'global';
+
+/** The global row, or one box's override; absent fields fall back to the next level. */
+export abstract class CallBoxConfigRepository {
+  abstract find(scopes: readonly string[]): Promise<Map<string, Partial<CallBoxSettings>>>;
+  abstract merge(scope: string, changes: Partial<CallBoxSettings>, now: number): Promise<void>;
+}

@@ -1,0 +1,60 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsCallBoxId } from '../../common/validation/validators';
+
+export class CallBoxConfigDto {
+  @ApiProperty({ example: 3 })
+  maxRetries: number;
+  @ApiProperty({ example: 30000 })
+  timeoutMs: number;
+  @ApiProperty({ example: 5 })
+  batchSize: number;
+  @ApiProperty({ example: 5000 })
+  pollIntervalMs: number;
+}
+
+export class ConfigQueryDto {
+  /** The box whose effective config to return; without it, the global config. */
+  @IsOptional() @IsCallBoxId()
+  callboxId?: string;
+}
+
+export const CONFIG_LIMITS = {
+  maxRetries: { min: 0, max: 10 },
+  timeoutMs: { min: 1000, max: 3_600_000 },
+  batchSize: { min: 1, max: 100 },
+  pollIntervalMs: { min: 500, max: 300_000 },
+} as const;
+
+export class UpdateConfigDto {
+  /** When given, the change applies to this box only (an override); otherwise to every box. */
+  @IsOptional() @IsCallBoxId()
+  callboxId?: string;
+
+  @ApiPropertyOptional({ example: 3, ...CONFIG_LIMITS.maxRetries })
+  @IsOptional() @IsInt() @Min(CONFIG_LIMITS.maxRetries.min) @Max(CONFIG_LIMITS.maxRetries.max)
+  maxRetries?: number;
+
+  @ApiPropertyOptional({ example: 30000, ...CONFIG_LIMITS.timeoutMs })
+  @IsOptional() @IsInt() @Min(CONFIG_LIMITS.timeoutMs.min) @Max(CONFIG_LIMITS.timeoutMs.max)
+  timeoutMs?: number;
+
+  @ApiPropertyOptional({ example: 5, ...CONFIG_LIMITS.batchSize })
+  @IsOptional() @IsInt() @Min(CONFIG_LIMITS.batchSize.min) @Max(CONFIG_LIMITS.batchSize.max)
+  batchSize?: number;
+
+  @ApiPropertyOptional({ example: 5000, ...CONFIG_LIMITS.pollIntervalMs })
+  @IsOptional() @IsInt() @Min(CONFIG_LIMITS.pollIntervalMs.min) @Max(CONFIG_LIMITS.pollIntervalMs.max)
+  pollIntervalMs?: number;
+}
+
+export class ConfigResponseDto {
+  @ApiProperty({ example: true })
+  success: true;
+  @ApiPropertyOptional({ example: 'Configuration mise à jour' })
+  message?: string;
+  /** `global`, or the id of the box the config belongs to. */
+  @ApiProperty({ example: 'callbox_001' })
+  scope: string;
+  config: CallBoxConfigDto;
+}

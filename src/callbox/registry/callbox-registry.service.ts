@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { assertMayActAs, Principal } from '../../common/auth/principal';
+import { Clock } from '../../common/clock/clock';
+import { TransactionRepository } from '../../transactions/transaction.repository';
+import { callboxNotRegistered } from '../callbox-errors';
+import { CallBoxSettings } from '../config/callbox-config';
+import { CallBoxConfigService } from '../config/callbox-config.service';
+import { CallBox, CallBoxRepository, Heartbeat, Registration } from './callbox';
+
+@Injectable()
+export class CallBoxRegistryService {
+  constructor(
+    private readonly boxes: CallBoxRepository,
+    private readonly transactions: TransactionRepository,
+    private readonly configs: CallBoxConfigService,
+    private readonly clock: Clock,
+  ) {}
+
+  async register(principal: Principal, registration: Registration): Promise<{ box: CallBox; settings: CallBoxSettings }> {
+    assertMayActAs(principal, registration.id);
+    const box = await this.boxes.register(registration, this.clock.now());
+    return { box, settings: await this.configs.effective(box.id) };
+  }
+
+  async heartbeat(
+    principal: Principal,
+    callboxId: string,
+    heartbeat: Heartbeat,
+  ): Promise<{ box: CallBox; settings: CallBoxSettings; pendingTransactions: number }> {
+    assertMayActAs(principal, callboxId);
+    const box = await this.boxes.recordHeartbeat(callboxId, heartbeat, this.clock.now());
+    if (!box) throw callboxNotRegistered(callboxId);
+    const [settings, waitingForBox, queued] = await Promise.all([
+      this.configs.effective(callboxId),
+      this.transactions.countAssignedTo(callboxId, ['assigned']),
+      this.transactions.countInStatus('pending'),
+    ]);
+    return { box, settings, pendingTransactions: waitingForBox + queued };
+  }
+
+  async require(callboxId: string): Promise<CallBox> {
+    const box = await this.boxes.findById(callboxId);
+    if (!box) throw callboxNotRegistered(callboxId);
+    return box;
+  }
+}

@@ -1,0 +1,50 @@
+import type { TransactionType } from '../../transactions/transaction';
+
+/** Whether the backend hears from the box, as opposed to the status the box reports about itself. */
+export type Connection = 'connected' | 'disconnected';
+
+export interface CallBox {
+  id: string;
+  /** What the box says of itself in its heartbeat (`active`, `busy`, ...). */
+  reportedStatus: string;
+  connection: Connection;
+  maxConcurrent: number;
+  supportedTypes: TransactionType[];
+  operators: string[] | null;
+  version: string | null;
+  location: string | null;
+  queueSize: number;
+  metrics: Record<string, unknown> | null;
+  lastHeartbeatAt: number;
+  registeredAt: number;
+}
+
+export interface Registration {
+  id: string;
+  maxConcurrent: number;
+  supportedTypes: TransactionType[];
+  operators: string[] | null;
+  version: string | null;
+  location: string | null;
+}
+
+export interface Heartbeat {
+  reportedStatus: string;
+  queueSize: number | null;
+  metrics: Record<string, unknown> | null;
+}
+
+export abstract class CallBoxRepository {
+  /** Registers the box, or updates its capabilities, version and location when it is known. */
+  abstract register(registration: Registration, now: number): Promise<CallBox>;
+  abstract findById(id: string): Promise<CallBox | null>;
+  /** Null when the box never registered. */
+  abstract recordHeartbeat(id: string, heartbeat: Heartbeat, now: number): Promise<CallBox | null>;
+  abstract list(): Promise<CallBox[]>;
+}
+
+/** `disconnected` once the heartbeat is older than the timeout, else what the box says of itself. */
+export function liveStatus(box: CallBox, now: number, heartbeatTimeoutMs: number): string {
+  if (box.connection === 'disconnected' || now - box.lastHeartbeatAt > heartbeatTimeoutMs) return 'disconnected';
+  return box.reportedStatus;
+}

@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '../../database/database';
+import { CallBox, CallBoxRepository, Heartbeat, Registration } from './callbox';
+
+type Row = Record<string, unknown>;
+const json = <T>(v: unknown): T | null => (typeof v === 'string' && v.length > 0 ? (JSON.parse(v) as T) : null);
+
+function toCallBox(row: Row): CallBox {
+  return {
+    id: row.id as string,
+    reportedStatus: row.reported_status as string,
+    connection: row.connection as CallBox['connection'],
+    maxConcurrent: Number(row.max_concurrent),
+    supportedTypes: (row.supported_types as string).split(',').filter(Boolean) as CallBox['supportedTypes'],
+    operators: json<string[]>(row.operators),
+    version: (row.version as string | null) ?? null,
+    location: (row.location as string | null) ?? null,
+    queueSize: Number(row.queue_size),
+    metrics: json<Record<string, unknown>>(row.metrics),
+    lastHeartbeatAt: Number(row.last_heartbeat_at),
+    registeredAt: Number(row.registered_at),
+  };
+}
+
+@Injectable()
+export class TypeOrmCallBoxRepository extends CallBoxRepository {
+  constructor(private readonly db: Database) {
+    super();
+  }
+
+  async register(registration: Registration, now: number): Promise<CallBox> {
+    const { rows } = await this.db.transaction((manager) =>
+      this.db.execute(
+        manager,
+          `INSERT INTO callboxes (id, reported_status, connection, max_concurrent, supported_types, operators, version,
+             location, queue_size, processed_transactions, last_heartbeat_at, registered_at, updated_at)
+           VALUES (?, 'active', 'connected', ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET reported_status = 'active', connection = 'connected',
+             max_concurrent = excluded.max_concurrent, supported_types = excluded.supported_types,
+             operators = excluded.operators, version = excluded.version, location = excluded.location,
+             last_heartbeat_at = excluded.last_heartbeat_at, updated_at = excluded.updated_at
+           RETURNING *`,
+        [
+          registration.id,
+          registration.maxConcurrent,
+          registration.supportedTypes.join(','),
+          registration.operators ? JSON.stringify(registration.operators) : null,
+          registration.version,
+          registration.location,
+          now,
+          now,
+          now,
+        ],
+      ),
+    );
+    return toCallBox(rows[0]);
+  }
+
+  async findById(id: string): Promise<CallBox | null> {
+    const rows: Row[] = await this.db.reader.query(this.db.sql('SELECT * FROM callboxes WHERE id = ?'), [id]);
+    return rows.length > 0 ? toCallBox(rows[0]) : null;
+  }
+
+  async recordHeartbeat(id: string, heartbeat: Heartbeat, now: number): Promise<CallBox | null> {
+    const { rows } = await this.db.transaction((manager) =>
+      this.db.execute(
+        manager,
+          `UPDATE callboxes SET reported_status = ?, connection = 'connected', queue_size = COALESCE(?, queue_size),
+             metrics = COALESCE(?, metrics), last_heartbeat_at = ?, updated_at = ?
+           WHERE id = ? RETURNING *`,
+        [
+          heartbeat.reportedStatus,
+          heartbeat.queueSize,
+          heartbeat.metrics ? JSON.stringify(heartbeat.metrics) : null,
+          now,
+          now,
+          id,
+        ],
+      ),
+    );
+    return rows.length > 0 ? toCallBox(rows[0]) : null;
+  }
+
+  async list(): Promise<CallBox[]> {
+    const rows: Row[] = await this.db.reader.query('SELECT * FROM callboxes ORDER BY id');
+    return rows.map(toCallBox);
+  }
+}

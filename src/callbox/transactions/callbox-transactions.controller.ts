@@ -1,0 +1,67 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../../common/auth/auth.guard';
+import { CurrentPrincipal } from '../../common/auth/current-principal.decorator';
+import type { Principal } from '../../common/auth/principal';
+import { ApiErrorResponses } from '../../common/http/api-error-responses';
+import { CallBoxTransactionsService } from './callbox-transactions.service';
+import { PendingQueryDto } from './pending-query.dto';
+import { SubmitTransactionDto } from './submit-transaction.dto';
+import { PendingResponseDto, TransactionResponseDto } from './transaction.dto';
+import { toTransactionDto } from './transaction.mapper';
+import { UpdateStatusDto } from './update-status.dto';
+
+export const IDEMPOTENCY_HEADER = ApiHeader({
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'Same key and body again: the first transaction is returned. Same key, other body: 409.',
+});
+
+@ApiTags('CallBox')
+@Authenticated('callbox')
+@Controller('call-box/transactions')
+export class CallBoxTransactionsController {
+  constructor(private readonly service: CallBoxTransactionsService) {}
+
+  @Get('pending')
+  @ApiOperation({ summary: 'Transactions assignées à la CallBox, et réservation atomique de nouvelles' })
+  @ApiErrorResponses(400, 401, 403, 404)
+  async pending(@CurrentPrincipal() principal: Principal, @Query() query: PendingQueryDto): Promise<PendingResponseDto> {
+    const { transactions, totalPending } = await this.service.pending(principal, query.callboxId, query.limit);
+    return { success: true, transactions: transactions.map(toTransactionDto), count: transactions.length, totalPending };
+  }
+
+  @Post('submit')
+  @HttpCode(200)
+  @IDEMPOTENCY_HEADER
+  @ApiOperation({ summary: 'Ajoute une nouvelle transaction à la queue' })
+  @ApiErrorResponses(400, 401, 409)
+  async submit(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: SubmitTransactionDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<TransactionResponseDto> {
+    const { transaction, created } = await this.service.submit(principal, dto, idempotencyKey);
+    return {
+      success: true,
+      message: created ? 'Transaction ajoutée à la queue' : 'Transaction déjà reçue (Idempotency-Key)',
+      transaction: toTransactionDto(transaction),
+    };
+  }
+
+  @Put(':transactionId/status')
+  @ApiOperation({ summary: "Met à jour le statut d'une transaction (un statut répété est sans effet)" })
+  @ApiErrorResponses(400, 401, 403, 404, 409)
+  async updateStatus(
+    @CurrentPrincipal() principal: Principal,
+    @Param('transactionId') transactionId: string,
+    @Body() dto: UpdateStatusDto,
+  ): Promise<TransactionResponseDto> {
+    const { transaction, changed } = await this.service.report(principal, transactionId, dto);
+    return {
+      success: true,
+      message: changed ? 'Statut mis à jour' : 'Statut déjà enregistré',
+      transaction: toTransactionDto(transaction),
+    };
+  }
+}

@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { AppConfig } from '../../config/app-config';
+import { assertMayActAs, idempotencyScope, Principal } from '../../common/auth/principal';
+import { Clock } from '../../common/clock/clock';
+import { RequestValidationError } from '../../common/errors/domain-error';
+import { retryDelayMs } from '../../transactions/retry-backoff';
+import type { CustomerInfo, Priority, Transaction, TransactionStatus, TransactionType } from '../../transactions/transaction';
+import { planDeviceReport } from '../../transactions/transaction-state-machine';
+import { TransactionRepository } from '../../transactions/transaction.repository';
+import { CallBoxConfigService } from '../config/callbox-config.service';
+import { CallBoxRegistryService } from '../registry/callbox-registry.service';
+
+export interface Submission {
+  type: TransactionType;
+  phoneNumber: string;
+  amount?: number;
+  payItemId: string;
+  customerInfo?: CustomerInfo;
+  priority?: Priority;
+}
+
+export interface StatusReport {
+  callboxId: string;
+  status: TransactionStatus;
+  result?: object;
+}
+
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
+
+@Injectable()
+export class CallBoxTransactionsService {
+  constructor(
+    private readonly transactions: TransactionRepository,
+    private readonly registry: CallBoxRegistryService,
+    private readonly configs: CallBoxConfigService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Queues a transaction; with an Idempotency-Key, a retried submit answers with the first one. */
+  async submit(principal: Principal, submission: Submission, idempotencyKey?: string) {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+      throw new RequestValidationError({ 'Idempotency-Key': ['1 to 128 visible ASCII characters'] });
+    }
+    const request = {
+      type: submission.type,
+      phoneNumber: submission.phoneNumber,
+      amount: submission.amount ?? null,
+      payItemId: submission.payItemId,
+      customerInfo: submission.customerInfo && Object.keys(submission.customerInfo).length > 0 ? submission.customerInfo : null,
+      priority: submission.priority ?? 'normal',
+    };
+    const { maxRetries } = await this.configs.effective();
+    const idempotency = idempotencyKey
+      ? { key: `${idempotencyScope(principal)}:${idempotencyKey}`, requestHash: hashOf(request) }
+      : undefined;
+    const source = principal.kind === 'admin' ? 'main' : 'callbox';
+    return this.transactions.create({ ...request, maxRetries, source }, actorOf(principal), this.clock.now(), idempotency);
+  }
+
+  /** The box's assigned work plus newly claimed pending work, within its limits. */
+  async pending(principal: Principal, callboxId: string, limit?: number) {
+    assertMayActAs(principal, callboxId);
+    const box = await this.registry.require(callboxId);
+    const settings = await this.configs.effective(callboxId);
+    const transactions = await this.transactions.claimForBox({
+      callboxId,
+      limit: limit ?? settings.batchSize,
+      maxConcurrent: box.maxConcurrent,
+      types: box.supportedTypes,
+      operators: box.operators,
+      leaseMs: settings.timeoutMs,
+      now: this.clock.now(),
+    });
+    return { transactions, totalPending: await this.transactions.countInStatus('pending') };
+  }
+
+  async report(principal: Principal, transactionId: string, report: StatusReport): Promise<{ transaction: Transaction; changed: boolean }> {
+    assertMayActAs(principal, report.callboxId);
+    const settings = await this.configs.effective(report.callboxId);
+    const policy = { baseMs: this.config.retryBaseDelayMs, maxMs: this.config.retryMaxDelayMs };
+    const now = this.clock.now();
+    return this.transactions.transition(transactionId, (current) =>
+      planDeviceReport(current, {
+        callboxId: report.callboxId,
+        status: report.status,
+        result: report.result ? { ...report.result } : null,
+        now,
+        leaseMs: settings.timeoutMs,
+        retryDelayMs: (retryCount) => retryDelayMs(retryCount, policy),
+      }),
+    );
+  }
+}
+
+function actorOf(principal: Principal): string {
+  if (principal.kind === 'admin') return 'main-system';
+  return principal.boundTo ? `callbox:${principal.boundTo}` : 'callbox';
+}
+
+/** Canonical (sorted-key) JSON, so the same request always hashes the same. */
+function hashOf(value: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)]))
+      : v;
+  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+}

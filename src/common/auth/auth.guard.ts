@@ -1,0 +1,74 @@
+import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { DomainError } from '../errors/domain-error';
+import { Credentials } from './credentials';
+import type { Principal } from './principal';
+
+export type Audience = 'callbox' | 'admin' | 'callbox-or-admin';
+const AUDIENCE = 'merecharge:audience';
+
+export const BEARER_SCHEME = 'callbox-token';
+export const API_KEY_SCHEME = 'api-key';
+
+export type AuthenticatedRequest = FastifyRequest & { principal: Principal };
+
+/** Who may call a route: CallBox firmware (Bearer), the admin / main system (x-api-key), or either. */
+export function Authenticated(audience: Audience) {
+  const docs = [];
+  if (audience !== 'admin') docs.push(ApiBearerAuth(BEARER_SCHEME));
+  if (audience !== 'callbox') docs.push(ApiSecurity(API_KEY_SCHEME));
+  return applyDecorators(SetMetadata(AUDIENCE, audience), UseGuards(AuthGuard), ...docs);
+}
+
+const unauthenticated = (code: string, message: string) => new DomainError(code, 'unauthenticated', message);
+
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly credentials: Credentials,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const audience = this.reflector.getAllAndOverride<Audience>(AUDIENCE, [context.getHandler(), context.getClass()]);
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    request.principal = this.authenticate(audience, bearerToken(request), header(request, 'x-api-key'));
+    return true;
+  }
+
+  private authenticate(audience: Audience, bearer: string | null, apiKey: string | null): Principal {
+    const admin = apiKey !== null && this.credentials.isApiKey(apiKey);
+    const callbox = bearer !== null ? this.credentials.callboxPrincipal(bearer) : null;
+    if (apiKey !== null && !admin) throw unauthenticated('AUTH.INVALID_API_KEY', 'Clé API invalide');
+    if (bearer !== null && !callbox) throw unauthenticated('AUTH.INVALID_TOKEN', "Token d'authentification invalide");
+
+    if (audience === 'admin') {
+      if (admin) return { kind: 'admin' };
+      if (callbox) {
+        throw new DomainError('AUTH.ADMIN_REQUIRED', 'forbidden', 'Cette opération demande la clé API (x-api-key)');
+      }
+      throw unauthenticated('AUTH.MISSING_API_KEY', 'Clé API manquante (en-tête x-api-key)');
+    }
+    if (audience === 'callbox' && callbox) return callbox;
+    if (audience === 'callbox-or-admin' && (callbox || admin)) return callbox ?? { kind: 'admin' };
+    if (audience === 'callbox' && admin) {
+      throw new DomainError('AUTH.CALLBOX_TOKEN_REQUIRED', 'forbidden', 'Cette opération demande un token CallBox');
+    }
+    throw unauthenticated('AUTH.MISSING_TOKEN', "Token d'authentification manquant (Authorization: Bearer ...)");
+  }
+}
+
+function header(request: FastifyRequest, name: string): string | null {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : null;
+}
+
+function bearerToken(request: FastifyRequest): string | null {
+  const value = header(request, 'authorization');
+  if (value === null) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
+  // A malformed Authorization header is a wrong token, not a missing one.
+  return match ? match[1] : value;
+}

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { AppConfig } from '../../config/app-config';
+import type { Principal } from './principal';
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * Checks presented secrets in constant time: every candidate is hashed to the same length and
+ * compared with timingSafeEqual, and every known token is compared, match or not.
+ */
+@Injectable()
+export class Credentials {
+  private readonly callboxTokens: Array<{ digest: Buffer; boundTo: string | null }>;
+  private readonly apiKey: Buffer;
+
+  constructor(config: AppConfig) {
+    this.callboxTokens = [
+      { digest: digest(config.callboxToken), boundTo: null },
+      ...[...config.boundCallboxTokens].map(([token, callboxId]) => ({ digest: digest(token), boundTo: callboxId })),
+    ];
+    this.apiKey = digest(config.apiKey);
+  }
+
+  callboxPrincipal(token: string): Principal | null {
+    const presented = digest(token);
+    let match: Principal | null = null;
+    for (const candidate of this.callboxTokens) {
+      if (timingSafeEqual(presented, candidate.digest) && match === null) {
+        match = { kind: 'callbox', boundTo: candidate.boundTo };
+      }
+    }
+    return match;
+  }
+
+  isApiKey(key: string): boolean {
+    return timingSafeEqual(digest(key), this.apiKey);
+  }
+}

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { Environment, EnvironmentProblem, parseEnvironment } from './environment';
+
+/** The token printed in the CallBox spec: fine on a laptop, refused in production. */
+export const SPEC_SAMPLE_CALLBOX_TOKEN = 'callbox-secure-token-2024';
+const DEVELOPMENT_API_KEY = 'merecharge-dev-api-key-change-me';
+
+/**
+ * SHA-256 of every sample secret printed in the spec documents (the CallBox token, the placeholder
+ * API key and the operator's SOAP credentials). Kept as hashes so the operator's real-looking
+ * credentials never appear in the code base, yet production still refuses them.
+ */
+const SAMPLE_SECRET_SHA256 = new Set([
+  '2778147c4b2fdd4115df57a99548eb0613a22e39030857c66dac6af0c5c01b6d',
+  '6c6cd89e0cf8b2f6cd51fd4b1ce68a67c7fecc7c578b014515dd4a7b087b3d78',
+  '3ff84059e1556465ea88534fd4e28db10a8b95cee4a61c9b2f9e1bba1371bc6b',
+  '81956911534ae506cf87213249aa4ff885a25aa94a66d5cd2038d7d39710434a',
+  createHash('sha256').update(DEVELOPMENT_API_KEY).digest('hex'),
+]);
+
+const isSampleSecret = (value: string) => SAMPLE_SECRET_SHA256.has(createHash('sha256').update(value).digest('hex'));
+
+export type DatabaseSettings = { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string };
+
+export interface CallBoxDefaults {
+  maxRetries: number;
+  timeoutMs: number;
+  batchSize: number;
+  pollIntervalMs: number;
+}
+
+/** Typed, validated settings. Built once at boot; inject it, never read process.env elsewhere. */
+export class AppConfig {
+  readonly nodeEnv: Environment['NODE_ENV'];
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseSettings;
+  readonly callboxToken: string;
+  /** Box-bound tokens: token -> callboxId. */
+  readonly boundCallboxTokens: ReadonlyMap<string, string>;
+  readonly apiKey: string;
+  readonly callboxDefaults: CallBoxDefaults;
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  readonly heartbeatTimeoutMs: number;
+  readonly topupSoap: { url?: string; username?: string; password?: string };
+  readonly logLevel: string;
+  /** Said once at boot: sample secrets in use outside production and the like. */
+  readonly warnings: string[];
+
+  constructor(env: Environment, warnings: string[]) {
+    this.nodeEnv = env.NODE_ENV;
+    this.port = env.PORT;
+    this.host = env.HOST;
+    this.database = env.DATABASE_URL.startsWith('sqlite:')
+      ? { engine: 'sqlite', path: env.DATABASE_URL.slice('sqlite:'.length) }
+      : { engine: 'postgres', url: env.DATABASE_URL };
+    this.callboxToken = env.CALLBOX_TOKEN ?? SPEC_SAMPLE_CALLBOX_TOKEN;
+    this.boundCallboxTokens = new Map(
+      (env.CALLBOX_TOKENS ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((pair) => {
+          const [callboxId, token] = pair.split(':');
+          return [token, callboxId] as const;
+        }),
+    );
+    this.apiKey = env.API_KEY ?? DEVELOPMENT_API_KEY;
+    this.callboxDefaults = {
+      maxRetries: env.MAX_RETRIES,
+      timeoutMs: env.TRANSACTION_TIMEOUT_MS,
+      batchSize: env.MAX_BATCH_SIZE,
+      pollIntervalMs: env.POLL_INTERVAL_MS,
+    };
+    this.retryBaseDelayMs = env.RETRY_BASE_DELAY_MS;
+    this.retryMaxDelayMs = env.RETRY_MAX_DELAY_MS;
+    this.heartbeatTimeoutMs = env.HEARTBEAT_TIMEOUT_MS;
+    this.topupSoap = { url: env.TOPUP_SOAP_URL, username: env.TOPUP_SOAP_USERNAME, password: env.TOPUP_SOAP_PASSWORD };
+    this.logLevel = env.LOG_LEVEL;
+    this.warnings = warnings;
+  }
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: EnvironmentProblem[]) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  - ${p.variable}: ${p.problems.join('; ')}`).join('\n'),
+    );
+    this.name = 'ConfigValidationError';
+  }
+}
+
+function secretProblems(env: Environment): { problems: EnvironmentProblem[]; warnings: string[] } {
+  const problems: EnvironmentProblem[] = [];
+  const warnings: string[] = [];
+  const secrets: Array<[keyof Environment, string | undefined, boolean]> = [
+    ['CALLBOX_TOKEN', env.CALLBOX_TOKEN, true],
+    ['API_KEY', env.API_KEY, true],
+    ['TOPUP_SOAP_URL', env.TOPUP_SOAP_URL, true],
+    ['TOPUP_SOAP_USERNAME', env.TOPUP_SOAP_USERNAME, true],
+    ['TOPUP_SOAP_PASSWORD', env.TOPUP_SOAP_PASSWORD, true],
+  ];
+  const boundTokens = (env.CALLBOX_TOKENS ?? '').split(',').filter(Boolean).map((pair) => pair.split(':')[1]);
+  if (env.NODE_ENV === 'production') {
+    for (const [name, value, required] of secrets) {
+      if (required && !value) problems.push({ variable: name, problems: [`${name} is required in production`] });
+      else if (value && isSampleSecret(value)) {
+        problems.push({ variable: name, problems: [`${name} is a sample value printed in the spec; set a real secret`] });
+      }
+    }
+    if (boundTokens.some(isSampleSecret)) {
+      problems.push({ variable: 'CALLBOX_TOKENS', problems: ['CALLBOX_TOKENS contains a sample value printed in the spec'] });
+    }
+  } else {
+    if (!env.CALLBOX_TOKEN) {
+      warnings.push(`CALLBOX_TOKEN is not set: using the spec's sample token (${NODE_ENV_HINT}).`);
+    }
+    if (!env.API_KEY) warnings.push(`API_KEY is not set: using a development key (${NODE_ENV_HINT}).`);
+  }
+  if (env.CALLBOX_TOKEN && env.API_KEY && env.CALLBOX_TOKEN === env.API_KEY) {
+    problems.push({ variable: 'API_KEY', problems: ['API_KEY must differ from CALLBOX_TOKEN'] });
+  }
+  return { problems, warnings };
+}
+
+const NODE_ENV_HINT = 'refused when NODE_ENV=production';
+
+/** Reads and validates the environment once; throws ConfigValidationError listing every problem. */
+export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const { env, problems } = parseEnvironment(source);
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  const secrets = secretProblems(env);
+  if (secrets.problems.length > 0) throw new ConfigValidationError(secrets.problems);
+  return new AppConfig(env, secrets.warnings);
+}

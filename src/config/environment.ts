@@ -1,0 +1,94 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const emptyAsUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** The raw environment, as the process receives it; every name is listed in the README. */
+export class Environment {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
+    message: 'DATABASE_URL must look like sqlite:<path> or postgres://user@host:port/db',
+  })
+  DATABASE_URL = 'sqlite:./data/merecharge.sqlite';
+
+  @Transform(emptyAsUndefined) @IsOptional() @IsString() @MinLength(16, { message: 'CALLBOX_TOKEN must be at least 16 characters' })
+  CALLBOX_TOKEN?: string;
+
+  @Transform(emptyAsUndefined) @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,64}:[^,:\s]{16,}(,[A-Za-z0-9_-]{1,64}:[^,:\s]{16,})*$/, {
+    message: 'CALLBOX_TOKENS must be callboxId:token pairs separated by commas, each token at least 16 characters',
+  })
+  CALLBOX_TOKENS?: string;
+
+  @Transform(emptyAsUndefined) @IsOptional() @IsString() @MinLength(16, { message: 'API_KEY must be at least 16 characters' })
+  API_KEY?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  MAX_BATCH_SIZE = 5;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  MAX_RETRIES = 3;
+
+  @Transform(toInt) @IsInt() @Min(1000) @Max(3_600_000)
+  TRANSACTION_TIMEOUT_MS = 30_000;
+
+  @Transform(toInt) @IsInt() @Min(500) @Max(300_000)
+  POLL_INTERVAL_MS = 5_000;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  RETRY_BASE_DELAY_MS = 5_000;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(86_400_000)
+  RETRY_MAX_DELAY_MS = 300_000;
+
+  @Transform(toInt) @IsInt() @Min(1000) @Max(3_600_000)
+  HEARTBEAT_TIMEOUT_MS = 30_000;
+
+  @Transform(emptyAsUndefined) @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'TOPUP_SOAP_URL must be an http(s) URL' })
+  TOPUP_SOAP_URL?: string;
+
+  @Transform(emptyAsUndefined) @IsOptional() @IsString()
+  TOPUP_SOAP_USERNAME?: string;
+
+  @Transform(emptyAsUndefined) @IsOptional() @IsString()
+  TOPUP_SOAP_PASSWORD?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}
+
+export interface EnvironmentProblem {
+  variable: string;
+  problems: string[];
+}
+
+export function parseEnvironment(source: NodeJS.ProcessEnv): { env: Environment; problems: EnvironmentProblem[] } {
+  const env = plainToInstance(Environment, { ...source }, { exposeDefaultValues: true });
+  const problems = validateSync(env, { skipMissingProperties: false }).map((error) => ({
+    variable: error.property,
+    problems: Object.values(error.constraints ?? {}),
+  }));
+  return { env, problems };
+}

@@ -1,0 +1,67 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseFaultsUpdate } from './simulator-faults';
+import type { SoapSimulator } from './soap-simulator';
+
+export const CONTROL_PREFIX = '/__simulator';
+const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * Out-of-process control on the SOAP server's own port:
+ * `POST /__simulator/faults` (JSON body as setFaults), `POST /__simulator/reset`,
+ * `GET /__simulator/state` (faults and call counts). Anything else that is not SOAP is a 404.
+ */
+export async function handleControlRequest(
+  simulator: SoapSimulator,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://simulator').pathname.replace(/\/$/, '');
+  try {
+    if (req.method === 'POST' && path === `${CONTROL_PREFIX}/faults`) {
+      const update = parseFaultsUpdate(await readJson(req));
+      if (typeof update === 'string') {
+        return sendJson(res, 400, { error: update });
+      }
+      if (update.refuseConnections) {
+        // Answer first: closing the socket would cut this very response.
+        res.once('finish', () => void simulator.setFaults(update));
+        return sendJson(res, 200, { faults: { ...simulator.currentFaults(), ...update } }, true);
+      }
+      await simulator.setFaults(update);
+      return sendJson(res, 200, { faults: simulator.currentFaults() });
+    }
+    if (req.method === 'POST' && path === `${CONTROL_PREFIX}/reset`) {
+      await simulator.reset();
+      return sendJson(res, 200, { faults: simulator.currentFaults() });
+    }
+    if (req.method === 'GET' && path === `${CONTROL_PREFIX}/state`) {
+      return sendJson(res, 200, { faults: simulator.currentFaults(), calls: simulator.callCounts() });
+    }
+    sendJson(res, 404, { error: 'not found' });
+  } catch (error) {
+    sendJson(res, error instanceof SyntaxError ? 400 : 500, { error: (error as Error).message });
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) {
+      throw new SyntaxError('body too large');
+    }
+    chunks.push(chunk as Buffer);
+  }
+  const raw = Buffer.concat(chunks).toString('utf8').trim();
+  return raw === '' ? {} : JSON.parse(raw);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, closeConnection = false): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json');
+  if (closeConnection) {
+    res.setHeader('Connection', 'close');
+  }
+  res.end(JSON.stringify(body));
+}

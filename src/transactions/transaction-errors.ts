@@ -1,0 +1,26 @@
+import { DomainError } from '../common/errors/domain-error';
+import type { TransactionStatus } from './transaction';
+
+export const transactionNotFound = (id: string) =>
+  new DomainError('TRANSACTION.NOT_FOUND', 'not_found', 'Transaction introuvable', { transactionId: id });
+
+export const illegalTransition = (id: string, from: TransactionStatus, to: string) =>
+  new DomainError('TRANSACTION.ILLEGAL_TRANSITION', 'conflict', `Transition impossible de ${from} vers ${to}`, {
+    transactionId: id,
+    currentStatus: from,
+    requestedStatus: to,
+  });
+
+export const notAssignedToCallBox = (id: string, callboxId: string) =>
+  new DomainError('TRANSACTION.NOT_ASSIGNED_TO_CALLBOX', 'forbidden', "Cette transaction n'est pas assignée à ce CallBox", {
+    transactionId: id,
+    callboxId,
+  });
+
+export const idempotencyKeyReused = (key: string) =>
+  new DomainError(
+    'IDEMPOTENCY.KEY_REUSED',
+    'conflict',
+    "Cette clé d'idempotence a déjà servi pour une autre requête",
+    { idempotencyKey: key },
+  );
