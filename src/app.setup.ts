@@ -9,7 +9,7 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** The HTTP adapter, shared by main.ts and the end-to-end specs so both run the same server. */
 export function createFastifyAdapter(): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestIdFor, disableRequestLogging: true });
+  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestIdFor });
 }
 
 /** Everything main.ts does to the app besides listening; the e2e specs call it too. */
