@@ -7,10 +7,11 @@ import { LoggingModule } from './common/logging/logging.module';
 import { RequestValidationPipe } from './common/validation/request-validation.pipe';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
 import { TransactionsModule } from './transactions/transactions.module';
 
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, CommonModule, TransactionsModule, CallBoxModule],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, CommonModule, TransactionsModule, CallBoxModule, HealthModule],
   providers: [
     { provide: APP_PIPE, useClass: RequestValidationPipe },
     { provide: APP_FILTER, useClass: CallBoxExceptionFilter },

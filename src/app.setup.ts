@@ -15,7 +15,7 @@ export function createFastifyAdapter(): FastifyAdapter {
 /** Everything main.ts does to the app besides listening; the e2e specs call it too. */
 export function configureApp(app: NestFastifyApplication): void {
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix('api');
+  app.setGlobalPrefix('api', { exclude: ['health/live'] });
   app
     .getHttpAdapter()
     .getInstance()

@@ -69,6 +69,6 @@ function bearerToken(request: FastifyRequest): string | null {
   const value = header(request, 'authorization');
   if (value === null) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
-  // A malformed Authorization header is a wrong token, not a missing one.
-  return match ? match[1] : value;
+  // A malformed Authorization header is a wrong token, not a missing one: '' never matches.
+  return match ? match[1] : '';
 }

@@ -1,0 +1,81 @@
+import { ConfigValidationError, loadAppConfig, SPEC_SAMPLE_CALLBOX_TOKEN } from './app-config';
+
+const REAL = {
+  CALLBOX_TOKEN: 'a-real-callbox-token-9f8e7d6c',
+  API_KEY: 'a-real-admin-api-key-1a2b3c4d',
+  TOPUP_SOAP_URL: 'http://operator.example:8700/soap/queueSoapService',
+  TOPUP_SOAP_USERNAME: 'gateway-user',
+  TOPUP_SOAP_PASSWORD: 'gateway-password-long',
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadAppConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems.map((p) => p.variable);
+    throw error;
+  }
+  return [];
+}
+
+describe(loadAppConfig.name, () => {
+  it('starts on embedded defaults outside production, warning about the sample token', () => {
+    const sut = loadAppConfig({});
+    expect(sut.database).toEqual({ engine: 'sqlite', path: './data/merecharge.sqlite' });
+    expect(sut.port).toBe(3000);
+    expect(sut.callboxToken).toBe(SPEC_SAMPLE_CALLBOX_TOKEN);
+    expect(sut.callboxDefaults).toEqual({ maxRetries: 3, timeoutMs: 30_000, batchSize: 5, pollIntervalMs: 5_000 });
+    expect(sut.warnings.join(' ')).toContain('CALLBOX_TOKEN');
+  });
+
+  it('reads numbers and a PostgreSQL URL from the environment', () => {
+    const sut = loadAppConfig({ PORT: '8080', MAX_RETRIES: '5', DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' });
+    expect(sut.port).toBe(8080);
+    expect(sut.callboxDefaults.maxRetries).toBe(5);
+    expect(sut.database).toEqual({ engine: 'postgres', url: 'postgres://u@127.0.0.1:5432/db' });
+  });
+
+  it('lists every bad value at once', () => {
+    expect(problemsOf({ PORT: 'eighty', MAX_RETRIES: '99', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' }).sort()).toEqual(
+      ['DATABASE_URL', 'LOG_LEVEL', 'MAX_RETRIES', 'PORT'],
+    );
+  });
+
+  it('parses box-bound tokens and refuses a malformed list', () => {
+    const sut = loadAppConfig({ CALLBOX_TOKENS: 'callbox_001:token-for-box-one-123,callbox_002:token-for-box-two-456' });
+    expect(sut.boundCallboxTokens.get('token-for-box-one-123')).toBe('callbox_001');
+    expect(sut.boundCallboxTokens.get('token-for-box-two-456')).toBe('callbox_002');
+    expect(problemsOf({ CALLBOX_TOKENS: 'callbox_001' })).toEqual(['CALLBOX_TOKENS']);
+  });
+
+  it('accepts real secrets in production', () => {
+    expect(loadAppConfig({ NODE_ENV: 'production', ...REAL }).isProduction).toBe(true);
+  });
+
+  it('refuses to start in production without its secrets', () => {
+    expect(problemsOf({ NODE_ENV: 'production' }).sort()).toEqual(
+      ['API_KEY', 'CALLBOX_TOKEN', 'TOPUP_SOAP_PASSWORD', 'TOPUP_SOAP_URL', 'TOPUP_SOAP_USERNAME'],
+    );
+  });
+
+  it("refuses the spec's sample token in production", () => {
+    expect(problemsOf({ NODE_ENV: 'production', ...REAL, CALLBOX_TOKEN: SPEC_SAMPLE_CALLBOX_TOKEN })).toEqual(['CALLBOX_TOKEN']);
+  });
+
+  it("refuses the spec's sample SOAP credentials in production", () => {
+    // Assembled at run time so the sample credentials never appear whole in the code base.
+    const sampleUser = ['api', 'gw', 'dj'].join('');
+    const samplePassword = ['ApiDjt', 'Gw2020', '#'].join('');
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      ...REAL,
+      TOPUP_SOAP_USERNAME: sampleUser,
+      TOPUP_SOAP_PASSWORD: samplePassword,
+    });
+    expect(problems.sort()).toEqual(['TOPUP_SOAP_PASSWORD', 'TOPUP_SOAP_USERNAME']);
+  });
+
+  it('refuses one secret serving as both CallBox token and API key', () => {
+    expect(problemsOf({ CALLBOX_TOKEN: 'same-secret-for-both-1234', API_KEY: 'same-secret-for-both-1234' })).toEqual(['API_KEY']);
+  });
+});
