@@ -1,14 +1,12 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AppModule } from '../../src/app.module';
 import { configureApp, createFastifyAdapter } from '../../src/app.setup';
 import { Clock } from '../../src/common/clock/clock';
 import { AppConfig, loadAppConfig } from '../../src/config/app-config';
 import { ApiClient } from './api-client';
 import { FakeClock } from './fake-clock';
+import { createTestDatabase } from './test-database';
 
 export const TEST_CALLBOX_TOKEN = 'test-callbox-token-0123456789';
 export const TEST_API_KEY = 'test-admin-api-key-0123456789';
@@ -28,15 +26,16 @@ export interface TestAppOptions {
 }
 
 /**
- * The real app, in-process, on a fresh SQLite file (or TEST_DATABASE_URL, e.g. a PostgreSQL test
- * database), with the same adapter, pipes and filters as production, served on a loopback port.
+ * The real app, in-process, on a database of its own (a fresh SQLite file, or a fresh PostgreSQL
+ * database when TEST_DATABASE_URL names a server), with the same adapter, pipes and filters as
+ * production, served on a loopback port. `env.DATABASE_URL` reuses a database (a restart).
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'merecharge-e2e-'));
+  const database = options.env?.DATABASE_URL ? null : await createTestDatabase();
   const config = loadAppConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    DATABASE_URL: process.env.TEST_DATABASE_URL ?? `sqlite:${join(dir, 'test.sqlite')}`,
+    DATABASE_URL: database?.url ?? '',
     CALLBOX_TOKEN: TEST_CALLBOX_TOKEN,
     API_KEY: TEST_API_KEY,
     ...options.env,
@@ -58,7 +57,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     config,
     close: async () => {
       await app.close();
-      rmSync(dir, { recursive: true, force: true });
+      await database?.drop();
     },
   };
 }
