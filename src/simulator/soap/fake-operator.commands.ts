@@ -1,7 +1,12 @@
 import { toOperatorDate } from '../../topup/formatting/operator-date.format';
 import { isFixedNumber, isMobileNumber, toLocalNumber } from '../../topup/formatting/phone-number.format';
 import { ActionType, OperatorCode } from '../../topup/soap/operator-codes';
-import type { BalanceType, ExecuteCommandRequest, ExecuteCommandResponse, OperatorResult } from '../../topup/soap/soap-types';
+import type {
+  BalanceType,
+  ExecuteCommandRequest,
+  ExecuteCommandResponse,
+  OperatorResult,
+} from '../../topup/soap/soap-types';
 import type { CatalogPackage, FixedLine, MobileAccount, OperatorState } from './operator.fixtures';
 import { money, result } from './operator-result';
 
@@ -105,7 +110,11 @@ function subscribePackage({ state, request, now }: CommandContext): CommandOutco
   }
   moveMoney(line, -chosen.price, now);
   creditPackage(line, chosen, now);
-  return { ...result(OperatorCode.SUCCESS), fixedBalanceBefore: before, fixedBalanceAfter: money(before - chosen.price) };
+  return {
+    ...result(OperatorCode.SUCCESS),
+    fixedBalanceBefore: before,
+    fixedBalanceAfter: money(before - chosen.price),
+  };
 }
 
 function recharge({ state, account, request, now }: CommandContext): CommandOutcome {

@@ -17,7 +17,8 @@ async function main(): Promise<void> {
   const password = process.env.TOPUP_SOAP_PASSWORD || DEFAULT_CREDENTIAL;
   if (!process.env.TOPUP_SOAP_USERNAME || !process.env.TOPUP_SOAP_PASSWORD) {
     console.log(
-      `TOPUP_SOAP_USERNAME and/or TOPUP_SOAP_PASSWORD not set: accepting "${DEFAULT_CREDENTIAL}" for the missing one(s)`,
+      'TOPUP_SOAP_USERNAME and/or TOPUP_SOAP_PASSWORD not set: ' +
+        `accepting "${DEFAULT_CREDENTIAL}" for the missing one(s)`,
     );
   }
 
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
   const { url } = await simulator.start(port, host);
   const base = url.slice(0, url.indexOf('/', 'http://'.length));
   console.log(`TopUp SOAP simulator listening on ${url} (WSDL: ${url}?wsdl)`);
-  console.log(`Control: POST ${base}/__simulator/faults, POST ${base}/__simulator/reset, GET ${base}/__simulator/state`);
+  console.log(`Control: POST ${base}/__simulator/faults, POST ${base}/__simulator/reset`);
+  console.log(`         GET ${base}/__simulator/state`);
 
   const shutdown = (): void => {
     void simulator.stop().then(() => process.exit(0));

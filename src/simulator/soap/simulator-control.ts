@@ -24,8 +24,9 @@ export async function handleControlRequest(
       }
       if (update.refuseConnections) {
         // Answer first: closing the socket would cut this very response.
-        res.once('finish', () => void simulator.setFaults(update));
-        return sendJson(res, 200, { faults: { ...simulator.currentFaults(), ...update } }, true);
+        res.once('finish', () => simulator.setFaultsInBackground(update));
+        const { refuseForMs: _reopenDelay, ...faults } = update;
+        return sendJson(res, 200, { faults: { ...simulator.currentFaults(), ...faults } }, true);
       }
       await simulator.setFaults(update);
       return sendJson(res, 200, { faults: simulator.currentFaults() });

@@ -66,7 +66,11 @@ export function parseFaultsUpdate(body: unknown): FaultsUpdate | string {
 export function soapFault(kind: InjectedFault | 'auth'): ISoapFault11 {
   switch (kind) {
     case 'auth':
-      return { faultcode: 'soap:Client', faultstring: 'Authentication failed: bad or missing AuthHeader', statusCode: 401 };
+      return {
+        faultcode: 'soap:Client',
+        faultstring: 'Authentication failed: bad or missing AuthHeader',
+        statusCode: 401,
+      };
     case 'client':
       return { faultcode: 'soap:Client', faultstring: 'Simulated client fault', statusCode: 500 };
     case 'server':

@@ -21,20 +21,3 @@ export async function callOperation<K extends TopUpOperation>(
   const [result] = (await client[`${operation}Async`](request)) as [TopUpOperations[K]['response']];
   return result;
 }
-
-/** What a failed call carries: node-soap rejects with the axios error, plus `root` when a fault parsed. */
-export interface SoapCallError extends Error {
-  code?: string;
-  response?: { status: number; data: string };
-  root?: { Envelope: { Body: { Fault: { faultcode: string; faultstring: string } } } };
-}
-
-/** The rejection of `promise`, or an Error if it resolved: lets a spec inspect status and fault. */
-export async function failureOf(promise: Promise<unknown>): Promise<SoapCallError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as SoapCallError;
-  }
-  throw new Error('expected the SOAP call to fail, but it succeeded');
-}

@@ -24,6 +24,8 @@ export interface SimulatorCredentials {
 export interface SoapSimulatorOptions {
   /** The simulator's clock (epoch ms): fixture expiries and directory dates derive from it. */
   now?: () => number;
+  /** Where failures of background steps go (re-opening the socket after `refuseForMs`). Default: console. */
+  logError?: (message: string, error: unknown) => void;
 }
 
 export interface MobileSnapshot {
@@ -48,12 +50,14 @@ export class SoapSimulator {
   private readonly delays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   /** Socket open/close steps run one at a time, in call order. */
   private transitions: Promise<void> = Promise.resolve();
+  private readonly logError: (message: string, error: unknown) => void;
 
   constructor(
     private readonly credentials: SimulatorCredentials,
     options: SoapSimulatorOptions = {},
   ) {
     this.operator = new FakeOperator(options.now ?? Date.now);
+    this.logError = options.logError ?? ((message, error) => console.error(message, error));
   }
 
   /** The SOAP endpoint, e.g. `http://127.0.0.1:8700/soap/queueSoapService`. */
@@ -105,6 +109,8 @@ export class SoapSimulator {
     await this.serially(() => this.closeListener());
     this.server = undefined;
     this.address = undefined;
+    // A later start() listens at once; the faults must not claim otherwise.
+    this.faults.refuseConnections = false;
   }
 
   /** Merges into the current faults; fields left out keep their value. */
@@ -115,8 +121,13 @@ export class SoapSimulator {
     const refuse = this.faults.refuseConnections;
     await this.serially(() => (refuse ? this.closeListener() : this.openListener()));
     if (refuse && refuseForMs !== undefined && this.server) {
-      this.reopenTimer = setTimeout(() => void this.setFaults({ refuseConnections: false }), refuseForMs);
+      this.reopenTimer = setTimeout(() => this.setFaultsInBackground({ refuseConnections: false }), refuseForMs);
     }
+  }
+
+  /** For callers that cannot wait (timers, the control endpoint once it has answered). */
+  setFaultsInBackground(update: FaultsUpdate): void {
+    this.setFaults(update).catch((error: unknown) => this.logError('SoapSimulator: could not apply faults', error));
   }
 
   currentFaults(): Readonly<SimulatorFaults> {
@@ -150,7 +161,13 @@ export class SoapSimulator {
 
   mobileAccount(msisdn: string): MobileSnapshot | undefined {
     const account = this.operator.mobile(msisdn);
-    return account && { msisdn: account.msisdn, balance: account.balance, directory: account.directory.map((e) => e.isdn) };
+    return (
+      account && {
+        msisdn: account.msisdn,
+        balance: account.balance,
+        directory: account.directory.map((entry) => entry.isdn),
+      }
+    );
   }
 
   fixedLineBalances(isdn: string): Partial<Record<BalanceType, LineBalance>> | undefined {

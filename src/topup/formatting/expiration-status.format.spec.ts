@@ -26,12 +26,20 @@ describe(expirationStatus.name, () => {
   });
 
   it('puts exactly 7 days in warning and anything more in active', () => {
-    expect(expirationStatus(NOW + 7 * DAY, NOW)).toEqual({ status: 'warning', priority: 1, message: 'Expire dans 7 jours' });
+    expect(expirationStatus(NOW + 7 * DAY, NOW)).toEqual({
+      status: 'warning',
+      priority: 1,
+      message: 'Expire dans 7 jours',
+    });
     expect(expirationStatus(NOW + 7 * DAY + 1, NOW).status).toBe('active');
   });
 
   it('turns critical under 24 hours', () => {
-    expect(expirationStatus(NOW + DAY - 1, NOW)).toEqual({ status: 'critical', priority: 2, message: 'Expire dans 24 heures' });
+    expect(expirationStatus(NOW + DAY - 1, NOW)).toEqual({
+      status: 'critical',
+      priority: 2,
+      message: 'Expire dans 24 heures',
+    });
     expect(expirationStatus(NOW + DAY, NOW).status).toBe('warning');
   });
 
@@ -43,6 +51,10 @@ describe(expirationStatus.name, () => {
   });
 
   it('says 1 minute for the last seconds', () => {
-    expect(expirationStatus(NOW + 1, NOW)).toEqual({ status: 'critical', priority: 2, message: 'Expire dans 1 minute' });
+    expect(expirationStatus(NOW + 1, NOW)).toEqual({
+      status: 'critical',
+      priority: 2,
+      message: 'Expire dans 1 minute',
+    });
   });
 });

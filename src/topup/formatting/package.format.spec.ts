@@ -29,7 +29,8 @@ describe(packageFeatures.name, () => {
   });
 
   it('says unlimited data instead of a volume', () => {
-    expect(packageFeatures({ ...UNLIMITED, dataBytes: 1073741824 })).toEqual(['Données illimitées', 'Validité 1 jour']);
+    const features = packageFeatures({ ...UNLIMITED, dataBytes: 1073741824 });
+    expect(features).toEqual(['Données illimitées', 'Validité 1 jour']);
   });
 
   it('handles a voice-only package and odd minute counts', () => {

@@ -31,7 +31,10 @@ export interface AuthHeader {
   password: string;
 }
 
-/** Every response starts with these; `returnCode` is one of {@link OperatorCode} (kept open: the real system may add some). */
+/**
+ * Every response starts with these. `returnCode` is one of {@link OperatorCode}, kept open to
+ * other strings because the real system may answer codes the guide does not list.
+ */
 export interface OperatorResult {
   returnCode: OperatorCode | (string & {});
   description?: string;
