@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { CallbacksModule } from './callbacks/callbacks.module';
 import { CallBoxModule } from './callbox/callbox.module';
 import { CommonModule } from './common/common.module';
 import { CallBoxExceptionFilter } from './common/http/callbox-exception.filter';
@@ -8,10 +10,22 @@ import { RequestValidationPipe } from './common/validation/request-validation.pi
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { SyncModule } from './sync/sync.module';
 import { TransactionsModule } from './transactions/transactions.module';
 
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, CommonModule, TransactionsModule, CallBoxModule, HealthModule],
+  imports: [
+    ConfigModule,
+    LoggingModule,
+    DatabaseModule,
+    ScheduleModule.forRoot(),
+    CommonModule,
+    TransactionsModule,
+    CallBoxModule,
+    SyncModule,
+    CallbacksModule,
+    HealthModule,
+  ],
   providers: [
     { provide: APP_PIPE, useClass: RequestValidationPipe },
     { provide: APP_FILTER, useClass: CallBoxExceptionFilter },

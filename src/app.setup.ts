@@ -1,7 +1,9 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth/auth.guard';
+import { describeError } from './common/http/error-descriptor';
 import { requestIdFor } from './common/http/request-id';
 
 /** Request bodies above this are refused with 413 before any parsing. */
@@ -9,7 +11,19 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** The HTTP adapter, shared by main.ts and the end-to-end specs so both run the same server. */
 export function createFastifyAdapter(): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestIdFor });
+  return new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: requestIdFor,
+    // A malformed URL or an over-long path parameter is refused by the router before any hook or
+    // filter runs; without this, Fastify answers with its own body and no x-request-id.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const { status, code, message } = describeError(error);
+      void reply
+        .header('x-request-id', request.id)
+        .status(status)
+        .send({ success: false, error: message, code, details: null });
+    },
+  });
 }
 
 /** Everything main.ts does to the app besides listening; the e2e specs call it too. */

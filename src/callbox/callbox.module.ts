@@ -12,13 +12,29 @@ import { CallBoxStatsController } from './stats/callbox-stats.controller';
 import { CallBoxStatsService } from './stats/callbox-stats.service';
 import { CallBoxTransactionsController } from './transactions/callbox-transactions.controller';
 import { CallBoxTransactionsService } from './transactions/callbox-transactions.service';
+import { MainSystemController } from './transactions/main-system.controller';
+import { TransactionAdminController } from './transactions/transaction-admin.controller';
+import { TransactionAdminService } from './transactions/transaction-admin.service';
 
 const ports = [
   { provide: CallBoxRepository, useClass: TypeOrmCallBoxRepository },
   { provide: CallBoxConfigRepository, useClass: TypeOrmCallBoxConfigRepository },
 ];
-const services = [CallBoxRegistryService, CallBoxConfigService, CallBoxTransactionsService, CallBoxStatsService];
-const controllers = [CallBoxRegistryController, CallBoxTransactionsController, CallBoxConfigController, CallBoxStatsController];
+const services = [
+  CallBoxRegistryService,
+  CallBoxConfigService,
+  CallBoxTransactionsService,
+  CallBoxStatsService,
+  TransactionAdminService,
+];
+const controllers = [
+  CallBoxRegistryController,
+  CallBoxTransactionsController,
+  TransactionAdminController,
+  CallBoxConfigController,
+  CallBoxStatsController,
+  MainSystemController,
+];
 
 @Module({
   imports: [TransactionsModule],

@@ -79,3 +79,15 @@ describe(loadAppConfig.name, () => {
     expect(problemsOf({ CALLBOX_TOKEN: 'same-secret-for-both-1234', API_KEY: 'same-secret-for-both-1234' })).toEqual(['API_KEY']);
   });
 });
+
+describe('callback settings', () => {
+  it('needs a secret to sign callbacks with', () => {
+    expect(() => loadAppConfig({ MAIN_CALLBACK_URL: 'http://127.0.0.1:9/hook' })).toThrow(/CALLBACK_SECRET/);
+    const sut = loadAppConfig({ MAIN_CALLBACK_URL: 'http://127.0.0.1:9/hook', CALLBACK_SECRET: 'a-callback-secret-123' });
+    expect(sut.callback).toEqual({ url: 'http://127.0.0.1:9/hook', secret: 'a-callback-secret-123' });
+  });
+
+  it('sends no callbacks without a URL', () => {
+    expect(loadAppConfig({}).callback).toBeNull();
+  });
+});

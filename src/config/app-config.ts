@@ -43,6 +43,10 @@ export class AppConfig {
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
   readonly heartbeatTimeoutMs: number;
+  readonly syncIntervalMs: number;
+  readonly syncAutostartDelayMs: number;
+  /** Where outcomes are POSTed (signed with callbackSecret); none means no callbacks. */
+  readonly callback: { url: string; secret: string } | null;
   readonly topupSoap: { url?: string; username?: string; password?: string };
   readonly logLevel: string;
   /** Said once at boot: sample secrets in use outside production and the like. */
@@ -75,6 +79,9 @@ export class AppConfig {
     this.retryBaseDelayMs = env.RETRY_BASE_DELAY_MS;
     this.retryMaxDelayMs = env.RETRY_MAX_DELAY_MS;
     this.heartbeatTimeoutMs = env.HEARTBEAT_TIMEOUT_MS;
+    this.syncIntervalMs = env.SYNC_INTERVAL_MS;
+    this.syncAutostartDelayMs = env.SYNC_AUTOSTART_DELAY_MS;
+    this.callback = env.MAIN_CALLBACK_URL ? { url: env.MAIN_CALLBACK_URL, secret: env.CALLBACK_SECRET ?? '' } : null;
     this.topupSoap = { url: env.TOPUP_SOAP_URL, username: env.TOPUP_SOAP_USERNAME, password: env.TOPUP_SOAP_PASSWORD };
     this.logLevel = env.LOG_LEVEL;
     this.warnings = warnings;
@@ -121,6 +128,12 @@ function secretProblems(env: Environment): { problems: EnvironmentProblem[]; war
       warnings.push(`CALLBOX_TOKEN is not set: using the spec's sample token (${NODE_ENV_HINT}).`);
     }
     if (!env.API_KEY) warnings.push(`API_KEY is not set: using a development key (${NODE_ENV_HINT}).`);
+  }
+  if (env.MAIN_CALLBACK_URL && !env.CALLBACK_SECRET) {
+    problems.push({ variable: 'CALLBACK_SECRET', problems: ['CALLBACK_SECRET is required when MAIN_CALLBACK_URL is set'] });
+  }
+  if (env.NODE_ENV === 'production' && env.CALLBACK_SECRET && isSampleSecret(env.CALLBACK_SECRET)) {
+    problems.push({ variable: 'CALLBACK_SECRET', problems: ['CALLBACK_SECRET is a sample value printed in the spec'] });
   }
   if (env.CALLBOX_TOKEN && env.API_KEY && env.CALLBOX_TOKEN === env.API_KEY) {
     problems.push({ variable: 'API_KEY', problems: ['API_KEY must differ from CALLBOX_TOKEN'] });

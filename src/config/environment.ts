@@ -75,6 +75,19 @@ export class Environment {
   @Transform(emptyAsUndefined) @IsOptional() @IsString()
   TOPUP_SOAP_PASSWORD?: string;
 
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  SYNC_INTERVAL_MS = 10_000;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
+  SYNC_AUTOSTART_DELAY_MS = 2_000;
+
+  @Transform(emptyAsUndefined) @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'MAIN_CALLBACK_URL must be an http(s) URL' })
+  MAIN_CALLBACK_URL?: string;
+
+  @Transform(emptyAsUndefined) @IsOptional() @IsString() @MinLength(16, { message: 'CALLBACK_SECRET must be at least 16 characters' })
+  CALLBACK_SECRET?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 }

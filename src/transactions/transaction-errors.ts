@@ -24,3 +24,11 @@ export const idempotencyKeyReused = (key: string) =>
     "Cette clé d'idempotence a déjà servi pour une autre requête",
     { idempotencyKey: key },
   );
+
+export const notInReview = (id: string, status: TransactionStatus) =>
+  new DomainError(
+    'TRANSACTION.NOT_IN_REVIEW',
+    'conflict',
+    `Seule une transaction en needs_review peut être tranchée (statut actuel: ${status})`,
+    { transactionId: id, currentStatus: status },
+  );

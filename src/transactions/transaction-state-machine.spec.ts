@@ -1,6 +1,6 @@
 import { DomainError } from '../common/errors/domain-error';
 import type { Transaction, TransactionStatus } from './transaction';
-import { canTransition, DeviceReport, planDeviceReport } from './transaction-state-machine';
+import { canTransition, DeviceReport, planAdminResolution, planDeviceReport } from './transaction-state-machine';
 
 const NOW = Date.parse('2026-01-15T10:00:00Z');
 
@@ -132,4 +132,27 @@ describe(canTransition.name, () => {
       expect(canTransition('failed', to)).toBe(false);
     }
   });
+});
+
+describe(planAdminResolution.name, () => {
+  it('settles a transaction in review, keeping the note with the result', () => {
+    const sut = planAdminResolution(transaction({ status: 'needs_review', result: { success: false } }), {
+      outcome: 'completed',
+      note: 'Confirmed with MTN: ref MTN123',
+      now: NOW,
+    });
+    expect(sut).toMatchObject({ to: 'completed', actor: 'admin', details: { note: 'Confirmed with MTN: ref MTN123' } });
+    expect(sut.patch.result).toEqual({
+      success: false,
+      resolution: { outcome: 'completed', note: 'Confirmed with MTN: ref MTN123', by: 'admin' },
+    });
+  });
+
+  it.each<TransactionStatus>(['pending', 'assigned', 'processing', 'completed', 'failed', 'retry'])(
+    'refuses to settle a transaction in %s',
+    (status) => {
+      const sut = () => planAdminResolution(transaction({ status }), { outcome: 'failed', note: null, now: NOW });
+      expect(codeOf(sut)).toBe('TRANSACTION.NOT_IN_REVIEW');
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import { illegalTransition, notAssignedToCallBox } from './transaction-errors';
+import { illegalTransition, notAssignedToCallBox, notInReview } from './transaction-errors';
 import type { Transaction, TransactionStatus } from './transaction';
 
 /**
@@ -85,6 +85,18 @@ export function planDeviceReport(tx: Transaction, report: DeviceReport): Transit
     default:
       throw illegalTransition(tx.id, tx.status, status);
   }
+}
+
+/** An admin settles work a lost box may have executed, after checking with the carrier. */
+export function planAdminResolution(
+  tx: Transaction,
+  resolution: { outcome: 'completed' | 'failed'; note: string | null; now: number },
+): TransitionStep {
+  if (tx.status !== 'needs_review') throw notInReview(tx.id, tx.status);
+  const result = { ...tx.result, resolution: { outcome: resolution.outcome, note: resolution.note, by: 'admin' } };
+  return step(tx, resolution.outcome, { result, completedAt: resolution.now }, 'admin', resolution.now, {
+    note: resolution.note,
+  });
 }
 
 function step(

@@ -1,10 +1,41 @@
 import type { NewTransaction, Transaction, TransactionEvent, TransactionStatus, TransactionType } from './transaction';
 import type { TransitionStep } from './transaction-state-machine';
+import type { TransactionPatch } from './transaction-columns';
 
 export interface IdempotencyClaim {
   /** Already namespaced by the caller's identity, so two callers never share a key. */
   key: string;
   requestHash: string;
+}
+
+/** Moves every transaction that matches, in bounded batches, from one state to another. */
+export interface Sweep {
+  from: TransactionStatus;
+  to: TransactionStatus;
+  /** Held by one of these boxes; or whose lease ran out before this time; or due (next attempt) by this time. */
+  match: { assignedToIn: readonly string[] } | { leaseExpiredBefore: number } | { dueBefore: number };
+  patch: TransactionPatch;
+  actor: string;
+  details: Record<string, unknown>;
+  now: number;
+  limit: number;
+}
+
+export interface Assignment {
+  transactionId: string;
+  callboxId: string;
+  leaseMs: number;
+}
+
+export interface DispatchRound {
+  /** The boxes taking part; their rows are locked for the round so polls cannot overfill them. */
+  callboxIds: readonly string[];
+  /** How many of the oldest pending transactions the plan may look at. */
+  window: number;
+  now: number;
+  actor: string;
+  /** Decides who gets what, from the queue window and each box's work in flight. */
+  plan: (queue: readonly Transaction[], inFlight: ReadonlyMap<string, number>) => Assignment[];
 }
 
 export interface BoxClaim {
@@ -46,7 +77,22 @@ export abstract class TransactionRepository {
   /** The box's assigned work plus newly claimed pending work, atomically, never over its limits. */
   abstract claimForBox(claim: BoxClaim): Promise<Transaction[]>;
 
+  /** Returns the transactions it moved (at most `limit`), each with its event. */
+  abstract sweep(sweep: Sweep): Promise<Transaction[]>;
+
+  /** Assigns pending work as `plan` decides, atomically with the boxes' polls; returns what it assigned. */
+  abstract dispatch(round: DispatchRound): Promise<Transaction[]>;
+
   abstract countByStatus(): Promise<Record<TransactionStatus, number>>;
+
+  /** Transactions per type and status. */
+  abstract countByTypeAndStatus(): Promise<Array<{ type: TransactionType; status: TransactionStatus; count: number }>>;
+
+  /** Mean time from processing to completed, over completed transactions that recorded a start. */
+  abstract meanProcessingMs(): Promise<number | null>;
+
+  /** Assigned + processing transactions per box. */
+  abstract countInFlightByBox(): Promise<Map<string, number>>;
 
   abstract countInStatus(status: TransactionStatus): Promise<number>;
 

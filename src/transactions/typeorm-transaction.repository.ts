@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
 import { isUniqueViolation } from '../database/database-errors';
 import { idempotencyKeyReused, transactionNotFound } from './transaction-errors';
@@ -11,18 +12,38 @@ import {
   TRANSACTION_STATUSES,
   TransactionEvent,
   TransactionStatus,
+  TransactionType,
 } from './transaction';
 import { newTransactionId } from './transaction-id';
-import { BoxClaim, IdempotencyClaim, TransactionRepository } from './transaction.repository';
+import { BoxClaim, DispatchRound, IdempotencyClaim, Sweep, TransactionRepository } from './transaction.repository';
 import type { TransitionStep } from './transaction-state-machine';
+import { MUTABLE_COLUMNS, setClause } from './transaction-columns';
+import { TransactionJournal } from './transaction-journal';
+import { TransactionSweeps } from './typeorm-transaction-sweeps';
 
 const QUEUE_ORDER = 'ORDER BY priority_rank, created_at, id';
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
 @Injectable()
 export class TypeOrmTransactionRepository extends TransactionRepository {
-  constructor(private readonly db: Database) {
+  private readonly journal: TransactionJournal;
+  private readonly sweeps: TransactionSweeps;
+
+  constructor(
+    private readonly db: Database,
+    config: AppConfig,
+  ) {
     super();
+    this.journal = new TransactionJournal(db, config.callback !== null);
+    this.sweeps = new TransactionSweeps(db, this.journal);
+  }
+
+  sweep(sweep: Sweep): Promise<Transaction[]> {
+    return this.sweeps.sweep(sweep);
+  }
+
+  dispatch(round: DispatchRound): Promise<Transaction[]> {
+    return this.sweeps.dispatch(round);
   }
 
   async create(input: NewTransaction, actor: string, now: number, idempotency?: IdempotencyClaim) {
@@ -33,9 +54,11 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
           if (replay) return { transaction: replay, created: false };
         }
         const transaction = await this.insert(manager, input, now, idempotency);
-        await this.insertEvents(manager, [
-          { transactionId: transaction.id, from: null, to: 'pending', actor, at: now, details: { source: input.source } },
-        ]);
+        await this.journal.record(
+          manager,
+          [{ transactionId: transaction.id, from: null, to: 'pending', actor, at: now, details: { source: input.source } }],
+          [transaction],
+        );
         return { transaction, created: true };
       });
     } catch (error) {
@@ -62,29 +85,14 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
       const step = plan(current);
       if (!step) return { transaction: current, changed: false };
       const next: Transaction = { ...current, ...step.patch, status: step.to, updatedAt: step.at };
-      await manager.query(
-        this.db.sql(
-          `UPDATE transactions SET status = ?, assigned_to = ?, retry_count = ?, result = ?, assigned_at = ?,
-             started_at = ?, completed_at = ?, next_attempt_at = ?, lease_expires_at = ?, updated_at = ?
-           WHERE id = ?`,
-        ),
-        [
-          next.status,
-          next.assignedTo,
-          next.retryCount,
-          next.result === null ? null : JSON.stringify(next.result),
-          next.assignedAt,
-          next.startedAt,
-          next.completedAt,
-          next.nextAttemptAt,
-          next.leaseExpiresAt,
-          next.updatedAt,
-          id,
-        ],
+      const fields = Object.keys(MUTABLE_COLUMNS) as Array<keyof typeof MUTABLE_COLUMNS>;
+      const set = setClause(Object.fromEntries(fields.map((field) => [field, next[field] ?? null])));
+      await this.db.execute(manager, `UPDATE transactions SET ${set.sql} WHERE id = ?`, [...set.params, id]);
+      await this.journal.record(
+        manager,
+        [{ transactionId: id, from: current.status, to: step.to, actor: step.actor, at: step.at, details: step.details }],
+        [next],
       );
-      await this.insertEvents(manager, [
-        { transactionId: id, from: current.status, to: step.to, actor: step.actor, at: step.at, details: step.details },
-      ]);
       return { transaction: next, changed: true };
     });
   }
@@ -116,6 +124,28 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
     const counts = Object.fromEntries(TRANSACTION_STATUSES.map((s) => [s, 0])) as Record<TransactionStatus, number>;
     for (const row of rows) counts[row.status] = Number(row.n);
     return counts;
+  }
+
+  async countByTypeAndStatus() {
+    const rows: Array<{ type: TransactionType; status: TransactionStatus; n: unknown }> = await this.db.reader.query(
+      'SELECT type, status, COUNT(*) AS n FROM transactions GROUP BY type, status',
+    );
+    return rows.map((row) => ({ type: row.type, status: row.status, count: Number(row.n) }));
+  }
+
+  async meanProcessingMs(): Promise<number | null> {
+    const rows: Array<{ mean: unknown }> = await this.db.reader.query(
+      `SELECT AVG(completed_at - started_at) AS mean FROM transactions WHERE status = 'completed' AND started_at IS NOT NULL`,
+    );
+    return rows[0].mean === null ? null : Math.round(Number(rows[0].mean));
+  }
+
+  async countInFlightByBox(): Promise<Map<string, number>> {
+    const rows: Array<{ box: string; n: unknown }> = await this.db.reader.query(
+      `SELECT assigned_to AS box, COUNT(*) AS n FROM transactions
+       WHERE status IN ('assigned', 'processing') AND assigned_to IS NOT NULL GROUP BY assigned_to`,
+    );
+    return new Map(rows.map((row) => [row.box, Number(row.n)]));
   }
 
   async countInStatus(status: TransactionStatus): Promise<number> {
@@ -166,7 +196,7 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
       [claim.callboxId, claim.now, claim.now + claim.leaseMs, claim.now, ...params, room],
     );
     const claimed = rows.map(toTransaction).sort(byQueueOrder);
-    await this.insertEvents(
+    await this.journal.record(
       manager,
       claimed.map((tx) => ({
         transactionId: tx.id,
@@ -176,6 +206,7 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
         at: claim.now,
         details: { via: 'poll' },
       })),
+      claimed,
     );
     return claimed;
   }
@@ -233,15 +264,6 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
     if (rows.length === 0) return null;
     if (rows[0].request_hash !== idempotency.requestHash) throw idempotencyKeyReused(idempotency.key.split(':').pop()!);
     return toTransaction(rows[0]);
-  }
-
-  private async insertEvents(manager: EntityManager, events: TransactionEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const values = events.map(() => `(${placeholders(6)})`).join(', ');
-    await manager.query(
-      this.db.sql(`INSERT INTO transaction_events (transaction_id, from_status, to_status, actor, at, details) VALUES ${values}`),
-      events.flatMap((e) => [e.transactionId, e.from, e.to, e.actor, e.at, e.details === null ? null : JSON.stringify(e.details)]),
-    );
   }
 }
 

@@ -38,6 +38,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     DATABASE_URL: database?.url ?? '',
     CALLBOX_TOKEN: TEST_CALLBOX_TOKEN,
     API_KEY: TEST_API_KEY,
+    // Specs drive the dispatcher themselves (POST /api/sync/force, or its service with a fake clock).
+    SYNC_AUTOSTART_DELAY_MS: '3600000',
     ...options.env,
   });
   const clock = options.fakeClock ? new FakeClock() : null;

@@ -27,6 +27,13 @@ export class CallBoxConfigService {
     };
   }
 
+  /** Effective settings of many boxes with one query. */
+  async effectiveForMany(callboxIds: readonly string[]): Promise<Map<string, CallBoxSettings>> {
+    const stored = await this.repository.find([GLOBAL_SCOPE, ...callboxIds]);
+    const global = { ...this.config.callboxDefaults, ...stored.get(GLOBAL_SCOPE) };
+    return new Map(callboxIds.map((id) => [id, { ...global, ...stored.get(id) }]));
+  }
+
   async read(principal: Principal, callboxId?: string): Promise<{ scope: string; config: CallBoxSettings }> {
     if (callboxId) {
       assertMayActAs(principal, callboxId);

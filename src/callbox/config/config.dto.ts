@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import { IsCallBoxId } from '../../common/validation/validators';
 
 export class CallBoxConfigDto {
@@ -26,25 +26,31 @@ export const CONFIG_LIMITS = {
   pollIntervalMs: { min: 500, max: 300_000 },
 } as const;
 
+/**
+ * Optional, but not nullable: IsOptional would let `null` through, and a null setting would be
+ * stored as "absent", silently resetting it to the next level instead of being refused.
+ */
+const IfPresent = () => ValidateIf((_: unknown, value: unknown) => value !== undefined);
+
 export class UpdateConfigDto {
   /** When given, the change applies to this box only (an override); otherwise to every box. */
   @IsOptional() @IsCallBoxId()
   callboxId?: string;
 
   @ApiPropertyOptional({ example: 3, ...CONFIG_LIMITS.maxRetries })
-  @IsOptional() @IsInt() @Min(CONFIG_LIMITS.maxRetries.min) @Max(CONFIG_LIMITS.maxRetries.max)
+  @IfPresent() @IsInt() @Min(CONFIG_LIMITS.maxRetries.min) @Max(CONFIG_LIMITS.maxRetries.max)
   maxRetries?: number;
 
   @ApiPropertyOptional({ example: 30000, ...CONFIG_LIMITS.timeoutMs })
-  @IsOptional() @IsInt() @Min(CONFIG_LIMITS.timeoutMs.min) @Max(CONFIG_LIMITS.timeoutMs.max)
+  @IfPresent() @IsInt() @Min(CONFIG_LIMITS.timeoutMs.min) @Max(CONFIG_LIMITS.timeoutMs.max)
   timeoutMs?: number;
 
   @ApiPropertyOptional({ example: 5, ...CONFIG_LIMITS.batchSize })
-  @IsOptional() @IsInt() @Min(CONFIG_LIMITS.batchSize.min) @Max(CONFIG_LIMITS.batchSize.max)
+  @IfPresent() @IsInt() @Min(CONFIG_LIMITS.batchSize.min) @Max(CONFIG_LIMITS.batchSize.max)
   batchSize?: number;
 
   @ApiPropertyOptional({ example: 5000, ...CONFIG_LIMITS.pollIntervalMs })
-  @IsOptional() @IsInt() @Min(CONFIG_LIMITS.pollIntervalMs.min) @Max(CONFIG_LIMITS.pollIntervalMs.max)
+  @IfPresent() @IsInt() @Min(CONFIG_LIMITS.pollIntervalMs.min) @Max(CONFIG_LIMITS.pollIntervalMs.max)
   pollIntervalMs?: number;
 }
 

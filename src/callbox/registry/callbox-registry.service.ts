@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { assertMayActAs, Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock/clock';
 import { TransactionRepository } from '../../transactions/transaction.repository';
@@ -9,6 +9,8 @@ import { CallBox, CallBoxRepository, Heartbeat, Registration } from './callbox';
 
 @Injectable()
 export class CallBoxRegistryService {
+  private readonly logger = new Logger(CallBoxRegistryService.name);
+
   constructor(
     private readonly boxes: CallBoxRepository,
     private readonly transactions: TransactionRepository,
@@ -28,8 +30,10 @@ export class CallBoxRegistryService {
     heartbeat: Heartbeat,
   ): Promise<{ box: CallBox; settings: CallBoxSettings; pendingTransactions: number }> {
     assertMayActAs(principal, callboxId);
-    const box = await this.boxes.recordHeartbeat(callboxId, heartbeat, this.clock.now());
-    if (!box) throw callboxNotRegistered(callboxId);
+    const recorded = await this.boxes.recordHeartbeat(callboxId, heartbeat, this.clock.now());
+    if (!recorded) throw callboxNotRegistered(callboxId);
+    const { box, reconnected } = recorded;
+    if (reconnected) this.logger.log({ callboxId, event: 'connected' }, `CallBox ${callboxId} reconnected`);
     const [settings, waitingForBox, queued] = await Promise.all([
       this.configs.effective(callboxId),
       this.transactions.countAssignedTo(callboxId, ['assigned']),

@@ -39,8 +39,12 @@ export abstract class CallBoxRepository {
   abstract register(registration: Registration, now: number): Promise<CallBox>;
   abstract findById(id: string): Promise<CallBox | null>;
   /** Null when the box never registered. */
-  abstract recordHeartbeat(id: string, heartbeat: Heartbeat, now: number): Promise<CallBox | null>;
+  /** Null when the box never registered; `reconnected` when it had been marked disconnected. */
+  abstract recordHeartbeat(id: string, heartbeat: Heartbeat, now: number): Promise<{ box: CallBox; reconnected: boolean } | null>;
   abstract list(): Promise<CallBox[]>;
+  abstract listByConnection(connection: Connection, limit: number): Promise<CallBox[]>;
+  /** Marks connected boxes silent since `silentSince` as disconnected (at most `limit`); returns them. */
+  abstract markDisconnected(silentSince: number, now: number, limit: number): Promise<CallBox[]>;
 }
 
 /** `disconnected` once the heartbeat is older than the timeout, else what the box says of itself. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../../database/database';
-import { CallBox, CallBoxRepository, Heartbeat, Registration } from './callbox';
+import type { EntityManager } from 'typeorm';
+import { CallBox, CallBoxRepository, Connection, Heartbeat, Registration } from './callbox';
 
 type Row = Record<string, unknown>;
 const json = <T>(v: unknown): T | null => (typeof v === 'string' && v.length > 0 ? (JSON.parse(v) as T) : null);
@@ -29,17 +30,21 @@ export class TypeOrmCallBoxRepository extends CallBoxRepository {
   }
 
   async register(registration: Registration, now: number): Promise<CallBox> {
-    const { rows } = await this.db.transaction((manager) =>
-      this.db.execute(
+    const { rows } = await this.db.transaction(async (manager) => {
+      await this.logEvents(manager, [registration.id], 'registered', now, {
+        version: registration.version,
+        supportedTypes: registration.supportedTypes,
+      });
+      return this.db.execute<Row>(
         manager,
-          `INSERT INTO callboxes (id, reported_status, connection, max_concurrent, supported_types, operators, version,
-             location, queue_size, processed_transactions, last_heartbeat_at, registered_at, updated_at)
-           VALUES (?, 'active', 'connected', ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET reported_status = 'active', connection = 'connected',
-             max_concurrent = excluded.max_concurrent, supported_types = excluded.supported_types,
-             operators = excluded.operators, version = excluded.version, location = excluded.location,
-             last_heartbeat_at = excluded.last_heartbeat_at, updated_at = excluded.updated_at
-           RETURNING *`,
+        `INSERT INTO callboxes (id, reported_status, connection, max_concurrent, supported_types, operators, version,
+           location, queue_size, processed_transactions, last_heartbeat_at, registered_at, updated_at)
+         VALUES (?, 'active', 'connected', ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET reported_status = 'active', connection = 'connected',
+           max_concurrent = excluded.max_concurrent, supported_types = excluded.supported_types,
+           operators = excluded.operators, version = excluded.version, location = excluded.location,
+           last_heartbeat_at = excluded.last_heartbeat_at, updated_at = excluded.updated_at
+         RETURNING *`,
         [
           registration.id,
           registration.maxConcurrent,
@@ -51,8 +56,8 @@ export class TypeOrmCallBoxRepository extends CallBoxRepository {
           now,
           now,
         ],
-      ),
-    );
+      );
+    });
     return toCallBox(rows[0]);
   }
 
@@ -61,13 +66,18 @@ export class TypeOrmCallBoxRepository extends CallBoxRepository {
     return rows.length > 0 ? toCallBox(rows[0]) : null;
   }
 
-  async recordHeartbeat(id: string, heartbeat: Heartbeat, now: number): Promise<CallBox | null> {
-    const { rows } = await this.db.transaction((manager) =>
-      this.db.execute(
+  async recordHeartbeat(id: string, heartbeat: Heartbeat, now: number) {
+    return this.db.transaction(async (manager) => {
+      const reconnect = await this.db.execute(
         manager,
-          `UPDATE callboxes SET reported_status = ?, connection = 'connected', queue_size = COALESCE(?, queue_size),
-             metrics = COALESCE(?, metrics), last_heartbeat_at = ?, updated_at = ?
-           WHERE id = ? RETURNING *`,
+        `UPDATE callboxes SET connection = 'connected' WHERE id = ? AND connection = 'disconnected'`,
+        [id],
+      );
+      const { rows } = await this.db.execute<Row>(
+        manager,
+        `UPDATE callboxes SET reported_status = ?, queue_size = COALESCE(?, queue_size),
+           metrics = COALESCE(?, metrics), last_heartbeat_at = ?, updated_at = ?
+         WHERE id = ? RETURNING *`,
         [
           heartbeat.reportedStatus,
           heartbeat.queueSize,
@@ -76,9 +86,56 @@ export class TypeOrmCallBoxRepository extends CallBoxRepository {
           now,
           id,
         ],
-      ),
+      );
+      if (rows.length === 0) return null;
+      const reconnected = reconnect.affected === 1;
+      if (reconnected) await this.logEvents(manager, [id], 'connected', now, { via: 'heartbeat' });
+      return { box: toCallBox(rows[0]), reconnected };
+    });
+  }
+
+  async listByConnection(connection: Connection, limit: number): Promise<CallBox[]> {
+    const rows: Row[] = await this.db.reader.query(
+      this.db.sql('SELECT * FROM callboxes WHERE connection = ? ORDER BY id LIMIT ?'),
+      [connection, limit],
     );
-    return rows.length > 0 ? toCallBox(rows[0]) : null;
+    return rows.map(toCallBox);
+  }
+
+  async markDisconnected(silentSince: number, now: number, limit: number): Promise<CallBox[]> {
+    return this.db.transaction(async (manager) => {
+      const skipLocked = this.db.engine === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+      const { rows } = await this.db.execute<Row>(
+        manager,
+        `SELECT * FROM callboxes WHERE connection = 'connected' AND last_heartbeat_at < ?
+         ORDER BY last_heartbeat_at LIMIT ?${skipLocked}`,
+        [silentSince, limit],
+      );
+      const boxes = rows.map(toCallBox);
+      if (boxes.length === 0) return [];
+      const ids = boxes.map((box) => box.id);
+      await this.db.execute(
+        manager,
+        `UPDATE callboxes SET connection = 'disconnected', updated_at = ? WHERE id IN (${ids.map(() => '?').join(', ')})`,
+        [now, ...ids],
+      );
+      await this.logEvents(manager, ids, 'disconnected', now, { silentSince: new Date(silentSince).toISOString() });
+      return boxes.map((box) => ({ ...box, connection: 'disconnected' as const }));
+    });
+  }
+
+  private async logEvents(
+    manager: EntityManager,
+    ids: readonly string[],
+    event: 'connected' | 'disconnected' | 'registered',
+    at: number,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.db.execute(
+      manager,
+      `INSERT INTO callbox_events (callbox_id, event, at, details) VALUES ${ids.map(() => '(?, ?, ?, ?)').join(', ')}`,
+      ids.flatMap((id) => [id, event, at, JSON.stringify(details)]),
+    );
   }
 
   async list(): Promise<CallBox[]> {

@@ -68,7 +68,8 @@ export class CallBoxTransactionsService {
       callboxId,
       limit: limit ?? settings.batchSize,
       maxConcurrent: box.maxConcurrent,
-      types: box.supportedTypes,
+      // A box marked disconnected keeps what it holds but claims nothing until its next heartbeat.
+      types: box.connection === 'connected' ? box.supportedTypes : [],
       operators: box.operators,
       leaseMs: settings.timeoutMs,
       now: this.clock.now(),

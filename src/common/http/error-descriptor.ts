@@ -53,6 +53,8 @@ const FRAMEWORK_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'Corps de requête trop volumineux (64 Kio maximum)',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Type de contenu non supporté (application/json attendu)',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length invalide',
+  FST_ERR_BAD_URL: 'URL invalide',
+  FST_ERR_MAX_PARAM_LENGTH: 'Paramètre de chemin trop long',
 };
 
 export function describeError(exception: unknown): ErrorDescriptor {

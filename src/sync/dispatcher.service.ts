@@ -1,0 +1,153 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { CallBoxConfigService } from '../callbox/config/callbox-config.service';
+import { CallBox, CallBoxRepository } from '../callbox/registry/callbox';
+import { Clock } from '../common/clock/clock';
+import { AppConfig } from '../config/app-config';
+import { Sweep, TransactionRepository } from '../transactions/transaction.repository';
+import { BoxSlot, planRoundRobin } from './round-robin';
+
+export interface TickCounts {
+  /** Boxes marked disconnected. */
+  disconnected: number;
+  /** Assigned (never started) transactions put back in the queue. */
+  requeued: number;
+  /** Processing transactions of lost boxes or past their lease, set aside for an admin. */
+  needsReview: number;
+  /** Transactions whose backoff ran out, back in the queue. */
+  retried: number;
+  /** Steps of the tick that raised an error (logged; the next tick tries again). */
+  failed: number;
+  /** Pending transactions handed to boxes. */
+  assigned: number;
+}
+
+/** Rows one step touches per batch, and batches per step per tick: a tick's work is bounded. */
+export const SWEEP_BATCH = 500;
+const SWEEP_BATCHES_PER_TICK = 4;
+const MAX_BOXES = 1000;
+const MAX_QUEUE_WINDOW = 1000;
+const ACTOR = 'dispatcher';
+
+/**
+ * One tick of the "Service de Synchronisation", in the order of the lifecycle: find dead boxes,
+ * requeue work they never started, set aside work they may have executed, release due retries,
+ * then deal the queue round-robin to the live boxes.
+ */
+@Injectable()
+export class DispatcherService {
+  private readonly logger = new Logger(DispatcherService.name);
+  private roundRobinStart = 0;
+
+  constructor(
+    private readonly transactions: TransactionRepository,
+    private readonly boxes: CallBoxRepository,
+    private readonly configs: CallBoxConfigService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  async tick(): Promise<TickCounts> {
+    const counts: TickCounts = { disconnected: 0, requeued: 0, needsReview: 0, retried: 0, failed: 0, assigned: 0 };
+    const steps: Array<[string, () => Promise<void>]> = [
+      ['disconnect silent boxes', async () => void (counts.disconnected = await this.disconnectSilentBoxes())],
+      ['requeue unstarted work', async () => void (counts.requeued = await this.requeueUnstarted())],
+      ['set aside work in doubt', async () => void (counts.needsReview = await this.setAsideInDoubt())],
+      ['release due retries', async () => void (counts.retried = await this.releaseDueRetries())],
+      ['assign pending work', async () => void (counts.assigned = await this.assignPending())],
+    ];
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (error) {
+        counts.failed += 1;
+        this.logger.error({ err: error, step: name }, `Dispatcher step failed: ${name}`);
+      }
+    }
+    return counts;
+  }
+
+  private async disconnectSilentBoxes(): Promise<number> {
+    const now = this.clock.now();
+    const lost = await this.boxes.markDisconnected(now - this.config.heartbeatTimeoutMs, now, MAX_BOXES);
+    for (const box of lost) {
+      this.logger.warn(
+        { callboxId: box.id, event: 'disconnected', lastHeartbeat: new Date(box.lastHeartbeatAt).toISOString() },
+        `CallBox ${box.id} disconnected (no heartbeat for ${this.config.heartbeatTimeoutMs} ms)`,
+      );
+    }
+    return lost.length;
+  }
+
+  private async requeueUnstarted(): Promise<number> {
+    const release = { assignedTo: null, assignedAt: null, leaseExpiresAt: null };
+    const lostBoxes = await this.disconnectedBoxIds();
+    return (
+      (await this.sweepAll({ from: 'assigned', to: 'pending', match: { assignedToIn: lostBoxes }, patch: release, details: { reason: 'callbox_disconnected' } })) +
+      (await this.sweepAll({ from: 'assigned', to: 'pending', match: { leaseExpiredBefore: this.clock.now() }, patch: release, details: { reason: 'lease_expired' } }))
+    );
+  }
+
+  private async setAsideInDoubt(): Promise<number> {
+    const patch = { leaseExpiresAt: null };
+    const lostBoxes = await this.disconnectedBoxIds();
+    const count =
+      (await this.sweepAll({ from: 'processing', to: 'needs_review', match: { assignedToIn: lostBoxes }, patch, details: { reason: 'callbox_disconnected' } })) +
+      (await this.sweepAll({ from: 'processing', to: 'needs_review', match: { leaseExpiredBefore: this.clock.now() }, patch, details: { reason: 'lease_expired' } }));
+    if (count > 0) this.logger.warn({ count }, `${count} transaction(s) set aside for review: the carrier may have executed them`);
+    return count;
+  }
+
+  private releaseDueRetries(): Promise<number> {
+    return this.sweepAll({
+      from: 'retry',
+      to: 'pending',
+      match: { dueBefore: this.clock.now() },
+      patch: { assignedTo: null, assignedAt: null, nextAttemptAt: null },
+      details: { reason: 'backoff_elapsed' },
+    });
+  }
+
+  private async assignPending(): Promise<number> {
+    const live = await this.boxes.listByConnection('connected', MAX_BOXES);
+    if (live.length === 0) return 0;
+    const settings = await this.configs.effectiveForMany(live.map((box) => box.id));
+    const assigned = await this.transactions.dispatch({
+      callboxIds: live.map((box) => box.id),
+      window: MAX_QUEUE_WINDOW,
+      now: this.clock.now(),
+      actor: ACTOR,
+      plan: (queue, inFlight) => {
+        const slots = live.map((box): BoxSlot => slotOf(box, settings.get(box.id)!, inFlight.get(box.id) ?? 0));
+        const { assignments, next } = planRoundRobin(queue, slots, this.roundRobinStart);
+        this.roundRobinStart = next;
+        return assignments;
+      },
+    });
+    return assigned.length;
+  }
+
+  private async disconnectedBoxIds(): Promise<string[]> {
+    return (await this.boxes.listByConnection('disconnected', MAX_BOXES)).map((box) => box.id);
+  }
+
+  /** Repeats one sweep while batches come back full, up to a bound per tick. */
+  private async sweepAll(sweep: Omit<Sweep, 'actor' | 'now' | 'limit'>): Promise<number> {
+    let total = 0;
+    for (let batch = 0; batch < SWEEP_BATCHES_PER_TICK; batch++) {
+      const moved = await this.transactions.sweep({ ...sweep, actor: ACTOR, now: this.clock.now(), limit: SWEEP_BATCH });
+      total += moved.length;
+      if (moved.length < SWEEP_BATCH) break;
+    }
+    return total;
+  }
+}
+
+function slotOf(box: CallBox, settings: { batchSize: number; timeoutMs: number }, inFlight: number): BoxSlot {
+  return {
+    id: box.id,
+    room: Math.min(settings.batchSize, box.maxConcurrent - inFlight),
+    types: new Set(box.supportedTypes),
+    operators: box.operators ? new Set(box.operators.map((o) => o.toLowerCase())) : null,
+    leaseMs: settings.timeoutMs,
+  };
+}

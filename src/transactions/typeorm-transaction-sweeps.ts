@@ -1,0 +1,133 @@
+import type { EntityManager } from 'typeorm';
+import { Database } from '../database/database';
+import { setClause } from './transaction-columns';
+import { TransactionJournal } from './transaction-journal';
+import { toTransaction, TransactionRow } from './transaction-row';
+import type { Transaction } from './transaction';
+import type { DispatchRound, Sweep } from './transaction.repository';
+
+const QUEUE_ORDER = 'ORDER BY priority_rank, created_at, id';
+const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
+
+/** The dispatcher's bulk moves: every query indexed and bounded, whatever the table's size. */
+export class TransactionSweeps {
+  constructor(
+    private readonly db: Database,
+    private readonly journal: TransactionJournal,
+  ) {}
+
+  sweep(sweep: Sweep): Promise<Transaction[]> {
+    return this.db.transaction(async (manager) => {
+      const { where, params, order } = matchClause(sweep);
+      const skipLocked = this.db.engine === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+      const { rows } = await this.db.execute<TransactionRow>(
+        manager,
+        `SELECT * FROM transactions WHERE status = ? AND ${where} ${order} LIMIT ?${skipLocked}`,
+        [sweep.from, ...params, sweep.limit],
+      );
+      if (rows.length === 0) return [];
+      const current = rows.map(toTransaction);
+      const patch = { ...sweep.patch, status: sweep.to, updatedAt: sweep.now };
+      const set = setClause(patch);
+      const ids = current.map((tx) => tx.id);
+      await this.db.execute(
+        manager,
+        `UPDATE transactions SET ${set.sql} WHERE id IN (${placeholders(ids.length)}) AND status = ?`,
+        [...set.params, ...ids, sweep.from],
+      );
+      const moved = current.map((tx) => ({ ...tx, ...patch }));
+      await this.journal.record(
+        manager,
+        current.map((tx) => ({
+          transactionId: tx.id,
+          from: tx.status,
+          to: sweep.to,
+          actor: sweep.actor,
+          at: sweep.now,
+          details: { ...sweep.details, ...(tx.assignedTo && { callboxId: tx.assignedTo }) },
+        })),
+        moved,
+      );
+      return moved;
+    });
+  }
+
+  dispatch(round: DispatchRound): Promise<Transaction[]> {
+    return this.db.transaction(async (manager) => {
+      if (round.callboxIds.length === 0) return [];
+      if (this.db.engine === 'postgres') {
+        await this.db.execute(
+          manager,
+          `SELECT id FROM callboxes WHERE id IN (${placeholders(round.callboxIds.length)}) ORDER BY id FOR UPDATE`,
+          [...round.callboxIds],
+        );
+      }
+      const inFlight = await this.inFlight(manager, round.callboxIds);
+      const skipLocked = this.db.engine === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+      const { rows } = await this.db.execute<TransactionRow>(
+        manager,
+        `SELECT * FROM transactions WHERE status = 'pending' ${QUEUE_ORDER} LIMIT ?${skipLocked}`,
+        [round.window],
+      );
+      const queue = rows.map(toTransaction);
+      const byId = new Map(queue.map((tx) => [tx.id, tx]));
+      const assigned: Transaction[] = [];
+      for (const assignment of round.plan(queue, inFlight)) {
+        const tx = byId.get(assignment.transactionId);
+        if (!tx) continue;
+        const patch = {
+          status: 'assigned' as const,
+          assignedTo: assignment.callboxId,
+          assignedAt: round.now,
+          leaseExpiresAt: round.now + assignment.leaseMs,
+          updatedAt: round.now,
+        };
+        const set = setClause(patch);
+        const { affected } = await this.db.execute(
+          manager,
+          `UPDATE transactions SET ${set.sql} WHERE id = ? AND status = 'pending'`,
+          [...set.params, tx.id],
+        );
+        if (affected === 1) assigned.push({ ...tx, ...patch });
+      }
+      await this.journal.record(
+        manager,
+        assigned.map((tx) => ({
+          transactionId: tx.id,
+          from: 'pending' as const,
+          to: 'assigned' as const,
+          actor: round.actor,
+          at: round.now,
+          details: { callboxId: tx.assignedTo, via: 'dispatcher' },
+        })),
+        assigned,
+      );
+      return assigned;
+    });
+  }
+
+  private async inFlight(manager: EntityManager, callboxIds: readonly string[]): Promise<Map<string, number>> {
+    const { rows } = await this.db.execute<{ box: string; n: unknown }>(
+      manager,
+      `SELECT assigned_to AS box, COUNT(*) AS n FROM transactions
+       WHERE assigned_to IN (${placeholders(callboxIds.length)}) AND status IN ('assigned', 'processing')
+       GROUP BY assigned_to`,
+      [...callboxIds],
+    );
+    return new Map(rows.map((row) => [row.box, Number(row.n)]));
+  }
+}
+
+/** Each match walks its own index in index order, so LIMIT stops the scan early. */
+function matchClause(sweep: Sweep): { where: string; params: unknown[]; order: string } {
+  const { match } = sweep;
+  if ('assignedToIn' in match) {
+    if (match.assignedToIn.length === 0) return { where: '1 = 0', params: [], order: '' };
+    const where = `assigned_to IN (${placeholders(match.assignedToIn.length)})`;
+    return { where, params: [...match.assignedToIn], order: '' };
+  }
+  if ('leaseExpiredBefore' in match) {
+    return { where: 'lease_expires_at < ?', params: [match.leaseExpiredBefore], order: 'ORDER BY lease_expires_at' };
+  }
+  return { where: 'next_attempt_at <= ?', params: [match.dueBefore], order: 'ORDER BY next_attempt_at' };
+}
