@@ -3,6 +3,7 @@ import { AppConfig } from '../../config/app-config';
 import { Clock } from '../../common/clock/clock';
 import { TransactionRepository } from '../../transactions/transaction.repository';
 import { CallBoxRepository, liveStatus } from '../registry/callbox';
+import { TRANSACTION_TYPES, TransactionStatus } from '../../transactions/transaction';
 import type { StatsDto } from './stats.dto';
 
 /** The spec's statistics, from grouped counts; no transaction row is loaded. */
@@ -16,10 +17,13 @@ export class CallBoxStatsService {
   ) {}
 
   async stats(): Promise<StatsDto> {
-    const [counts, boxes, processed] = await Promise.all([
+    const [counts, boxes, processed, inFlight, byTypeAndStatus, averageProcessingTimeMs] = await Promise.all([
       this.transactions.countByStatus(),
       this.boxes.list(),
       this.transactions.countProcessedByBox(),
+      this.transactions.countInFlightByBox(),
+      this.transactions.countByTypeAndStatus(),
+      this.transactions.meanProcessingMs(),
     ]);
     const now = this.clock.now();
     const instances = boxes.map((box) => ({
@@ -32,7 +36,9 @@ export class CallBoxStatsService {
       location: box.location,
       maxConcurrentTransactions: box.maxConcurrent,
       supportedTypes: box.supportedTypes,
+      load: loadOf(inFlight.get(box.id) ?? 0, box.maxConcurrent),
     }));
+    const finished = counts.completed + counts.failed;
     return {
       connectedInstances: instances.filter((i) => i.status !== 'disconnected').length,
       queueLength: counts.pending + counts.assigned + counts.retry,
@@ -44,6 +50,30 @@ export class CallBoxStatsService {
       retryTransactions: counts.retry,
       needsReviewTransactions: counts.needs_review,
       instances,
+      byType: byType(byTypeAndStatus),
+      successRate: finished === 0 ? null : percent(counts.completed, finished),
+      failureRate: finished === 0 ? null : percent(counts.failed, finished),
+      averageProcessingTimeMs,
     };
   }
+}
+
+const percent = (part: number, whole: number) => Math.round((part / whole) * 10_000) / 100;
+
+function loadOf(inFlight: number, maxConcurrent: number) {
+  return { inFlight, maxConcurrent, utilization: Math.round((inFlight / maxConcurrent) * 100) / 100 };
+}
+
+function byType(rows: Array<{ type: string; status: TransactionStatus; count: number }>): StatsDto['byType'] {
+  const result: StatsDto['byType'] = Object.fromEntries(
+    TRANSACTION_TYPES.map((type) => [type, { total: 0, completed: 0, failed: 0, open: 0 }]),
+  );
+  for (const { type, status, count } of rows) {
+    const entry = (result[type] ??= { total: 0, completed: 0, failed: 0, open: 0 });
+    entry.total += count;
+    if (status === 'completed') entry.completed += count;
+    else if (status === 'failed') entry.failed += count;
+    else entry.open += count;
+  }
+  return result;
 }

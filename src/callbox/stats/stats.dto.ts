@@ -21,6 +21,31 @@ export class InstanceStatsDto {
   maxConcurrentTransactions: number;
   @ApiProperty({ example: ['recharge', 'voucher'] })
   supportedTypes: string[];
+  /** Spec "Charge par CallBox". */
+  load: BoxLoadDto;
+}
+
+export class BoxLoadDto {
+  /** Assigned + processing right now. */
+  @ApiProperty({ example: 3 })
+  inFlight: number;
+  @ApiProperty({ example: 5 })
+  maxConcurrent: number;
+  /** inFlight / maxConcurrent, 0 to 1. */
+  @ApiProperty({ example: 0.6 })
+  utilization: number;
+}
+
+export class TypeStatsDto {
+  @ApiProperty({ example: 120 })
+  total: number;
+  @ApiProperty({ example: 100 })
+  completed: number;
+  @ApiProperty({ example: 5 })
+  failed: number;
+  /** Not final yet: pending, assigned, processing, retry or needs_review. */
+  @ApiProperty({ example: 15 })
+  open: number;
 }
 
 export class StatsDto {
@@ -46,6 +71,21 @@ export class StatsDto {
   needsReviewTransactions: number;
   @ApiProperty({ type: [InstanceStatsDto] })
   instances: InstanceStatsDto[];
+  /** Spec "Métriques": transactions by type. */
+  @ApiProperty({
+    example: { recharge: { total: 120, completed: 100, failed: 5, open: 15 } },
+    type: 'object',
+    additionalProperties: { type: 'object', properties: { total: { type: 'number' }, completed: { type: 'number' }, failed: { type: 'number' }, open: { type: 'number' } } },
+  })
+  byType: Record<string, TypeStatsDto>;
+  /** Percent of final transactions that completed (null before any). */
+  @ApiProperty({ example: 98.53, nullable: true, type: Number })
+  successRate: number | null;
+  @ApiProperty({ example: 1.47, nullable: true, type: Number })
+  failureRate: number | null;
+  /** Mean time from processing to completed. */
+  @ApiProperty({ example: 8200, nullable: true, type: Number })
+  averageProcessingTimeMs: number | null;
 }
 
 export class StatsResponseDto {
