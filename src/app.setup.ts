@@ -3,7 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth/auth.guard';
-import { describeError } from './common/http/error-descriptor';
+import { callboxErrorBody } from './common/http/callbox-exception.filter';
 import { requestIdFor } from './common/http/request-id';
 
 /** Request bodies above this are refused with 413 before any parsing. */
@@ -17,11 +17,8 @@ export function createFastifyAdapter(): FastifyAdapter {
     // A malformed URL or an over-long path parameter is refused by the router before any hook or
     // filter runs; without this, Fastify answers with its own body and no x-request-id.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const { status, code, message } = describeError(error);
-      void reply
-        .header('x-request-id', request.id)
-        .status(status)
-        .send({ success: false, error: message, code, details: null });
+      const { error: described, body } = callboxErrorBody(error, request.id);
+      void reply.header('x-request-id', request.id).status(described.status).send(body);
     },
   });
 }

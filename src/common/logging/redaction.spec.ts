@@ -1,0 +1,34 @@
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { REDACTED_PATHS } from './logging.module';
+
+function capture(log: (logger: pino.Logger) => void): string {
+  let output = '';
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      output += chunk.toString();
+      done();
+    },
+  });
+  log(pino({ redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' } }, sink));
+  return output;
+}
+
+describe('log redaction', () => {
+  it('hides credentials in request headers', () => {
+    const line = capture((logger) =>
+      logger.info({ req: { headers: { authorization: 'Bearer secret-token-123', 'x-api-key': 'secret-key-456', host: 'x' } } }),
+    );
+    expect(line).not.toContain('secret-token-123');
+    expect(line).not.toContain('secret-key-456');
+    expect(line).toContain('"host":"x"');
+  });
+
+  it('hides PINs and passwords wherever a service logs them', () => {
+    const line = capture((logger) =>
+      logger.info({ command: { pincode: '1234', old_pin: '1111', new_pin: '2222', password: 'hunter22', msisdn: '77123456' } }),
+    );
+    for (const secret of ['"1234"', '"1111"', '"2222"', 'hunter22']) expect(line).not.toContain(secret);
+    expect(line).toContain('77123456');
+  });
+});
