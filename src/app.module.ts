@@ -4,7 +4,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CallbacksModule } from './callbacks/callbacks.module';
 import { CallBoxModule } from './callbox/callbox.module';
 import { CommonModule } from './common/common.module';
-import { CallBoxExceptionFilter } from './common/http/callbox-exception.filter';
+import { ApiExceptionFilter } from './common/http/api-exception.filter';
 import { LoggingModule } from './common/logging/logging.module';
 import { RequestValidationPipe } from './common/validation/request-validation.pipe';
 import { ConfigModule } from './config/config.module';
@@ -28,7 +28,7 @@ import { TransactionsModule } from './transactions/transactions.module';
   ],
   providers: [
     { provide: APP_PIPE, useClass: RequestValidationPipe },
-    { provide: APP_FILTER, useClass: CallBoxExceptionFilter },
+    { provide: APP_FILTER, useClass: ApiExceptionFilter },
   ],
 })
 export class AppModule {}

@@ -3,8 +3,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth/auth.guard';
-import { callboxErrorBody } from './common/http/callbox-exception.filter';
+import { ErrorFamilies } from './common/http/error-families';
 import { requestIdFor } from './common/http/request-id';
+
+const ERROR_FAMILIES = Symbol('errorFamilies');
 
 /** Request bodies above this are refused with 413 before any parsing. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -17,8 +19,9 @@ export function createFastifyAdapter(): FastifyAdapter {
     // A malformed URL or an over-long path parameter is refused by the router before any hook or
     // filter runs; without this, Fastify answers with its own body and no x-request-id.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const { error: described, body } = callboxErrorBody(error, request.id);
-      void reply.header('x-request-id', request.id).status(described.status).send(body);
+      const families = (request.server as unknown as Record<symbol, ErrorFamilies | undefined>)[ERROR_FAMILIES];
+      const { status, body } = (families ?? new ErrorFamilies()).rendererFor(request.url).render(error, request);
+      void reply.header('x-request-id', request.id).status(status).send(body);
     },
   });
 }
@@ -27,9 +30,9 @@ export function createFastifyAdapter(): FastifyAdapter {
 export function configureApp(app: NestFastifyApplication): void {
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api', { exclude: ['health/live'] });
-  app
-    .getHttpAdapter()
-    .getInstance()
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.decorate(ERROR_FAMILIES, app.get(ErrorFamilies));
+  fastify
     .addHook('onRequest', (request, reply, done) => {
       void reply.header('x-request-id', request.id);
       done();

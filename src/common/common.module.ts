@@ -2,11 +2,12 @@ import { Global, Module } from '@nestjs/common';
 import { AuthGuard } from './auth/auth.guard';
 import { Credentials } from './auth/credentials';
 import { Clock, SystemClock } from './clock/clock';
+import { ErrorFamilies } from './http/error-families';
 
-/** Cross-cutting providers every feature module may inject: the clock and the credential checks. */
+/** Cross-cutting providers every feature module may inject: the clock, credential checks, error families. */
 @Global()
 @Module({
-  providers: [{ provide: Clock, useClass: SystemClock }, Credentials, AuthGuard],
-  exports: [Clock, Credentials, AuthGuard],
+  providers: [{ provide: Clock, useClass: SystemClock }, Credentials, AuthGuard, ErrorFamilies],
+  exports: [Clock, Credentials, AuthGuard, ErrorFamilies],
 })
 export class CommonModule {}
