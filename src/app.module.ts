@@ -11,6 +11,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { SyncModule } from './sync/sync.module';
+import { TopUpModule } from './topup/topup.module';
 import { TransactionsModule } from './transactions/transactions.module';
 
 @Module({
@@ -24,6 +25,7 @@ import { TransactionsModule } from './transactions/transactions.module';
     CallBoxModule,
     SyncModule,
     CallbacksModule,
+    TopUpModule,
     HealthModule,
   ],
   providers: [

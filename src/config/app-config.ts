@@ -48,6 +48,9 @@ export class AppConfig {
   /** Where outcomes are POSTed (signed with callbackSecret); none means no callbacks. */
   readonly callback: { url: string; secret: string } | null;
   readonly topupSoap: { url?: string; username?: string; password?: string };
+  /** After `volumeThreshold` calls in 10 s with half of them failing, answer 503 at once for `resetMs`. */
+  readonly topupBreaker: { resetMs: number; volumeThreshold: number };
+  readonly topupRateLimitPerMinute: number;
   readonly logLevel: string;
   /** Said once at boot: sample secrets in use outside production and the like. */
   readonly warnings: string[];
@@ -83,6 +86,8 @@ export class AppConfig {
     this.syncAutostartDelayMs = env.SYNC_AUTOSTART_DELAY_MS;
     this.callback = env.MAIN_CALLBACK_URL ? { url: env.MAIN_CALLBACK_URL, secret: env.CALLBACK_SECRET ?? '' } : null;
     this.topupSoap = { url: env.TOPUP_SOAP_URL, username: env.TOPUP_SOAP_USERNAME, password: env.TOPUP_SOAP_PASSWORD };
+    this.topupBreaker = { resetMs: env.TOPUP_BREAKER_RESET_MS, volumeThreshold: env.TOPUP_BREAKER_MIN_CALLS };
+    this.topupRateLimitPerMinute = env.TOPUP_RATE_LIMIT_PER_MINUTE;
     this.logLevel = env.LOG_LEVEL;
     this.warnings = warnings;
   }

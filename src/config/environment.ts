@@ -88,6 +88,15 @@ export class Environment {
   @Transform(emptyAsUndefined) @IsOptional() @IsString() @MinLength(16, { message: 'CALLBACK_SECRET must be at least 16 characters' })
   CALLBACK_SECRET?: string;
 
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600_000)
+  TOPUP_BREAKER_RESET_MS = 30_000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  TOPUP_BREAKER_MIN_CALLS = 5;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  TOPUP_RATE_LIMIT_PER_MINUTE = 120;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 }

@@ -20,6 +20,8 @@ import type { TransitionStep } from './transaction-state-machine';
 import { MUTABLE_COLUMNS, setClause } from './transaction-columns';
 import { TransactionJournal } from './transaction-journal';
 import { TransactionSweeps } from './typeorm-transaction-sweeps';
+import { TypeOrmCommandJournal } from './typeorm-command-journal';
+import type { CommandOutcome, CommandStart, JournaledCommand } from './command-journal';
 
 const QUEUE_ORDER = 'ORDER BY priority_rank, created_at, id';
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
@@ -28,6 +30,7 @@ const placeholders = (count: number) => Array.from({ length: count }, () => '?')
 export class TypeOrmTransactionRepository extends TransactionRepository {
   private readonly journal: TransactionJournal;
   private readonly sweeps: TransactionSweeps;
+  private readonly commands: TypeOrmCommandJournal;
 
   constructor(
     private readonly db: Database,
@@ -36,6 +39,19 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
     super();
     this.journal = new TransactionJournal(db, config.callback !== null);
     this.sweeps = new TransactionSweeps(db, this.journal);
+    this.commands = new TypeOrmCommandJournal(db);
+  }
+
+  beginCommand(command: JournaledCommand, now: number): Promise<CommandStart> {
+    return this.commands.begin(command, now);
+  }
+
+  finishCommand(transactionId: string, outcome: CommandOutcome, now: number): Promise<void> {
+    return this.commands.finish(transactionId, outcome, now);
+  }
+
+  releaseCommand(transactionId: string): Promise<void> {
+    return this.commands.release(transactionId);
   }
 
   sweep(sweep: Sweep): Promise<Transaction[]> {
@@ -262,7 +278,7 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
       [idempotency.key],
     );
     if (rows.length === 0) return null;
-    if (rows[0].request_hash !== idempotency.requestHash) throw idempotencyKeyReused(idempotency.key.split(':').pop()!);
+    if (rows[0].request_hash !== idempotency.requestHash) throw idempotencyKeyReused(idempotency.clientKey);
     return toTransaction(rows[0]);
   }
 }

@@ -15,13 +15,14 @@ describe('CallBox registration (POST /api/call-box/register)', () => {
   const instanceOf = async (id: string) => (await stats(t.api)).instances.filter((i: { id: string }) => i.id === id);
 
   it("answers with exactly the spec's response", async () => {
-    const res = await t.api.post(paths.register, registration('callbox_001'));
+    const body = registration('callbox_001');
+    const res = await t.api.post(paths.register, body);
     expectStatus(res, 200);
     expect(res.body).toEqual({
       success: true,
       message: 'CallBox enregistré avec succès',
       config: SPEC_DEFAULT_CONFIG,
-      instance: { id: 'callbox_001', status: 'active', lastHeartbeat: iso(t.clock!.now()) },
+      instance: { id: body.callboxId, status: 'active', lastHeartbeat: iso(t.clock!.now()) },
     });
   });
 

@@ -1,4 +1,4 @@
-import { heartbeat } from '../support/fixtures';
+import { heartbeat, registration } from '../support/fixtures';
 import { createTestApp, TestApp } from '../support/test-app';
 import { claim, expectStatus, iso, paths, registerBox, registerWith, report, stats, submit } from './callbox-api';
 
@@ -77,7 +77,9 @@ describe('CallBox statistics (GET /api/call-box/stats)', () => {
   });
 
   it("describes each instance with the spec's fields and what it registered", async () => {
-    const registered = await registerWith(t.api, 'callbox_001', { maxConcurrentTransactions: 4, supportedTypes: ['recharge', 'deposit'] });
+    const capabilities = { maxConcurrentTransactions: 4, supportedTypes: ['recharge', 'deposit'] };
+    const registered = await registerWith(t.api, 'callbox_001', capabilities);
+    const { version, location } = registration();
     t.clock!.advance(7_000);
     const beat = { ...heartbeat('callbox_001'), queueSize: 2 };
     expectStatus(await t.api.post(paths.heartbeat, beat), 200);
@@ -90,10 +92,10 @@ describe('CallBox statistics (GET /api/call-box/stats)', () => {
       lastHeartbeat: iso(t.clock!.now()),
       queueSize: beat.queueSize,
       processedTransactions: 0,
-      maxConcurrentTransactions: 4,
-      supportedTypes: ['recharge', 'deposit'],
-      version: '1.0.0',
-      location: 'Douala Centre',
+      maxConcurrentTransactions: capabilities.maxConcurrentTransactions,
+      supportedTypes: capabilities.supportedTypes,
+      version,
+      location,
     });
     expect(Date.parse(found.lastHeartbeat)).toBeGreaterThan(Date.parse(registered.instance.lastHeartbeat));
   });

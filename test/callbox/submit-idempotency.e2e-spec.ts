@@ -174,6 +174,20 @@ describe('Submission idempotency (Idempotency-Key header)', () => {
     expect((await submitWithKey('order-44')).body.transaction.id).toBe(first.body.transaction.id);
   });
 
+  it('names the key as sent in the 409, colons and all', async () => {
+    await submitWithKey('order:47');
+    const res = await submitWithKey('order:47', rechargeSubmission({ amount: 2000 }));
+    expectError(res, 409, 'IDEMPOTENCY.KEY_REUSED');
+    expect(res.body.details).toEqual({ idempotencyKey: 'order:47' });
+  });
+
+  it('accepts the longest key (128 characters)', async () => {
+    const key = 'k'.repeat(128);
+    const first = await submitWithKey(key);
+    expectStatus(first, 200);
+    expect((await submitWithKey(key)).body.transaction.id).toBe(first.body.transaction.id);
+  });
+
   it('different keys with one body queue two transactions', async () => {
     const a = await submitWithKey('order-45');
     const b = await submitWithKey('order-46');

@@ -52,8 +52,9 @@ export class CallBoxTransactionsService {
       priority: submission.priority ?? 'normal',
     };
     const { maxRetries } = await this.configs.effective();
+    // Stored hashed: fixed length whatever the scope and key, and the caller's key is not kept in clear.
     const idempotency = idempotencyKey
-      ? { key: `${idempotencyScope(principal)}:${idempotencyKey}`, requestHash: hashOf(request) }
+      ? { key: hashOf(`${idempotencyScope(principal)}:${idempotencyKey}`), clientKey: idempotencyKey, requestHash: hashOf(request) }
       : undefined;
     const source = principal.kind === 'admin' ? 'main' : 'callbox';
     return this.transactions.create({ ...request, maxRetries, source }, actorOf(principal), this.clock.now(), idempotency);

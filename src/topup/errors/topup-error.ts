@@ -1,0 +1,25 @@
+import { DomainError, DomainErrorKind } from '../../common/errors/domain-error';
+
+const KIND_BY_STATUS: Record<number, DomainErrorKind> = {
+  400: 'invalid_input',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  410: 'not_found',
+  422: 'invalid_input',
+  429: 'rate_limited',
+};
+
+/**
+ * A refusal of the TopUp family with its complete spec body (`erreur`, `message`, `returnCode`
+ * and whatever that case adds: `details`, `status`, `package_info`, `transaction_id`).
+ */
+export class TopUpError extends DomainError {
+  constructor(
+    readonly httpStatus: number,
+    readonly body: { erreur: string; message: string; returnCode: string } & Record<string, unknown>,
+  ) {
+    super(`TOPUP.${body.returnCode}`, KIND_BY_STATUS[httpStatus] ?? 'invalid_input', body.message, body);
+  }
+}

@@ -1,0 +1,123 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import CircuitBreaker from 'opossum';
+import { type Client, createClientAsync } from 'soap';
+import { AppConfig } from '../../config/app-config';
+import type { ExecuteCommandRequest, TopUpOperation, TopUpOperations } from '../soap/soap-types';
+import { AUTH_HEADER_ELEMENT, TOPUP_NAMESPACE, TOPUP_WSDL_PATH } from '../soap/topup-wsdl';
+import { classifySoapError } from './soap-failure';
+import { SOAP_ENDPOINT, SOAP_TIMEOUTS_MS, SoapEndpoint } from './soap-endpoint';
+import { BreakerState, TopUpGateway } from './topup-gateway';
+import { TopUpUnavailableError } from './topup-unavailable.error';
+
+/** Queries are tried at most this many more times on a network or 5xx error; commands never. */
+const QUERY_RETRIES = 2;
+const RETRY_BASE_MS = 200;
+
+type Call = [operation: TopUpOperation, request: object, timeoutMs: number];
+
+/**
+ * The operator's SOAP system through node-soap, behind a circuit breaker (opossum): after repeated
+ * failures it answers at once for a cool-down instead of piling up 45-second waits.
+ */
+@Injectable()
+export class SoapTopUpGateway extends TopUpGateway {
+  private readonly logger = new Logger('TopUpGateway');
+  private readonly breaker: CircuitBreaker<Call, unknown>;
+  private client: Promise<Client> | null = null;
+
+  constructor(
+    @Inject(SOAP_ENDPOINT) private readonly endpoint: SoapEndpoint,
+    config: AppConfig,
+  ) {
+    super();
+    this.breaker = new CircuitBreaker((...call: Call) => this.send(...call), {
+      timeout: false,
+      errorThresholdPercentage: 50,
+      volumeThreshold: config.topupBreaker.volumeThreshold,
+      resetTimeout: config.topupBreaker.resetMs,
+      rollingCountTimeout: 10_000,
+    });
+    this.breaker.on('open', () => this.logger.warn('SOAP circuit breaker open: answering 503 at once for a cool-down'));
+    this.breaker.on('halfOpen', () => this.logger.log('SOAP circuit breaker half-open: trying the backend again'));
+    this.breaker.on('close', () => this.logger.log('SOAP circuit breaker closed: backend answering again'));
+  }
+
+  getBalances(msisdn: string, isdn: string) {
+    return this.query('getBalances', { msisdn, isdn });
+  }
+
+  getMyNumbers(msisdn: string) {
+    return this.query('getMyNumbers', { msisdn });
+  }
+
+  getStatusForRecharge(isdn: string) {
+    return this.query('getStatusForRecharge', { isdn });
+  }
+
+  getPackages(msisdn: string, isdn: string, type: number) {
+    return this.query('getPackages', { msisdn, isdn, type });
+  }
+
+  executeCommand(command: ExecuteCommandRequest) {
+    return this.call('executeCommand', command, 0);
+  }
+
+  breakerState(): BreakerState {
+    if (this.breaker.opened) return 'open';
+    return this.breaker.halfOpen ? 'half_open' : 'closed';
+  }
+
+  private query<K extends Exclude<TopUpOperation, 'executeCommand'>>(operation: K, request: TopUpOperations[K]['request']) {
+    return this.call(operation, request, QUERY_RETRIES);
+  }
+
+  private async call<K extends TopUpOperation>(
+    operation: K,
+    request: TopUpOperations[K]['request'],
+    retries: number,
+  ): Promise<TopUpOperations[K]['response']> {
+    const timeoutMs = SOAP_TIMEOUTS_MS[operation];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.breaker.fire(operation, request, timeoutMs)) as TopUpOperations[K]['response'];
+      } catch (error) {
+        if ((error as { code?: string }).code === 'EOPENBREAKER') {
+          throw new TopUpUnavailableError(
+            { fault_code: 'Server', fault_string: 'Circuit breaker open', fault_detail: 'Le service backend est indisponible, réessayez plus tard' },
+            operation,
+            timeoutMs / 1000,
+          );
+        }
+        const failure = classifySoapError(error);
+        this.logger.warn({ operation, attempt, kind: failure.kind, fault: failure.fault.fault_string }, 'SOAP call failed');
+        if (failure.retryable && attempt < retries) {
+          await new Promise((resolve) => setTimeout(resolve, RETRY_BASE_MS * 2 ** attempt));
+          continue;
+        }
+        const unknownOutcome = operation === 'executeCommand' && failure.kind === 'timeout';
+        throw new TopUpUnavailableError(failure.fault, operation, timeoutMs / 1000, unknownOutcome);
+      }
+    }
+  }
+
+  private async send(operation: TopUpOperation, request: object, timeoutMs: number): Promise<unknown> {
+    const client = await this.soapClient();
+    const method = client[`${operation}Async`] as (args: object, options: object) => Promise<[unknown]>;
+    const [result] = await method.call(client, request, { timeout: timeoutMs });
+    return result ?? { returnCode: '0' };
+  }
+
+  private soapClient(): Promise<Client> {
+    this.client ??= createClientAsync(TOPUP_WSDL_PATH, { endpoint: this.endpoint.url }).then((client) => {
+      client.addSoapHeader(
+        { [AUTH_HEADER_ELEMENT]: { username: this.endpoint.username, password: this.endpoint.password } },
+        '',
+        'tns',
+        TOPUP_NAMESPACE,
+      );
+      return client;
+    });
+    this.client.catch(() => (this.client = null));
+    return this.client;
+  }
+}

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../common/clock/clock';
+import { operatorError } from '../errors/operator-errors';
+import { toLocalNumber } from '../formatting/phone-number.format';
+import { TopUpGateway } from '../gateway/topup-gateway';
+import { presentBalances, mainBalance } from '../presenters/balances.presenter';
+import { presentDirectory } from '../presenters/directory.presenter';
+import { presentPackages } from '../presenters/packages.presenter';
+import { presentEligibleStatus } from '../presenters/status.presenter';
+import { OperatorCode } from '../soap/operator-codes';
+import type { OperatorResult } from '../soap/soap-types';
+
+/** The read side of the TopUp API: balances, directory, line status, packages. */
+@Injectable()
+export class TopUpQueriesService {
+  constructor(
+    private readonly gateway: TopUpGateway,
+    private readonly clock: Clock,
+  ) {}
+
+  async balances(msisdn: string, isdn: string) {
+    const result = await this.gateway.getBalances(toLocalNumber(msisdn), toLocalNumber(isdn));
+    this.assertSuccess(result, { msisdn, isdn });
+    return presentBalances(msisdn, isdn, result.balance ?? [], this.clock.now());
+  }
+
+  async directory(msisdn: string) {
+    const result = await this.gateway.getMyNumbers(toLocalNumber(msisdn));
+    this.assertSuccess(result, { msisdn });
+    return presentDirectory(msisdn, result.number ?? [], this.clock.now());
+  }
+
+  async status(isdn: string) {
+    const result = await this.gateway.getStatusForRecharge(toLocalNumber(isdn));
+    this.assertSuccess(result, { isdn });
+    return presentEligibleStatus(isdn, result.returnCode, result.description, this.clock.now());
+  }
+
+  /** Packages of one type, each marked affordable or not against the fixed line's main balance. */
+  async packages(msisdn: string, isdn: string, type: number) {
+    const [packages, balances] = await Promise.all([
+      this.gateway.getPackages(toLocalNumber(msisdn), toLocalNumber(isdn), type),
+      this.gateway.getBalances(toLocalNumber(msisdn), toLocalNumber(isdn)),
+    ]);
+    this.assertSuccess(packages, { msisdn, isdn });
+    const main = balances.returnCode === OperatorCode.SUCCESS ? mainBalance(balances.balance ?? []) : 0;
+    return presentPackages({ msisdn, isdn, type }, packages.package ?? [], main, this.clock.now());
+  }
+
+  private assertSuccess(result: OperatorResult, context: { msisdn?: string; isdn?: string }): void {
+    if (result.returnCode !== OperatorCode.SUCCESS) {
+      throw operatorError(result.returnCode, { ...context, now: new Date(this.clock.now()) });
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+
+const SOAP_ERROR_EXAMPLE = {
+  erreur: 'Erreur SOAP',
+  message: 'Impossible de communiquer avec le service backend',
+  returnCode: 'SOAP_FAULT',
+  soap_fault: { fault_code: 'Server', fault_string: 'Connection timeout', fault_detail: 'Le service backend ne répond pas' },
+  details: { error_source: 'SOAP_SERVICE', backend_url: 'http://10.39.230.58:8700/soap/queueSoapService', timeout: 60 },
+};
+
+const VALIDATION_EXAMPLE = {
+  erreur: 'Données invalides',
+  message: 'Les données fournies ne respectent pas les règles de validation',
+  errors: { msisdn: ['Le numéro mobile doit commencer par 77 ou 25377 et contenir 8 ou 11 chiffres'] },
+  details: { endpoint: 'topup/balances', method: 'POST', timestamp: '2024-01-15T10:30:00Z' },
+};
+
+const NOT_FOUND_EXAMPLE = {
+  erreur: 'Numéro fixe inexistant',
+  message: "Le numéro 21123456 n'existe pas dans le système",
+  returnCode: '1',
+  details: { mobile_msisdn: '77123456', fixed_isdn: '21123456', error_type: 'NUMBER_NOT_FOUND' },
+};
+
+const example = (status: number, description: string, value: unknown) =>
+  ApiResponse({ status, description, content: { 'application/json': { example: value } } });
+
+const common = [
+  example(422, 'Données invalides (ou numéro postpaid non éligible, code 3)', VALIDATION_EXAMPLE),
+  example(404, 'Numéro inexistant (1) ou aucun package disponible (453)', NOT_FOUND_EXAMPLE),
+  ApiResponse({ status: 403, description: 'Numéro bloqué ou suspendu (code 2)' }),
+  ApiResponse({ status: 410, description: 'Numéro expiré (code 5)' }),
+  ApiResponse({ status: 429, description: 'Trop de requêtes' }),
+  example(503, 'Service SOAP injoignable, trop lent ou en faute (disjoncteur ouvert)', SOAP_ERROR_EXAMPLE),
+];
+
+/** The error responses of the TopUp family, with the spec's own example bodies. */
+export const TOPUP_ERRORS = {
+  query: applyDecorators(...common),
+  command: applyDecorators(
+    ...common,
+    ApiResponse({ status: 400, description: 'Solde insuffisant (avec package_info ou balance_info)' }),
+    ApiResponse({ status: 401, description: 'Code PIN incorrect' }),
+    ApiResponse({ status: 409, description: 'transaction_id en cours ou déjà utilisé pour une autre requête' }),
+  ),
+};

@@ -1,0 +1,123 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { TopUpCommandsService } from './services/topup-commands.service';
+import { TopUpQueriesService } from './services/topup-queries.service';
+import { TopUpThrottlerGuard } from './topup-throttler.guard';
+import {
+  BalancesRequestDto,
+  DirectoryRequestDto,
+  IsdnRequestDto,
+  MsisdnRequestDto,
+  PackagesRequestDto,
+  RechargeAccountRequestDto,
+  SubscribePackageRequestDto,
+  UpdatePinRequestDto,
+} from './validation/topup-requests.dto';
+import { TOPUP_ERRORS } from './topup-api-docs';
+
+type Body200 = Promise<Record<string, unknown>>;
+
+@ApiTags('TopUp')
+@UseGuards(TopUpThrottlerGuard)
+@Controller('topup')
+export class TopUpController {
+  constructor(
+    private readonly queries: TopUpQueriesService,
+    private readonly commands: TopUpCommandsService,
+  ) {}
+
+  @Post('balances')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Consultation des soldes d'une ligne fixe" })
+  @TOPUP_ERRORS.query
+  balances(@Body() dto: BalancesRequestDto): Body200 {
+    return this.queries.balances(dto.msisdn, dto.isdn);
+  }
+
+  @Get('numbers/:msisdn')
+  @ApiOperation({ summary: 'Répertoire personnel (msisdn dans le chemin)' })
+  @TOPUP_ERRORS.query
+  directoryByPath(@Param() params: MsisdnRequestDto): Body200 {
+    return this.queries.directory(params.msisdn);
+  }
+
+  @Post('numbers')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Répertoire personnel (msisdn dans le corps)' })
+  @TOPUP_ERRORS.query
+  directory(@Body() dto: MsisdnRequestDto): Body200 {
+    return this.queries.directory(dto.msisdn);
+  }
+
+  @Get('status/:isdn')
+  @ApiOperation({ summary: 'Vérification du statut de recharge (isdn dans le chemin)' })
+  @TOPUP_ERRORS.query
+  statusByPath(@Param() params: IsdnRequestDto): Body200 {
+    return this.queries.status(params.isdn);
+  }
+
+  @Post('status')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Vérification du statut de recharge (isdn dans le corps)' })
+  @TOPUP_ERRORS.query
+  status(@Body() dto: IsdnRequestDto): Body200 {
+    return this.queries.status(dto.isdn);
+  }
+
+  @Post('packages')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Consultation des packages',
+    description:
+      '`data_quantity_gb` est en gigaoctets, comme le dit le changelog 2.1.0 (1 Go -> 1, 500 Mo -> 0.49). ' +
+      'Les exemples de la spécification (1024, 500) le contredisent : ils sont en mégaoctets. ' +
+      '`is_affordable` compare le prix au solde principal (COMMON) de la ligne fixe, qui paie le package.',
+  })
+  @TOPUP_ERRORS.query
+  packages(@Body() dto: PackagesRequestDto): Body200 {
+    return this.queries.packages(dto.msisdn, dto.isdn, dto.type);
+  }
+
+  @Post('subscribe-package')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Souscription à un package (payé par le solde principal de la ligne fixe)',
+    description: 'Un transaction_id rejoué renvoie la réponse enregistrée sans rappeler l’opérateur.',
+  })
+  @TOPUP_ERRORS.command
+  subscribePackage(@Body() dto: SubscribePackageRequestDto): Body200 {
+    return this.commands.subscribePackage(dto);
+  }
+
+  @Post('recharge-account')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Recharge de compte: du solde du mobile vers le solde principal de la ligne fixe' })
+  @TOPUP_ERRORS.command
+  rechargeAccount(@Body() dto: RechargeAccountRequestDto): Body200 {
+    return this.commands.rechargeAccount(dto);
+  }
+
+  @Put('update-pin')
+  @ApiOperation({ summary: 'Mise à jour du code PIN' })
+  @TOPUP_ERRORS.command
+  updatePin(@Body() dto: UpdatePinRequestDto): Body200 {
+    return this.commands.updatePin(dto);
+  }
+
+  @Post('directory/add')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Ajouter un numéro au répertoire' })
+  @TOPUP_ERRORS.command
+  addToDirectory(@Body() dto: DirectoryRequestDto): Body200 {
+    return this.commands.changeDirectory('add', dto);
+  }
+
+  @Delete('directory/remove')
+  @ApiOperation({ summary: 'Supprimer un numéro du répertoire (corps JSON)' })
+  @ApiBody({ type: DirectoryRequestDto })
+  @TOPUP_ERRORS.command
+  removeFromDirectory(@Body() dto: DirectoryRequestDto): Body200 {
+    return this.commands.changeDirectory('remove', dto);
+  }
+}
+

@@ -1,0 +1,53 @@
+import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { Clock } from '../common/clock/clock';
+import { ErrorFamilies } from '../common/http/error-families';
+import { AppConfig } from '../config/app-config';
+import { TransactionsModule } from '../transactions/transactions.module';
+import { CommandRunner } from './commands/command-runner.service';
+import { PinGuard, TypeOrmPinGuard } from './commands/pin-guard';
+import { publicBackendUrl, TopUpErrorRenderer } from './errors/topup-error.renderer';
+import { EmbeddedSoapSimulator } from './gateway/embedded-simulator';
+import { SOAP_ENDPOINT, SoapEndpoint } from './gateway/soap-endpoint';
+import { SoapTopUpGateway } from './gateway/soap-topup.gateway';
+import { TopUpGateway } from './gateway/topup-gateway';
+import { TopUpCommandsService } from './services/topup-commands.service';
+import { TopUpQueriesService } from './services/topup-queries.service';
+import { TopUpController } from './topup.controller';
+import { TopUpThrottlerGuard } from './topup-throttler.guard';
+
+const gateway = [
+  EmbeddedSoapSimulator,
+  {
+    provide: SOAP_ENDPOINT,
+    inject: [EmbeddedSoapSimulator],
+    useFactory: (embedded: EmbeddedSoapSimulator) => embedded.endpoint(),
+  },
+  { provide: TopUpGateway, useClass: SoapTopUpGateway },
+];
+const services = [TopUpQueriesService, TopUpCommandsService, CommandRunner, TopUpThrottlerGuard];
+
+/** The TopUp API: a REST facade over the operator's SOAP system. */
+@Module({
+  imports: [
+    TransactionsModule,
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => [{ ttl: 60_000, limit: config.topupRateLimitPerMinute }],
+    }),
+  ],
+  providers: [...gateway, ...services, { provide: PinGuard, useClass: TypeOrmPinGuard }],
+  controllers: [TopUpController],
+  exports: [TopUpGateway, EmbeddedSoapSimulator],
+})
+export class TopUpModule implements OnModuleInit {
+  constructor(
+    private readonly families: ErrorFamilies,
+    @Inject(SOAP_ENDPOINT) private readonly endpoint: SoapEndpoint,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.families.register('/api/topup', new TopUpErrorRenderer(publicBackendUrl(this.endpoint.url), () => this.clock.now()));
+  }
+}
