@@ -4,6 +4,7 @@ import { CallBoxRepository } from '../callbox/registry/callbox';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { DispatcherService, TickCounts } from './dispatcher.service';
+import { LeaderElection } from './leader-election';
 import { SyncStateRepository } from './sync-state.repository';
 
 const INTERVAL = 'sync-dispatcher';
@@ -27,14 +28,19 @@ export interface SyncStatus extends TickCounts {
   /** Who last started or stopped the dispatcher, and when. */
   changedBy: string | null;
   changedAt: string | null;
+  /** Whether this replica runs the scheduled ticks (one replica leads on PostgreSQL). */
+  leader: boolean;
+  instanceId: string;
 }
 
 const NO_COUNTS: TickCounts = { disconnected: 0, requeued: 0, needsReview: 0, retried: 0, failed: 0, assigned: 0 };
 
 /**
- * Runs the dispatcher every SYNC_INTERVAL_MS, starting SYNC_AUTOSTART_DELAY_MS after boot unless an
- * admin stopped it (the switch is in the database). Ticks never overlap: a scheduled tick that
- * finds one running is skipped, a forced one waits for it. A failing tick is logged, never fatal.
+ * Runs the dispatcher every SYNC_INTERVAL_MS from SYNC_AUTOSTART_DELAY_MS after boot. Each beat
+ * reads the on/off switch from the database (so an admin's start or stop, sent to any replica,
+ * applies to all and survives restarts) and ticks only on the replica that leads. Ticks never
+ * overlap: a beat that finds one running is skipped, a forced one waits for it. A failing tick is
+ * logged, never fatal.
  */
 @Injectable()
 export class SyncSchedulerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -42,11 +48,12 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnApplicati
   private current: Promise<TickReport> | null = null;
   private last: TickReport | null = null;
   private totalRuns = 0;
-  private scheduledSince: number | null = null;
+  private beatingSince: number | null = null;
 
   constructor(
     private readonly dispatcher: DispatcherService,
     private readonly state: SyncStateRepository,
+    private readonly leader: LeaderElection,
     private readonly boxes: CallBoxRepository,
     private readonly registry: SchedulerRegistry,
     private readonly config: AppConfig,
@@ -54,31 +61,30 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnApplicati
   ) {}
 
   onApplicationBootstrap(): void {
-    const timer = setTimeout(() => void this.autostart(), this.config.syncAutostartDelayMs);
+    const timer = setTimeout(() => this.startBeating(), this.config.syncAutostartDelayMs);
     timer.unref();
     this.registry.addTimeout(AUTOSTART, timer);
   }
 
   onApplicationShutdown(): void {
-    this.unschedule();
+    if (this.registry.doesExist('interval', INTERVAL)) this.registry.deleteInterval(INTERVAL);
     if (this.registry.doesExist('timeout', AUTOSTART)) this.registry.deleteTimeout(AUTOSTART);
   }
 
   async start(changedBy: string): Promise<SyncStatus> {
     await this.state.write(true, changedBy, this.clock.now());
-    this.schedule();
+    this.startBeating();
     this.logger.log({ changedBy }, 'Synchronisation started');
     return this.status();
   }
 
   async stop(changedBy: string): Promise<SyncStatus> {
     await this.state.write(false, changedBy, this.clock.now());
-    this.unschedule();
     this.logger.log({ changedBy }, 'Synchronisation stopped');
     return this.status();
   }
 
-  /** Runs one tick now (after the one in progress, if any) and returns its report. */
+  /** Runs one tick now on this replica (after the one in progress, if any), whatever the switch. */
   async force(): Promise<TickReport> {
     while (this.current) await this.current.catch(() => undefined);
     return this.runTick('force');
@@ -86,65 +92,55 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnApplicati
 
   async status(): Promise<SyncStatus> {
     const [persisted, connected] = await Promise.all([this.state.read(), this.boxes.listByConnection('connected', 10_000)]);
+    // Running: the switch is on (everywhere) and this replica's schedule has started.
+    const running = (persisted?.running ?? true) && this.beatingSince !== null;
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    const lastRunAt = this.last?.startedAt ?? null;
     return {
       ...(this.last?.counts ?? NO_COUNTS),
-      running: this.scheduledSince !== null,
+      running,
       intervalMs: this.config.syncIntervalMs,
-      lastRunAt: iso(lastRunAt),
+      lastRunAt: iso(this.last?.startedAt ?? null),
       lastRunDurationMs: this.last?.durationMs ?? null,
       totalRuns: this.totalRuns,
-      nextRunAt: iso(this.nextRunAt()),
+      nextRunAt: iso(running ? this.nextBeatAt() : null),
       connectedInstances: connected.length,
       changedBy: persisted?.changedBy ?? null,
       changedAt: iso(persisted?.changedAt ?? null),
+      leader: this.leader.leading,
+      instanceId: this.leader.instanceId,
     };
   }
 
-  /** The interval fires every intervalMs from the moment it was scheduled. */
-  private nextRunAt(): number | null {
-    if (this.scheduledSince === null) return null;
-    const interval = this.config.syncIntervalMs;
-    const elapsed = Math.max(0, this.clock.now() - this.scheduledSince);
-    return this.scheduledSince + (Math.floor(elapsed / interval) + 1) * interval;
-  }
-
-  private async autostart(): Promise<void> {
-    try {
-      const persisted = await this.state.read();
-      if (persisted && !persisted.running) {
-        this.logger.warn({ changedBy: persisted.changedBy }, 'Synchronisation left stopped: an admin stopped it');
-        return;
-      }
-      this.schedule();
-      this.logger.log({ intervalMs: this.config.syncIntervalMs }, 'Synchronisation started automatically');
-    } catch (error) {
-      this.logger.error({ err: error }, 'Could not read the synchronisation switch; retrying at the next interval');
-      const retry = setTimeout(() => void this.autostart(), this.config.syncIntervalMs);
-      retry.unref();
-    }
-  }
-
-  private schedule(): void {
+  private startBeating(): void {
     if (this.registry.doesExist('interval', INTERVAL)) return;
-    const interval = setInterval(() => void this.scheduledTick(), this.config.syncIntervalMs);
+    const interval = setInterval(() => void this.beat(), this.config.syncIntervalMs);
     interval.unref();
     this.registry.addInterval(INTERVAL, interval);
-    this.scheduledSince = this.clock.now();
+    this.beatingSince = this.clock.now();
+    void this.leader.acquire();
   }
 
-  private unschedule(): void {
-    if (this.registry.doesExist('interval', INTERVAL)) this.registry.deleteInterval(INTERVAL);
-    this.scheduledSince = null;
-  }
-
-  private async scheduledTick(): Promise<void> {
+  private async beat(): Promise<void> {
     if (this.current) {
-      this.logger.warn('Previous tick still running: this one is skipped');
+      this.logger.warn('Previous tick still running: this beat is skipped');
       return;
     }
-    await this.runTick('schedule').catch(() => undefined);
+    try {
+      const persisted = await this.state.read();
+      if (persisted && !persisted.running) return;
+      if (!(await this.leader.acquire())) return;
+      await this.runTick('schedule');
+    } catch (error) {
+      this.logger.error({ err: error }, 'Scheduled synchronisation failed; the next beat tries again');
+    }
+  }
+
+  /** The interval fires every intervalMs from the moment it started. */
+  private nextBeatAt(): number | null {
+    if (this.beatingSince === null) return null;
+    const interval = this.config.syncIntervalMs;
+    const elapsed = Math.max(0, this.clock.now() - this.beatingSince);
+    return this.beatingSince + (Math.floor(elapsed / interval) + 1) * interval;
   }
 
   private runTick(trigger: TickReport['trigger']): Promise<TickReport> {
@@ -159,12 +155,11 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnApplicati
       return report;
     })();
     this.current = run;
-    void run.finally(() => {
-      if (this.current === run) this.current = null;
-    }).catch(() => undefined);
-    return run.catch((error) => {
-      this.logger.error({ err: error }, 'Dispatcher tick failed');
-      throw error;
-    });
+    void run
+      .finally(() => {
+        if (this.current === run) this.current = null;
+      })
+      .catch(() => undefined);
+    return run;
   }
 }

@@ -34,6 +34,11 @@ export class SyncStatusDto extends TickCountsDto {
   changedBy: string | null;
   @ApiProperty({ example: '2024-10-07T15:00:00.000Z', nullable: true, type: String })
   changedAt: string | null;
+  /** Whether this replica runs the scheduled ticks (on PostgreSQL one replica leads). */
+  @ApiProperty({ example: true })
+  leader: boolean;
+  @ApiProperty({ example: 'gateway-7f9c:4211:a1b2c3' })
+  instanceId: string;
 }
 
 export class SyncStatusResponseDto {

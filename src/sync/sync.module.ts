@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { CallBoxModule } from '../callbox/callbox.module';
 import { TransactionsModule } from '../transactions/transactions.module';
+import { AppConfig } from '../config/app-config';
 import { DispatcherService } from './dispatcher.service';
+import { LeaderElection, PostgresLeaderElection, SoleLeader } from './leader-election';
 import { SyncSchedulerService } from './sync-scheduler.service';
 import { SyncStateRepository, TypeOrmSyncStateRepository } from './sync-state.repository';
 import { SyncController } from './sync.controller';
@@ -10,6 +12,12 @@ const providers = [
   DispatcherService,
   SyncSchedulerService,
   { provide: SyncStateRepository, useClass: TypeOrmSyncStateRepository },
+  {
+    provide: LeaderElection,
+    inject: [AppConfig],
+    useFactory: (config: AppConfig) =>
+      config.database.engine === 'postgres' ? new PostgresLeaderElection(config) : new SoleLeader(),
+  },
 ];
 
 /** The "Service de Synchronisation": the scheduled dispatcher and its admin endpoints. */

@@ -156,5 +156,5 @@ describe('Outcome callbacks across a restart', () => {
       await receiver.close();
       await db.drop();
     }
-  });
+  }, 20_000);
 });

@@ -5,6 +5,7 @@ import { counts, NO_COUNTS, syncPaths, syncStatus, tick } from './sync-api';
 const STATUS_FIELDS = [
   'running', 'intervalMs', 'lastRunAt', 'lastRunDurationMs', 'disconnected', 'requeued', 'needsReview',
   'retried', 'failed', 'assigned', 'totalRuns', 'nextRunAt', 'connectedInstances', 'changedBy', 'changedAt',
+  'leader', 'instanceId',
 ];
 const ROUTES: Array<[string, string]> = [
   ['GET', syncPaths.status],
@@ -60,6 +61,9 @@ describe('Synchronisation endpoints (/api/sync/*)', () => {
       connectedInstances: 0,
       changedBy: null,
       changedAt: null,
+      // One process on a SQLite file leads; on PostgreSQL the lead is taken when the schedule starts.
+      leader: process.env.TEST_DATABASE_URL ? false : true,
+      instanceId: expect.stringMatching(/^.+:\d+:[0-9a-f]{6}$/),
     });
   });
 

@@ -5,6 +5,8 @@ import { expectStatus } from '../callbox/callbox-api';
 import { syncPaths, syncStatus } from './sync-api';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Two boots, a real wait and PostgreSQL databases: more than Jest's default 5 s. */
+const RESTART_SPEC_TIMEOUT_MS = 20_000;
 
 /** Polls the sync status until `running` is what is expected, or the deadline passes. */
 async function waitForRunning(api: ApiClient, expected: boolean, deadlineMs: number): Promise<boolean> {
@@ -41,15 +43,15 @@ describe('Synchronisation switch across a restart', () => {
 
   it('without an admin stop, the restarted app starts the dispatcher after SYNC_AUTOSTART_DELAY_MS', async () => {
     await shutDown(await boot());
-    const delay = 1_500;
+    const delay = 1_000;
     const bootedAt = Date.now();
     const second = await boot({ SYNC_AUTOSTART_DELAY_MS: String(delay) });
     expect((await syncStatus(second.api)).running).toBe(false);
-    expect(await waitForRunning(second.api, true, delay + 5_000)).toBe(true);
+    expect(await waitForRunning(second.api, true, delay + 3_000)).toBe(true);
     expect(Date.now() - bootedAt).toBeGreaterThanOrEqual(delay);
     // Started by itself: no admin change recorded.
     expect((await syncStatus(second.api)).changedBy).toBeNull();
-  });
+  }, RESTART_SPEC_TIMEOUT_MS);
 
   it("an admin's stop survives a restart: the new app does not start it", async () => {
     const first = await boot();
@@ -69,7 +71,7 @@ describe('Synchronisation switch across a restart', () => {
     // The admin can still start it by hand.
     expectStatus(await second.api.post(syncPaths.start, undefined, { auth: 'admin' }), 200);
     expect((await syncStatus(second.api)).running).toBe(true);
-  });
+  }, RESTART_SPEC_TIMEOUT_MS);
 
   it("an admin's start after a stop survives a restart too", async () => {
     const first = await boot();
@@ -78,6 +80,6 @@ describe('Synchronisation switch across a restart', () => {
     await shutDown(first);
 
     const second = await boot({ SYNC_AUTOSTART_DELAY_MS: '50' });
-    expect(await waitForRunning(second.api, true, 5_000)).toBe(true);
-  });
+    expect(await waitForRunning(second.api, true, 3_000)).toBe(true);
+  }, RESTART_SPEC_TIMEOUT_MS);
 });

@@ -1,0 +1,87 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { AppConfig } from '../config/app-config';
+
+/** The replica that runs the dispatcher's scheduled ticks. */
+export abstract class LeaderElection {
+  /** Identifies this process among the replicas. */
+  readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  /** Leads now, acquiring the lead when it is free. */
+  abstract acquire(): Promise<boolean>;
+  abstract get leading(): boolean;
+}
+
+/** One process on one SQLite file: it always leads. */
+export class SoleLeader extends LeaderElection {
+  acquire(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+  get leading(): boolean {
+    return true;
+  }
+}
+
+/** Arbitrary but fixed: the advisory lock every replica of this service competes for. */
+const DISPATCHER_LOCK_KEY = 727_000_001;
+
+/**
+ * PostgreSQL advisory lock held on a connection of its own: released by the server the moment the
+ * leader's process or connection dies, so another replica takes over at its next attempt.
+ */
+@Injectable()
+export class PostgresLeaderElection extends LeaderElection implements OnApplicationShutdown {
+  private readonly logger = new Logger('LeaderElection');
+  private client: Client | null = null;
+  private lead = false;
+
+  constructor(private readonly config: AppConfig) {
+    super();
+  }
+
+  get leading(): boolean {
+    return this.lead;
+  }
+
+  async acquire(): Promise<boolean> {
+    try {
+      const client = await this.connection();
+      if (this.lead) {
+        await client.query('SELECT 1');
+        return true;
+      }
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [DISPATCHER_LOCK_KEY]);
+      this.lead = rows[0].locked;
+      if (this.lead) this.logger.log({ instanceId: this.instanceId }, 'This replica now leads the dispatcher');
+      return this.lead;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Lost the leader connection; will compete again');
+      await this.drop();
+      return false;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.drop();
+  }
+
+  private async connection(): Promise<Client> {
+    if (this.client) return this.client;
+    const database = this.config.database;
+    if (database.engine !== 'postgres') throw new Error('PostgresLeaderElection needs a PostgreSQL DATABASE_URL');
+    const client = new Client({ connectionString: database.url, connectionTimeoutMillis: 5000 });
+    client.on('error', () => void this.drop());
+    await client.connect();
+    this.client = client;
+    return client;
+  }
+
+  private async drop(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    if (this.lead) this.logger.warn({ instanceId: this.instanceId }, 'This replica no longer leads the dispatcher');
+    this.lead = false;
+    await client?.end().catch(() => undefined);
+  }
+}
