@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { isDatabaseUnavailable } from '../../database/database-errors';
 import { DomainError, DomainErrorKind } from '../errors/domain-error';
 
 /** Any thrown thing, reduced to what an API family needs to render its error body. */
@@ -90,6 +91,15 @@ export function describeError(exception: unknown): ErrorDescriptor {
       kind: KIND_BY_STATUS[framework.statusCode] ?? 'invalid_input',
       code,
       message: FRAMEWORK_MESSAGES[code] ?? 'Requête invalide',
+    };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      status: 503,
+      kind: 'unavailable',
+      code: 'DATABASE.UNAVAILABLE',
+      message: 'Service momentanément indisponible, réessayez dans quelques instants',
+      cause: exception,
     };
   }
   return {

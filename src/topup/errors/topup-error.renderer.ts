@@ -61,7 +61,7 @@ export function topUpErrorResponse(
     status: error.status,
     body: {
       erreur: TITLES[error.status] ?? (error.status < 500 ? 'Requête invalide' : 'Erreur serveur interne'),
-      message: error.status >= 500 ? 'Une erreur est survenue, réessayez plus tard' : error.message,
+      message: error.status === 500 ? 'Une erreur est survenue, réessayez plus tard' : error.message,
       returnCode: error.code,
       details: { endpoint: endpointOf(request.url), method: request.method, timestamp, request_id: request.id },
     },

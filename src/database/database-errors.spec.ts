@@ -1,0 +1,30 @@
+import { isDatabaseUnavailable, isUniqueViolation } from './database-errors';
+
+describe(isDatabaseUnavailable.name, () => {
+  it.each([
+    [{ code: 'ECONNREFUSED' }],
+    [{ driverError: { code: '57P01' } }],
+    [{ driverError: { code: '08006' } }],
+    [{ code: 'SQLITE_BUSY' }],
+    [{ code: 'SQLITE_IOERR_WRITE' }],
+    [new Error('timeout exceeded when trying to connect')],
+    [new Error('Connection terminated unexpectedly')],
+  ])('says the database is unavailable for %j', (error) => {
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it.each([[{ driverError: { code: '23505' } }], [{ code: 'SQLITE_CONSTRAINT_UNIQUE' }], [new Error('syntax error')], [null], ['text']])(
+    'does not for a statement that is wrong: %j',
+    (error) => {
+      expect(isDatabaseUnavailable(error)).toBe(false);
+    },
+  );
+});
+
+describe(isUniqueViolation.name, () => {
+  it('knows both engines', () => {
+    expect(isUniqueViolation({ driverError: { code: '23505' } })).toBe(true);
+    expect(isUniqueViolation({ code: 'SQLITE_CONSTRAINT_UNIQUE' })).toBe(true);
+    expect(isUniqueViolation({ code: 'SQLITE_BUSY' })).toBe(false);
+  });
+});
