@@ -10,6 +10,7 @@ import { RequestValidationPipe } from './common/validation/request-validation.pi
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { SyncModule } from './sync/sync.module';
 import { TopUpModule } from './topup/topup.module';
 import { TransactionsModule } from './transactions/transactions.module';
@@ -21,6 +22,7 @@ import { TransactionsModule } from './transactions/transactions.module';
     DatabaseModule,
     ScheduleModule.forRoot(),
     CommonModule,
+    MetricsModule,
     TransactionsModule,
     CallBoxModule,
     SyncModule,

@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth/auth.guard';
 import { ErrorFamilies } from './common/http/error-families';
 import { requestIdFor } from './common/http/request-id';
+import { MetricsService } from './metrics/metrics.service';
 
 const ERROR_FAMILIES = Symbol('errorFamilies');
 
@@ -29,14 +30,20 @@ export function createFastifyAdapter(): FastifyAdapter {
 /** Everything main.ts does to the app besides listening; the e2e specs call it too. */
 export function configureApp(app: NestFastifyApplication): void {
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix('api', { exclude: ['health/live'] });
+  app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready', 'metrics'] });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.decorate(ERROR_FAMILIES, app.get(ErrorFamilies));
-  fastify
-    .addHook('onRequest', (request, reply, done) => {
-      void reply.header('x-request-id', request.id);
-      done();
-    });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    // The route pattern, not the URL: one series per endpoint, not one per transaction id.
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
+  });
 
   const document = SwaggerModule.createDocument(
     app,

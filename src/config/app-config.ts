@@ -51,6 +51,8 @@ export class AppConfig {
   /** After `volumeThreshold` calls in 10 s with half of them failing, answer 503 at once for `resetMs`. */
   readonly topupBreaker: { resetMs: number; volumeThreshold: number };
   readonly topupRateLimitPerMinute: number;
+  /** When set, /metrics wants `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | null;
   readonly logLevel: string;
   /** Said once at boot: sample secrets in use outside production and the like. */
   readonly warnings: string[];
@@ -88,6 +90,7 @@ export class AppConfig {
     this.topupSoap = { url: env.TOPUP_SOAP_URL, username: env.TOPUP_SOAP_USERNAME, password: env.TOPUP_SOAP_PASSWORD };
     this.topupBreaker = { resetMs: env.TOPUP_BREAKER_RESET_MS, volumeThreshold: env.TOPUP_BREAKER_MIN_CALLS };
     this.topupRateLimitPerMinute = env.TOPUP_RATE_LIMIT_PER_MINUTE;
+    this.metricsToken = env.METRICS_TOKEN ?? null;
     this.logLevel = env.LOG_LEVEL;
     this.warnings = warnings;
   }

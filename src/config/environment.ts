@@ -97,6 +97,9 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   TOPUP_RATE_LIMIT_PER_MINUTE = 120;
 
+  @Transform(emptyAsUndefined) @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 }

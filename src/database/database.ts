@@ -13,6 +13,7 @@ import { DataSource, EntityManager } from 'typeorm';
 @Injectable()
 export class Database {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly commitHooks = new WeakMap<EntityManager, Array<() => void>>();
 
   constructor(@InjectDataSource() readonly dataSource: DataSource) {}
 
@@ -21,10 +22,27 @@ export class Database {
   }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.engine === 'postgres') return this.dataSource.transaction(work);
-    const run = this.queue.then(() => this.dataSource.transaction(work));
+    if (this.engine === 'postgres') return this.withCommitHooks(work);
+    const run = this.queue.then(() => this.withCommitHooks(work));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Runs `hook` once the unit of work that `manager` belongs to has committed (never if it rolls back). */
+  afterCommit(manager: EntityManager, hook: () => void): void {
+    const hooks = this.commitHooks.get(manager);
+    if (hooks) hooks.push(hook);
+    else hook();
+  }
+
+  private async withCommitHooks<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const hooks: Array<() => void> = [];
+    const result = await this.dataSource.transaction((manager) => {
+      this.commitHooks.set(manager, hooks);
+      return work(manager);
+    });
+    for (const hook of hooks) hook();
+    return result;
   }
 
   /**

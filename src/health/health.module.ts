@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { SyncModule } from '../sync/sync.module';
+import { TopUpModule } from '../topup/topup.module';
 import { HealthController } from './health.controller';
 
-@Module({ controllers: [HealthController] })
+@Module({ imports: [TerminusModule, SyncModule, TopUpModule], controllers: [HealthController] })
 export class HealthModule {}

@@ -3,6 +3,7 @@ import { CallBoxConfigService } from '../callbox/config/callbox-config.service';
 import { CallBox, CallBoxRepository } from '../callbox/registry/callbox';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { Sweep, TransactionRepository } from '../transactions/transaction.repository';
 import { BoxSlot, planRoundRobin } from './round-robin';
 
@@ -44,6 +45,7 @@ export class DispatcherService {
     private readonly configs: CallBoxConfigService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   async tick(): Promise<TickCounts> {
@@ -81,6 +83,7 @@ export class DispatcherService {
   private async requeueUnstarted(): Promise<number> {
     const release = { assignedTo: null, assignedAt: null, leaseExpiresAt: null };
     const lostBoxes = await this.disconnectedBoxIds();
+    this.metrics.boxes.set({ state: 'disconnected' }, lostBoxes.length);
     return (
       (await this.sweepAll({ from: 'assigned', to: 'pending', match: { assignedToIn: lostBoxes }, patch: release, details: { reason: 'callbox_disconnected' } })) +
       (await this.sweepAll({ from: 'assigned', to: 'pending', match: { leaseExpiredBefore: this.clock.now() }, patch: release, details: { reason: 'lease_expired' } }))
@@ -109,6 +112,7 @@ export class DispatcherService {
 
   private async assignPending(): Promise<number> {
     const live = await this.boxes.listByConnection('connected', MAX_BOXES);
+    this.metrics.boxes.set({ state: 'connected' }, live.length);
     if (live.length === 0) return 0;
     const settings = await this.configs.effectiveForMany(live.map((box) => box.id));
     const assigned = await this.transactions.dispatch({

@@ -34,7 +34,10 @@ const DISPATCHER_LOCK_KEY = 727_000_001;
 export class PostgresLeaderElection extends LeaderElection implements OnApplicationShutdown {
   private readonly logger = new Logger('LeaderElection');
   private client: Client | null = null;
+  private connecting: Promise<Client> | null = null;
   private lead = false;
+  /** Set at shutdown: a connection still being opened then must not be kept, nor its lock. */
+  private closed = false;
 
   constructor(private readonly config: AppConfig) {
     super();
@@ -45,6 +48,7 @@ export class PostgresLeaderElection extends LeaderElection implements OnApplicat
   }
 
   async acquire(): Promise<boolean> {
+    if (this.closed) return false;
     try {
       const client = await this.connection();
       if (this.lead) {
@@ -53,26 +57,44 @@ export class PostgresLeaderElection extends LeaderElection implements OnApplicat
       }
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [DISPATCHER_LOCK_KEY]);
       this.lead = rows[0].locked;
+      if (this.closed) {
+        await this.drop();
+        return false;
+      }
       if (this.lead) this.logger.log({ instanceId: this.instanceId }, 'This replica now leads the dispatcher');
       return this.lead;
     } catch (error) {
-      this.logger.warn({ err: error }, 'Lost the leader connection; will compete again');
+      if (!this.closed) this.logger.warn({ err: error }, 'Lost the leader connection; will compete again');
       await this.drop();
       return false;
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
     await this.drop();
   }
 
-  private async connection(): Promise<Client> {
-    if (this.client) return this.client;
+  /** One connection at a time: concurrent acquires share the one being opened, none is left behind. */
+  private connection(): Promise<Client> {
+    this.connecting ??= this.open().catch((error: unknown) => {
+      this.connecting = null;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  private async open(): Promise<Client> {
     const database = this.config.database;
     if (database.engine !== 'postgres') throw new Error('PostgresLeaderElection needs a PostgreSQL DATABASE_URL');
     const client = new Client({ connectionString: database.url, connectionTimeoutMillis: 5000 });
     client.on('error', () => void this.drop());
     await client.connect();
+    if (this.closed) {
+      // Shut down while connecting: drop() found nothing to close, so close it here.
+      await client.end().catch(() => undefined);
+      throw new Error('Leader election shut down');
+    }
     this.client = client;
     return client;
   }
@@ -80,6 +102,7 @@ export class PostgresLeaderElection extends LeaderElection implements OnApplicat
   private async drop(): Promise<void> {
     const client = this.client;
     this.client = null;
+    this.connecting = null;
     if (this.lead) this.logger.warn({ instanceId: this.instanceId }, 'This replica no longer leads the dispatcher');
     this.lead = false;
     await client?.end().catch(() => undefined);

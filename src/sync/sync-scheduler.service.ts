@@ -3,6 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { CallBoxRepository } from '../callbox/registry/callbox';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { DispatcherService, TickCounts } from './dispatcher.service';
 import { LeaderElection } from './leader-election';
 import { SyncStateRepository } from './sync-state.repository';
@@ -58,6 +59,7 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnApplicati
     private readonly registry: SchedulerRegistry,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -82,6 +84,11 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnApplicati
     await this.state.write(false, changedBy, this.clock.now());
     this.logger.log({ changedBy }, 'Synchronisation stopped');
     return this.status();
+  }
+
+  /** When this replica last finished a tick (null before the first). */
+  get lastTickAt(): number | null {
+    return this.last ? this.last.startedAt + this.last.durationMs : null;
   }
 
   /** Runs one tick now on this replica (after the one in progress, if any), whatever the switch. */
@@ -151,6 +158,8 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnApplicati
       const report = { trigger, startedAt, durationMs: Math.round(performance.now() - began), counts };
       this.last = report;
       this.totalRuns += 1;
+      this.metrics.tickDuration.observe(report.durationMs / 1000);
+      for (const [step, count] of Object.entries(counts)) if (count > 0) this.metrics.tickItems.inc({ step }, count);
       if (Object.values(counts).some((n) => n > 0)) this.logger.log({ ...report }, 'Dispatcher tick');
       return report;
     })();

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { Database } from '../database/database';
 import { isOutcome, outcomePayload } from './outcome';
 import type { Transaction, TransactionEvent } from './transaction';
+import type { TransactionTransitions } from './transaction-transitions';
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
@@ -13,9 +14,12 @@ export class TransactionJournal {
   constructor(
     private readonly db: Database,
     private readonly callbacksEnabled: boolean,
+    private readonly transitions: TransactionTransitions,
   ) {}
 
   async record(manager: EntityManager, events: TransactionEvent[], changed: Transaction[]): Promise<void> {
+    // Told after the commit only: a rolled-back change was never a transition.
+    if (events.length > 0) this.db.afterCommit(manager, () => this.transitions.published(events));
     if (events.length > 0) {
       const values = events.map(() => `(${placeholders(6)})`).join(', ');
       await this.db.execute(

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TransactionRepository } from './transaction.repository';
 import { TypeOrmTransactionRepository } from './typeorm-transaction.repository';
+import { TransactionTransitions } from './transaction-transitions';
 
-const providers = [{ provide: TransactionRepository, useClass: TypeOrmTransactionRepository }];
+const providers = [TransactionTransitions, { provide: TransactionRepository, useClass: TypeOrmTransactionRepository }];
 
-@Module({ providers, exports: [TransactionRepository] })
+@Module({ providers, exports: [TransactionRepository, TransactionTransitions] })
 export class TransactionsModule {}

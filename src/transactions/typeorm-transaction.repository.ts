@@ -19,6 +19,7 @@ import { BoxClaim, DispatchRound, IdempotencyClaim, Sweep, TransactionRepository
 import type { TransitionStep } from './transaction-state-machine';
 import { MUTABLE_COLUMNS, setClause } from './transaction-columns';
 import { TransactionJournal } from './transaction-journal';
+import { TransactionTransitions } from './transaction-transitions';
 import { TransactionSweeps } from './typeorm-transaction-sweeps';
 import { TypeOrmCommandJournal } from './typeorm-command-journal';
 import type { CommandOutcome, CommandStart, JournaledCommand } from './command-journal';
@@ -35,9 +36,10 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
   constructor(
     private readonly db: Database,
     config: AppConfig,
+    transitions: TransactionTransitions,
   ) {
     super();
-    this.journal = new TransactionJournal(db, config.callback !== null);
+    this.journal = new TransactionJournal(db, config.callback !== null, transitions);
     this.sweeps = new TransactionSweeps(db, this.journal);
     this.commands = new TypeOrmCommandJournal(db);
   }

@@ -45,6 +45,7 @@ const GENERIC_MESSAGES: Record<number, string> = {
   413: 'Corps de requête trop volumineux (64 Kio maximum)',
   415: 'Type de contenu non supporté (application/json attendu)',
   429: 'Trop de requêtes',
+  503: 'Service indisponible',
 };
 
 /** Fastify's own refusals (bad JSON, body too large, wrong media type) carry a 4xx statusCode and an FST_ code. */

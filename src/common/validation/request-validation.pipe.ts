@@ -6,7 +6,8 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   const fields: Record<string, string[]> = {};
   for (const error of errors) {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
-    if (error.constraints) fields[path] = Object.values(error.constraints);
+    // Two rules sharing one message (a type check and a pattern) say it once.
+    if (error.constraints) fields[path] = [...new Set(Object.values(error.constraints))];
     if (error.children?.length) Object.assign(fields, flattenValidationErrors(error.children, path));
   }
   return fields;

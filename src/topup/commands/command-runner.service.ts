@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Clock } from '../../common/clock/clock';
+import { MetricsService } from '../../metrics/metrics.service';
 import { TransactionRepository } from '../../transactions/transaction.repository';
 import { operatorError, OperatorErrorContext } from '../errors/operator-errors';
 import { TopUpError } from '../errors/topup-error';
@@ -45,6 +46,7 @@ export class CommandRunner {
     private readonly journal: TransactionRepository,
     private readonly pins: PinGuard,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   async run(spec: CommandSpec): Promise<Record<string, unknown>> {
@@ -95,6 +97,7 @@ export class CommandRunner {
     }
     if (response.returnCode === OperatorCode.WRONG_PIN) {
       const lockedUntil = await this.pins.recordFailure(msisdn, now.getTime());
+      if (lockedUntil) this.metrics.pinLockouts.inc();
       if (lockedUntil) this.logger.warn({ msisdn, lockedUntil: new Date(lockedUntil).toISOString() }, 'Too many wrong PINs: commands locked');
     }
     const error = operatorError(response.returnCode, {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import CircuitBreaker from 'opossum';
 import { type Client, createClientAsync } from 'soap';
 import { AppConfig } from '../../config/app-config';
+import { MetricsService } from '../../metrics/metrics.service';
 import type { ExecuteCommandRequest, TopUpOperation, TopUpOperations } from '../soap/soap-types';
 import { AUTH_HEADER_ELEMENT, TOPUP_NAMESPACE, TOPUP_WSDL_PATH } from '../soap/topup-wsdl';
 import { classifySoapError } from './soap-failure';
@@ -28,6 +29,7 @@ export class SoapTopUpGateway extends TopUpGateway {
   constructor(
     @Inject(SOAP_ENDPOINT) private readonly endpoint: SoapEndpoint,
     config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {
     super();
     this.breaker = new CircuitBreaker((...call: Call) => this.send(...call), {
@@ -37,9 +39,19 @@ export class SoapTopUpGateway extends TopUpGateway {
       resetTimeout: config.topupBreaker.resetMs,
       rollingCountTimeout: 10_000,
     });
-    this.breaker.on('open', () => this.logger.warn('SOAP circuit breaker open: answering 503 at once for a cool-down'));
-    this.breaker.on('halfOpen', () => this.logger.log('SOAP circuit breaker half-open: trying the backend again'));
-    this.breaker.on('close', () => this.logger.log('SOAP circuit breaker closed: backend answering again'));
+    this.breaker.on('open', () => {
+      this.metrics.breakerState.set(2);
+      this.logger.warn('SOAP circuit breaker open: answering 503 at once for a cool-down');
+    });
+    this.breaker.on('halfOpen', () => {
+      this.metrics.breakerState.set(1);
+      this.logger.log('SOAP circuit breaker half-open: trying the backend again');
+    });
+    this.breaker.on('close', () => {
+      this.metrics.breakerState.set(0);
+      this.logger.log('SOAP circuit breaker closed: backend answering again');
+    });
+    this.metrics.breakerState.set(0);
   }
 
   getBalances(msisdn: string, isdn: string) {
@@ -101,10 +113,19 @@ export class SoapTopUpGateway extends TopUpGateway {
   }
 
   private async send(operation: TopUpOperation, request: object, timeoutMs: number): Promise<unknown> {
-    const client = await this.soapClient();
-    const method = client[`${operation}Async`] as (args: object, options: object) => Promise<[unknown]>;
-    const [result] = await method.call(client, request, { timeout: timeoutMs });
-    return result ?? { returnCode: '0' };
+    const began = performance.now();
+    const observe = (outcome: string) => this.metrics.soapDuration.observe({ operation, outcome }, (performance.now() - began) / 1000);
+    try {
+      const client = await this.soapClient();
+      const method = client[`${operation}Async`] as (args: object, options: object) => Promise<[unknown]>;
+      const [result] = await method.call(client, request, { timeout: timeoutMs });
+      const answer = (result ?? { returnCode: '0' }) as { returnCode?: string };
+      observe(answer.returnCode === '0' ? 'success' : 'operator_refusal');
+      return answer;
+    } catch (error) {
+      observe(classifySoapError(error).kind);
+      throw error;
+    }
   }
 
   private soapClient(): Promise<Client> {

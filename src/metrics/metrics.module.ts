@@ -1,0 +1,13 @@
+import { Global, Module } from '@nestjs/common';
+import { TransactionsModule } from '../transactions/transactions.module';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
+
+@Global()
+@Module({
+  imports: [TransactionsModule],
+  providers: [MetricsService],
+  controllers: [MetricsController],
+  exports: [MetricsService],
+})
+export class MetricsModule {}
