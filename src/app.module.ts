@@ -6,6 +6,7 @@ import { CallBoxModule } from './callbox/callbox.module';
 import { CommonModule } from './common/common.module';
 import { ApiExceptionFilter } from './common/http/api-exception.filter';
 import { LoggingModule } from './common/logging/logging.module';
+import { ThrottlingModule } from './common/throttling/throttling.module';
 import { RequestValidationPipe } from './common/validation/request-validation.pipe';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -22,6 +23,7 @@ import { TransactionsModule } from './transactions/transactions.module';
     DatabaseModule,
     ScheduleModule.forRoot(),
     CommonModule,
+    ThrottlingModule,
     MetricsModule,
     TransactionsModule,
     CallBoxModule,

@@ -51,6 +51,8 @@ export class AppConfig {
   /** After `volumeThreshold` calls in 10 s with half of them failing, answer 503 at once for `resetMs`. */
   readonly topupBreaker: { resetMs: number; volumeThreshold: number };
   readonly topupRateLimitPerMinute: number;
+  /** Requests per minute per box (or token, or address) on the CallBox API and the main-system hook. */
+  readonly rateLimitPerMinute: number;
   /** When set, /metrics wants `Authorization: Bearer <token>`. */
   readonly metricsToken: string | null;
   readonly logLevel: string;
@@ -90,6 +92,7 @@ export class AppConfig {
     this.topupSoap = { url: env.TOPUP_SOAP_URL, username: env.TOPUP_SOAP_USERNAME, password: env.TOPUP_SOAP_PASSWORD };
     this.topupBreaker = { resetMs: env.TOPUP_BREAKER_RESET_MS, volumeThreshold: env.TOPUP_BREAKER_MIN_CALLS };
     this.topupRateLimitPerMinute = env.TOPUP_RATE_LIMIT_PER_MINUTE;
+    this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
     this.metricsToken = env.METRICS_TOKEN ?? null;
     this.logLevel = env.LOG_LEVEL;
     this.warnings = warnings;

@@ -94,8 +94,11 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   TOPUP_BREAKER_MIN_CALLS = 5;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   TOPUP_RATE_LIMIT_PER_MINUTE = 120;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE = 600;
 
   @Transform(emptyAsUndefined) @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;

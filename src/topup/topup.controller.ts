@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TopUpCommandsService } from './services/topup-commands.service';
 import { TopUpQueriesService } from './services/topup-queries.service';
-import { TopUpThrottlerGuard } from './topup-throttler.guard';
 import {
   BalancesRequestDto,
   DirectoryRequestDto,
@@ -18,7 +17,6 @@ import { TOPUP_ERRORS } from './topup-api-docs';
 type Body200 = Promise<Record<string, unknown>>;
 
 @ApiTags('TopUp')
-@UseGuards(TopUpThrottlerGuard)
 @Controller('topup')
 export class TopUpController {
   constructor(

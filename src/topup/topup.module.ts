@@ -1,8 +1,6 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { Clock } from '../common/clock/clock';
 import { ErrorFamilies } from '../common/http/error-families';
-import { AppConfig } from '../config/app-config';
 import { TransactionsModule } from '../transactions/transactions.module';
 import { CommandRunner } from './commands/command-runner.service';
 import { PinGuard, TypeOrmPinGuard } from './commands/pin-guard';
@@ -14,7 +12,6 @@ import { TopUpGateway } from './gateway/topup-gateway';
 import { TopUpCommandsService } from './services/topup-commands.service';
 import { TopUpQueriesService } from './services/topup-queries.service';
 import { TopUpController } from './topup.controller';
-import { TopUpThrottlerGuard } from './topup-throttler.guard';
 
 const gateway = [
   EmbeddedSoapSimulator,
@@ -25,17 +22,11 @@ const gateway = [
   },
   { provide: TopUpGateway, useClass: SoapTopUpGateway },
 ];
-const services = [TopUpQueriesService, TopUpCommandsService, CommandRunner, TopUpThrottlerGuard];
+const services = [TopUpQueriesService, TopUpCommandsService, CommandRunner];
 
 /** The TopUp API: a REST facade over the operator's SOAP system. */
 @Module({
-  imports: [
-    TransactionsModule,
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => [{ ttl: 60_000, limit: config.topupRateLimitPerMinute }],
-    }),
-  ],
+  imports: [TransactionsModule],
   providers: [...gateway, ...services, { provide: PinGuard, useClass: TypeOrmPinGuard }],
   controllers: [TopUpController],
   exports: [TopUpGateway, EmbeddedSoapSimulator],

@@ -40,6 +40,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     API_KEY: TEST_API_KEY,
     // Specs drive the dispatcher themselves (POST /api/sync/force, or its service with a fake clock).
     SYNC_AUTOSTART_DELAY_MS: '3600000',
+    // Specs measure behaviour, not the limiter; the rate-limit specs lower these themselves.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    TOPUP_RATE_LIMIT_PER_MINUTE: '1000000',
     ...options.env,
   });
   const clock = options.fakeClock ? new FakeClock() : null;

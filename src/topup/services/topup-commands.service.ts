@@ -118,7 +118,9 @@ export class TopUpCommandsService {
     const refusal = results.find((r) => r.returnCode !== OperatorCode.SUCCESS && r.returnCode !== OperatorCode.NO_PACKAGE_AVAILABLE);
     if (refusal) throw operatorError(refusal.returnCode, { msisdn, isdn, packageCode, now });
     const found = results.flatMap((r) => r.package ?? []).find((p) => p.packageCode === packageCode);
-    if (!found) throw operatorError(OperatorCode.PACKAGE_NOT_FOUND, { msisdn, isdn, packageCode, now });
+    // A line with no package of any type (453) is refused as such, not as "unknown package".
+    const none = results.every((r) => r.returnCode === OperatorCode.NO_PACKAGE_AVAILABLE);
+    if (!found) throw operatorError(none ? OperatorCode.NO_PACKAGE_AVAILABLE : OperatorCode.PACKAGE_NOT_FOUND, { msisdn, isdn, packageCode, now });
     return found;
   }
 }

@@ -1,0 +1,34 @@
+import { presentEligibleStatus } from './status.presenter';
+
+const NOW = Date.parse('2024-01-15T10:30:00Z');
+
+describe(presentEligibleStatus.name, () => {
+  it("answers the spec's example of section 3", () => {
+    expect(presentEligibleStatus('21123456', '0', 'Success', NOW)).toEqual({
+      success: true,
+      message: 'Statut de recharge vérifié avec succès',
+      fixed_isdn: '21123456',
+      return_code: '0',
+      description: 'Success',
+      status: {
+        eligible: true,
+        status_text: 'Éligible pour recharge',
+        status_code: 'ELIGIBLE',
+        can_recharge: true,
+        can_get_packages: true,
+        reason: 'Le numéro est actif et peut être rechargé',
+      },
+      details: { fixed_isdn: '21123456', request_time: '2024-01-15T10:30:00.000Z', backend_api: 'TopUp SOAP' },
+    });
+  });
+
+  it("says 'Success' when the operator gives no description", () => {
+    expect(presentEligibleStatus('21123456', '0', undefined, NOW).description).toBe('Success');
+  });
+
+  it('echoes the number as asked (international form)', () => {
+    const sut = presentEligibleStatus('25321123456', '0', 'Success', NOW);
+    expect(sut.fixed_isdn).toBe('25321123456');
+    expect(sut.details.fixed_isdn).toBe('25321123456');
+  });
+});
