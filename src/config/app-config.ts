@@ -55,6 +55,8 @@ export class AppConfig {
   readonly rateLimitPerMinute: number;
   /** When set, /metrics wants `Authorization: Bearer <token>`. */
   readonly metricsToken: string | null;
+  /** `X-Debug: true` adds a `debug` object to TopUp answers; off by default in production. */
+  readonly debugHeaderEnabled: boolean;
   readonly logLevel: string;
   /** Said once at boot: sample secrets in use outside production and the like. */
   readonly warnings: string[];
@@ -94,6 +96,7 @@ export class AppConfig {
     this.topupRateLimitPerMinute = env.TOPUP_RATE_LIMIT_PER_MINUTE;
     this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
     this.metricsToken = env.METRICS_TOKEN ?? null;
+    this.debugHeaderEnabled = (env.DEBUG_HEADER_ENABLED ?? (env.NODE_ENV === 'production' ? 'false' : 'true')) === 'true';
     this.logLevel = env.LOG_LEVEL;
     this.warnings = warnings;
   }

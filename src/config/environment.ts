@@ -103,6 +103,10 @@ export class Environment {
   @Transform(emptyAsUndefined) @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
 
+  /** Lets TopUp callers ask for a `debug` object with `X-Debug: true`. */
+  @IsOptional() @IsIn(['true', 'false'])
+  DEBUG_HEADER_ENABLED?: 'true' | 'false';
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 }

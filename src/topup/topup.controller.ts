@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TopUpCommandsService } from './services/topup-commands.service';
 import { TopUpQueriesService } from './services/topup-queries.service';
@@ -13,10 +13,12 @@ import {
   UpdatePinRequestDto,
 } from './validation/topup-requests.dto';
 import { TOPUP_ERRORS } from './topup-api-docs';
+import { TopUpRequestLimitsInterceptor } from './topup-request-limits.interceptor';
 
 type Body200 = Promise<Record<string, unknown>>;
 
 @ApiTags('TopUp')
+@UseInterceptors(TopUpRequestLimitsInterceptor)
 @Controller('topup')
 export class TopUpController {
   constructor(

@@ -12,6 +12,7 @@ import { TopUpGateway } from './gateway/topup-gateway';
 import { TopUpCommandsService } from './services/topup-commands.service';
 import { TopUpQueriesService } from './services/topup-queries.service';
 import { TopUpController } from './topup.controller';
+import { TopUpRequestLimitsInterceptor } from './topup-request-limits.interceptor';
 
 const gateway = [
   EmbeddedSoapSimulator,
@@ -22,7 +23,7 @@ const gateway = [
   },
   { provide: TopUpGateway, useClass: SoapTopUpGateway },
 ];
-const services = [TopUpQueriesService, TopUpCommandsService, CommandRunner];
+const services = [TopUpQueriesService, TopUpCommandsService, CommandRunner, TopUpRequestLimitsInterceptor];
 
 /** The TopUp API: a REST facade over the operator's SOAP system. */
 @Module({

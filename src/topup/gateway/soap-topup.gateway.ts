@@ -5,6 +5,7 @@ import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
 import type { ExecuteCommandRequest, TopUpOperation, TopUpOperations } from '../soap/soap-types';
 import { AUTH_HEADER_ELEMENT, TOPUP_NAMESPACE, TOPUP_WSDL_PATH } from '../soap/topup-wsdl';
+import { SoapDebug } from '../debug/soap-debug';
 import { classifySoapError } from './soap-failure';
 import { SOAP_ENDPOINT, SOAP_TIMEOUTS_MS, SoapEndpoint } from './soap-endpoint';
 import { BreakerState, TopUpGateway } from './topup-gateway';
@@ -14,7 +15,7 @@ import { TopUpUnavailableError } from './topup-unavailable.error';
 const QUERY_RETRIES = 2;
 const RETRY_BASE_MS = 200;
 
-type Call = [operation: TopUpOperation, request: object, timeoutMs: number];
+type Call = [operation: TopUpOperation, request: object, timeoutMs: number, attempt: number];
 
 /**
  * The operator's SOAP system through node-soap, behind a circuit breaker (opossum): after repeated
@@ -91,7 +92,7 @@ export class SoapTopUpGateway extends TopUpGateway {
     const timeoutMs = SOAP_TIMEOUTS_MS[operation];
     for (let attempt = 0; ; attempt++) {
       try {
-        return (await this.breaker.fire(operation, request, timeoutMs)) as TopUpOperations[K]['response'];
+        return (await this.breaker.fire(operation, request, timeoutMs, attempt)) as TopUpOperations[K]['response'];
       } catch (error) {
         if ((error as { code?: string }).code === 'EOPENBREAKER') {
           throw new TopUpUnavailableError(
@@ -112,15 +113,19 @@ export class SoapTopUpGateway extends TopUpGateway {
     }
   }
 
-  private async send(operation: TopUpOperation, request: object, timeoutMs: number): Promise<unknown> {
+  private async send(operation: TopUpOperation, request: object, timeoutMs: number, attempt: number): Promise<unknown> {
     const began = performance.now();
-    const observe = (outcome: string) => this.metrics.soapDuration.observe({ operation, outcome }, (performance.now() - began) / 1000);
+    const observe = (outcome: string, returnCode: string | null = null) => {
+      const seconds = (performance.now() - began) / 1000;
+      this.metrics.soapDuration.observe({ operation, outcome }, seconds);
+      SoapDebug.record({ operation, attempt: attempt + 1, outcome, return_code: returnCode, duration_ms: Math.round(seconds * 1000) });
+    };
     try {
       const client = await this.soapClient();
       const method = client[`${operation}Async`] as (args: object, options: object) => Promise<[unknown]>;
       const [result] = await method.call(client, request, { timeout: timeoutMs });
       const answer = (result ?? { returnCode: '0' }) as { returnCode?: string };
-      observe(answer.returnCode === '0' ? 'success' : 'operator_refusal');
+      observe(answer.returnCode === '0' ? 'success' : 'operator_refusal', answer.returnCode ?? null);
       return answer;
     } catch (error) {
       observe(classifySoapError(error).kind);

@@ -1,0 +1,76 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { catchError, finalize, map, Observable, throwError, timeout, TimeoutError } from 'rxjs';
+import { AppConfig } from '../config/app-config';
+import { topUpRateKey } from '../common/throttling/rate-limit-keys';
+import { SoapCallTrace, SoapDebug } from './debug/soap-debug';
+import { TopUpError } from './errors/topup-error';
+
+/** Spec 004 "Limites et Quotas". */
+export const MAX_IN_FLIGHT_PER_NUMBER = 10;
+export const REQUEST_CEILING_MS = 60_000;
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/**
+ * The TopUp quotas: at most 10 requests in flight per mobile number (the 11th is refused at once),
+ * 60 s per request, answers under 1 MB; and, when enabled, the `X-Debug: true` trace of SOAP calls.
+ */
+@Injectable()
+export class TopUpRequestLimitsInterceptor implements NestInterceptor {
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(private readonly config: AppConfig) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const key = topUpRateKey(request as never);
+    const current = this.inFlight.get(key) ?? 0;
+    if (current >= MAX_IN_FLIGHT_PER_NUMBER) {
+      return throwError(
+        () =>
+          new TopUpError(429, {
+            erreur: 'Trop de requêtes simultanées',
+            message: `${MAX_IN_FLIGHT_PER_NUMBER} requêtes au plus en parallèle par numéro : réessayez quand les précédentes ont abouti`,
+            returnCode: 'TOO_MANY_CONCURRENT_REQUESTS',
+          }),
+      );
+    }
+    this.inFlight.set(key, current + 1);
+    const debug = this.config.debugHeaderEnabled && String(request.headers['x-debug']).toLowerCase() === 'true';
+    const began = performance.now();
+    const calls: SoapCallTrace[] = [];
+    const handled = debug ? SoapDebug.traced(() => next.handle(), calls) : next.handle();
+    return handled.pipe(
+      timeout(REQUEST_CEILING_MS),
+      catchError((error: unknown) => throwError(() => (error instanceof TimeoutError ? ceilingReached() : error))),
+      map((body) => {
+        const answer = debug && body && typeof body === 'object'
+          ? { ...body, debug: { soap_calls: calls, total_duration_ms: Math.round(performance.now() - began) } }
+          : body;
+        if (Buffer.byteLength(JSON.stringify(answer)) > MAX_RESPONSE_BYTES) throw responseTooLarge();
+        return answer;
+      }),
+      finalize(() => {
+        const left = (this.inFlight.get(key) ?? 1) - 1;
+        if (left <= 0) this.inFlight.delete(key);
+        else this.inFlight.set(key, left);
+      }),
+    );
+  }
+}
+
+function ceilingReached(): TopUpError {
+  return new TopUpError(503, {
+    erreur: 'Service indisponible',
+    message: `La requête a dépassé ${REQUEST_CEILING_MS / 1000} secondes`,
+    returnCode: 'REQUEST_TIMEOUT',
+  });
+}
+
+function responseTooLarge(): TopUpError {
+  return new TopUpError(502, {
+    erreur: 'Réponse trop volumineuse',
+    message: 'La réponse du service dépasse 1 Mo',
+    returnCode: 'RESPONSE_TOO_LARGE',
+  });
+}
