@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { TRANSACTION_TYPES, TransactionType } from '../transactions/transaction';
 import { Environment, EnvironmentProblem, parseEnvironment } from './environment';
 
 /** The token printed in the CallBox spec: fine on a laptop, refused in production. */
@@ -44,6 +45,8 @@ export class AppConfig {
   readonly retryMaxDelayMs: number;
   readonly heartbeatTimeoutMs: number;
   readonly syncIntervalMs: number;
+  /** How long pending work of each type may wait for a box before it expires. */
+  readonly pendingTtlMs: Readonly<Record<TransactionType, number>>;
   readonly syncAutostartDelayMs: number;
   /** Where outcomes are POSTed (signed with callbackSecret); none means no callbacks. */
   readonly callback: { url: string; secret: string } | null;
@@ -89,6 +92,12 @@ export class AppConfig {
     this.retryMaxDelayMs = env.RETRY_MAX_DELAY_MS;
     this.heartbeatTimeoutMs = env.HEARTBEAT_TIMEOUT_MS;
     this.syncIntervalMs = env.SYNC_INTERVAL_MS;
+    const overrides = new Map(
+      (env.PENDING_TTL_BY_TYPE ?? '').split(',').filter(Boolean).map((pair) => pair.split(':') as [TransactionType, string]),
+    );
+    this.pendingTtlMs = Object.fromEntries(
+      TRANSACTION_TYPES.map((type) => [type, overrides.has(type) ? Number(overrides.get(type)) : env.PENDING_TTL_MS]),
+    ) as Record<TransactionType, number>;
     this.syncAutostartDelayMs = env.SYNC_AUTOSTART_DELAY_MS;
     this.callback = env.MAIN_CALLBACK_URL ? { url: env.MAIN_CALLBACK_URL, secret: env.CALLBACK_SECRET ?? '' } : null;
     this.topupSoap = { url: env.TOPUP_SOAP_URL, username: env.TOPUP_SOAP_USERNAME, password: env.TOPUP_SOAP_PASSWORD };

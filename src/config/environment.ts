@@ -78,6 +78,16 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
   SYNC_INTERVAL_MS = 10_000;
 
+  /** Pending work older than this expires instead of reaching a box late. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(7 * 86_400_000)
+  PENDING_TTL_MS = 15 * 60_000;
+
+  @Transform(emptyAsUndefined) @IsOptional()
+  @Matches(/^(recharge|voucher|deposit|withdraw):\d{4,9}(,(recharge|voucher|deposit|withdraw):\d{4,9})*$/, {
+    message: 'PENDING_TTL_BY_TYPE must be type:ms pairs separated by commas, e.g. recharge:600000,deposit:3600000',
+  })
+  PENDING_TTL_BY_TYPE?: string;
+
   @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
   SYNC_AUTOSTART_DELAY_MS = 2_000;
 

@@ -1,6 +1,12 @@
 import { InitialSchema1732200000000 } from './1732200000000-initial-schema';
 import { SyncAndOutbox1732300000000 } from './1732300000000-sync-and-outbox';
 import { TopUpCommands1732400000000 } from './1732400000000-topup-commands';
+import { PendingExpiryAndBoxHealth1732500000000 } from './1732500000000-pending-expiry-and-box-health';
 
 /** Every migration, oldest first. Registered explicitly so the bundle needs no glob at run time. */
-export const MIGRATIONS = [InitialSchema1732200000000, SyncAndOutbox1732300000000, TopUpCommands1732400000000];
+export const MIGRATIONS = [
+  InitialSchema1732200000000,
+  SyncAndOutbox1732300000000,
+  TopUpCommands1732400000000,
+  PendingExpiryAndBoxHealth1732500000000,
+];

@@ -4,6 +4,7 @@ import { CallBox, CallBoxRepository } from '../callbox/registry/callbox';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { TRANSACTION_TYPES } from '../transactions/transaction';
 import { Sweep, TransactionRepository } from '../transactions/transaction.repository';
 import { BoxSlot, planRoundRobin } from './round-robin';
 
@@ -20,6 +21,8 @@ export interface TickCounts {
   failed: number;
   /** Pending transactions handed to boxes. */
   assigned: number;
+  /** Pending transactions no box took within PENDING_TTL_MS: expired, never delivered. */
+  expired: number;
 }
 
 /** Rows one step touches per batch, and batches per step per tick: a tick's work is bounded. */
@@ -49,12 +52,13 @@ export class DispatcherService {
   ) {}
 
   async tick(): Promise<TickCounts> {
-    const counts: TickCounts = { disconnected: 0, requeued: 0, needsReview: 0, retried: 0, failed: 0, assigned: 0 };
+    const counts: TickCounts = { disconnected: 0, requeued: 0, needsReview: 0, retried: 0, failed: 0, assigned: 0, expired: 0 };
     const steps: Array<[string, () => Promise<void>]> = [
       ['disconnect silent boxes', async () => void (counts.disconnected = await this.disconnectSilentBoxes())],
       ['requeue unstarted work', async () => void (counts.requeued = await this.requeueUnstarted())],
       ['set aside work in doubt', async () => void (counts.needsReview = await this.setAsideInDoubt())],
       ['release due retries', async () => void (counts.retried = await this.releaseDueRetries())],
+      ['expire stale work', async () => void (counts.expired = await this.expireStale())],
       ['assign pending work', async () => void (counts.assigned = await this.assignPending())],
     ];
     for (const [name, step] of steps) {
@@ -110,6 +114,23 @@ export class DispatcherService {
     });
   }
 
+  /** A recharge delivered hours late is worse than a clear refusal: stale pending work expires. */
+  private async expireStale(): Promise<number> {
+    let total = 0;
+    for (const type of TRANSACTION_TYPES) {
+      const ttlMs = this.config.pendingTtlMs[type];
+      total += await this.sweepAll({
+        from: 'pending',
+        to: 'expired',
+        match: { type, createdBefore: this.clock.now() - ttlMs },
+        patch: { completedAt: this.clock.now() },
+        details: { reason: 'pending_ttl', ttlMs },
+      });
+    }
+    if (total > 0) this.logger.warn({ expired: total }, `${total} pending transaction(s) expired: no box took them in time`);
+    return total;
+  }
+
   private async assignPending(): Promise<number> {
     const live = await this.boxes.listByConnection('connected', MAX_BOXES);
     this.metrics.boxes.set({ state: 'connected' }, live.length);
@@ -118,6 +139,8 @@ export class DispatcherService {
     const assigned = await this.transactions.dispatch({
       callboxIds: live.map((box) => box.id),
       window: MAX_QUEUE_WINDOW,
+      types: [...new Set(live.flatMap((box) => box.supportedTypes))],
+      freshSince: (type) => this.clock.now() - this.config.pendingTtlMs[type],
       now: this.clock.now(),
       actor: ACTOR,
       plan: (queue, inFlight) => {

@@ -34,7 +34,7 @@ export interface SyncStatus extends TickCounts {
   instanceId: string;
 }
 
-const NO_COUNTS: TickCounts = { disconnected: 0, requeued: 0, needsReview: 0, retried: 0, failed: 0, assigned: 0 };
+const NO_COUNTS: TickCounts = { disconnected: 0, requeued: 0, needsReview: 0, retried: 0, failed: 0, assigned: 0, expired: 0 };
 
 /**
  * Runs the dispatcher every SYNC_INTERVAL_MS from SYNC_AUTOSTART_DELAY_MS after boot. Each beat

@@ -13,6 +13,8 @@ export class TickCountsDto {
   failed: number;
   @ApiProperty({ example: 5, description: 'Pending transactions handed to boxes' })
   assigned: number;
+  @ApiProperty({ example: 0, description: 'Pending transactions that waited longer than PENDING_TTL_MS: expired' })
+  expired: number;
 }
 
 export class SyncStatusDto extends TickCountsDto {

@@ -1,7 +1,7 @@
 import type { Transaction, TransactionStatus } from './transaction';
 
 /** The states the main system is told about through the outcome callback. */
-export const OUTCOME_STATUSES: readonly TransactionStatus[] = ['completed', 'failed', 'needs_review'];
+export const OUTCOME_STATUSES: readonly TransactionStatus[] = ['completed', 'failed', 'needs_review', 'expired'];
 
 export const isOutcome = (status: TransactionStatus) => OUTCOME_STATUSES.includes(status);
 

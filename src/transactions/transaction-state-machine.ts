@@ -6,16 +6,17 @@ import type { Transaction, TransactionStatus } from './transaction';
  * leaves `processing` back to the queue: a dead box's work goes to `needs_review` instead.
  */
 const TRANSITIONS: Readonly<Record<TransactionStatus, readonly TransactionStatus[]>> = {
-  pending: ['assigned'],
+  pending: ['assigned', 'expired'],
   assigned: ['processing', 'completed', 'failed', 'retry', 'pending'],
   processing: ['completed', 'failed', 'retry', 'needs_review'],
   retry: ['pending'],
   needs_review: ['completed', 'failed', 'retry'],
   completed: [],
   failed: [],
+  expired: [],
 };
 
-export const FINAL_STATUSES: readonly TransactionStatus[] = ['completed', 'failed'];
+export const FINAL_STATUSES: readonly TransactionStatus[] = ['completed', 'failed', 'expired'];
 
 export function canTransition(from: TransactionStatus, to: TransactionStatus): boolean {
   return TRANSITIONS[from].includes(to);

@@ -16,7 +16,11 @@ export interface Sweep {
   from: TransactionStatus;
   to: TransactionStatus;
   /** Held by one of these boxes; or whose lease ran out before this time; or due (next attempt) by this time. */
-  match: { assignedToIn: readonly string[] } | { leaseExpiredBefore: number } | { dueBefore: number };
+  match:
+    | { assignedToIn: readonly string[] }
+    | { leaseExpiredBefore: number }
+    | { dueBefore: number }
+    | { type: TransactionType; createdBefore: number };
   patch: TransactionPatch;
   actor: string;
   details: Record<string, unknown>;
@@ -35,6 +39,10 @@ export interface DispatchRound {
   callboxIds: readonly string[];
   /** How many of the oldest pending transactions the plan may look at. */
   window: number;
+  /** Only these types enter the window (what live boxes take), so work no box takes cannot clog it. */
+  types: readonly TransactionType[];
+  /** Per type, older work is stale (about to expire) and stays out of the window. */
+  freshSince: (type: TransactionType) => number;
   now: number;
   actor: string;
   /** Decides who gets what, from the queue window and each box's work in flight. */
@@ -50,6 +58,8 @@ export interface BoxClaim {
   types: readonly TransactionType[];
   /** When the box declared operators, only their transactions; null means any. */
   operators: readonly string[] | null;
+  /** Per type, work created before this is stale (about to expire) and is not handed out. */
+  freshSince: (type: TransactionType) => number;
   leaseMs: number;
   now: number;
 }

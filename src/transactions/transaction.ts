@@ -7,7 +7,10 @@ export type Priority = (typeof PRIORITIES)[number];
 /** Stored beside the priority so the claim can order by an indexed integer. */
 export const PRIORITY_RANK: Record<Priority, number> = { high: 1, normal: 2, low: 3 };
 
-/** The six statuses of the CallBox spec, plus needs_review for work a dead box may have executed. */
+/**
+ * The six statuses of the CallBox spec, plus needs_review for work a dead box may have executed and
+ * expired for work no box took in time.
+ */
 export const TRANSACTION_STATUSES = [
   'pending',
   'assigned',
@@ -16,6 +19,7 @@ export const TRANSACTION_STATUSES = [
   'failed',
   'retry',
   'needs_review',
+  'expired',
 ] as const;
 export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
 

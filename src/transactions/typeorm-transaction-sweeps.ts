@@ -54,7 +54,7 @@ export class TransactionSweeps {
 
   dispatch(round: DispatchRound): Promise<Transaction[]> {
     return this.db.transaction(async (manager) => {
-      if (round.callboxIds.length === 0) return [];
+      if (round.callboxIds.length === 0 || round.types.length === 0) return [];
       if (this.db.engine === 'postgres') {
         await this.db.execute(
           manager,
@@ -64,10 +64,11 @@ export class TransactionSweeps {
       }
       const inFlight = await this.inFlight(manager, round.callboxIds);
       const skipLocked = this.db.engine === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+      const fresh = round.types.map(() => '(type = ? AND created_at >= ?)').join(' OR ');
       const { rows } = await this.db.execute<TransactionRow>(
         manager,
-        `SELECT * FROM transactions WHERE status = 'pending' ${QUEUE_ORDER} LIMIT ?${skipLocked}`,
-        [round.window],
+        `SELECT * FROM transactions WHERE status = 'pending' AND (${fresh}) ${QUEUE_ORDER} LIMIT ?${skipLocked}`,
+        [...round.types.flatMap((type) => [type, round.freshSince(type)]), round.window],
       );
       const queue = rows.map(toTransaction);
       const byId = new Map(queue.map((tx) => [tx.id, tx]));
@@ -125,6 +126,9 @@ function matchClause(sweep: Sweep): { where: string; params: unknown[]; order: s
     if (match.assignedToIn.length === 0) return { where: '1 = 0', params: [], order: '' };
     const where = `assigned_to IN (${placeholders(match.assignedToIn.length)})`;
     return { where, params: [...match.assignedToIn], order: '' };
+  }
+  if ('createdBefore' in match) {
+    return { where: 'type = ? AND created_at < ?', params: [match.type, match.createdBefore], order: 'ORDER BY created_at' };
   }
   if ('leaseExpiredBefore' in match) {
     return { where: 'lease_expires_at < ?', params: [match.leaseExpiredBefore], order: 'ORDER BY lease_expires_at' };

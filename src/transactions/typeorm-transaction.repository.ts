@@ -199,8 +199,9 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
   }
 
   private async claimPending(manager: EntityManager, claim: BoxClaim, room: number): Promise<Transaction[]> {
-    const filters = [`status = 'pending'`, `type IN (${placeholders(claim.types.length)})`];
-    const params: unknown[] = [...claim.types];
+    const fresh = claim.types.map(() => '(type = ? AND created_at >= ?)').join(' OR ');
+    const filters = [`status = 'pending'`, `(${fresh})`];
+    const params: unknown[] = claim.types.flatMap((type) => [type, claim.freshSince(type)]);
     if (claim.operators) {
       filters.push(`LOWER(customer_operator) IN (${placeholders(claim.operators.length)})`);
       params.push(...claim.operators.map((o) => o.toLowerCase()));

@@ -30,10 +30,10 @@ describe('CallBox metrics in GET /api/call-box/stats', () => {
     const s = await stats(t.api);
     expect(s).toMatchObject({ successRate: null, failureRate: null, averageProcessingTimeMs: null });
     expect(s.byType).toEqual({
-      recharge: { total: 1, completed: 0, failed: 0, open: 1 },
-      voucher: { total: 0, completed: 0, failed: 0, open: 0 },
-      deposit: { total: 0, completed: 0, failed: 0, open: 0 },
-      withdraw: { total: 0, completed: 0, failed: 0, open: 0 },
+      recharge: { total: 1, completed: 0, failed: 0, expired: 0, open: 1 },
+      voucher: { total: 0, completed: 0, failed: 0, expired: 0, open: 0 },
+      deposit: { total: 0, completed: 0, failed: 0, expired: 0, open: 0 },
+      withdraw: { total: 0, completed: 0, failed: 0, expired: 0, open: 0 },
     });
   });
 
@@ -55,11 +55,11 @@ describe('CallBox metrics in GET /api/call-box/stats', () => {
     expect((await claim(t.api, A)).count).toBe(plan.length);
     for (const [i, [, outcome]] of plan.entries()) if (outcome !== 'open') await run(ids[i], outcome, 1_000);
 
-    const expected: Record<string, { total: number; completed: number; failed: number; open: number }> = {};
+    const expected: Record<string, { total: number; completed: number; failed: number; expired: number; open: number }> = {};
     for (const type of ['recharge', 'voucher', 'deposit', 'withdraw']) {
       const mine = plan.filter(([ty]) => ty === type).map(([, outcome]) => outcome);
       const n = (outcome: string) => mine.filter((o) => o === outcome).length;
-      expected[type] = { total: mine.length, completed: n('completed'), failed: n('failed'), open: n('open') };
+      expected[type] = { total: mine.length, completed: n('completed'), failed: n('failed'), expired: 0, open: n('open') };
     }
     expect((await stats(t.api)).byType).toEqual(expected);
   });

@@ -24,7 +24,7 @@ export interface TickCounts {
   assigned: number;
 }
 
-export const NO_COUNTS: TickCounts = { disconnected: 0, requeued: 0, needsReview: 0, retried: 0, failed: 0, assigned: 0 };
+export const NO_COUNTS: TickCounts = { disconnected: 0, requeued: 0, needsReview: 0, retried: 0, failed: 0, assigned: 0, expired: 0 };
 
 /** Every counter of a tick: the ones named, zero for the others. */
 export const counts = (some: Partial<TickCounts> = {}): TickCounts => ({ ...NO_COUNTS, ...some });

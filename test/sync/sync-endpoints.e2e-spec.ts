@@ -4,7 +4,7 @@ import { counts, NO_COUNTS, syncPaths, syncStatus, tick } from './sync-api';
 
 const STATUS_FIELDS = [
   'running', 'intervalMs', 'lastRunAt', 'lastRunDurationMs', 'disconnected', 'requeued', 'needsReview',
-  'retried', 'failed', 'assigned', 'totalRuns', 'nextRunAt', 'connectedInstances', 'changedBy', 'changedAt',
+  'retried', 'failed', 'assigned', 'expired', 'totalRuns', 'nextRunAt', 'connectedInstances', 'changedBy', 'changedAt',
   'leader', 'instanceId',
 ];
 const ROUTES: Array<[string, string]> = [
@@ -78,7 +78,9 @@ describe('Synchronisation endpoints (/api/sync/*)', () => {
       changedBy: 'admin',
       changedAt: iso(),
     });
-    expect(await syncStatus(t.api)).toEqual(started.body.status);
+    // Leadership is taken in the background once the schedule starts (PostgreSQL): not compared here.
+    const withoutLeader = ({ leader: _, ...rest }: Record<string, unknown>) => rest;
+    expect(withoutLeader(await syncStatus(t.api))).toEqual(withoutLeader(started.body.status));
 
     // One and a half intervals later, the next run is the second one.
     t.clock!.advance(INTERVAL_MS * 1.5);

@@ -7,13 +7,17 @@ import { syncPaths, syncStatus } from './sync-api';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Two boots, a real wait and PostgreSQL databases: more than Jest's default 5 s. */
 const RESTART_SPEC_TIMEOUT_MS = 20_000;
+/** The restarted apps beat fast (real clock), so that scheduled ticks can be seen, or not. */
+const FAST = { SYNC_INTERVAL_MS: '100', SYNC_AUTOSTART_DELAY_MS: '50' };
 
-/** Polls the sync status until `running` is what is expected, or the deadline passes. */
-async function waitForRunning(api: ApiClient, expected: boolean, deadlineMs: number): Promise<boolean> {
+type SyncStatus = Record<string, any>;
+
+/** Polls the sync status until `done` says so, or the deadline passes; returns the last status. */
+async function waitForStatus(api: ApiClient, done: (status: SyncStatus) => boolean, deadlineMs = 3_000): Promise<SyncStatus> {
   const until = Date.now() + deadlineMs;
   for (;;) {
-    const { running } = await syncStatus(api);
-    if (running === expected || Date.now() > until) return running;
+    const status = await syncStatus(api);
+    if (done(status) || Date.now() > until) return status;
     await sleep(25);
   }
 }
@@ -45,32 +49,41 @@ describe('Synchronisation switch across a restart', () => {
     await shutDown(await boot());
     const delay = 1_000;
     const bootedAt = Date.now();
-    const second = await boot({ SYNC_AUTOSTART_DELAY_MS: String(delay) });
-    expect((await syncStatus(second.api)).running).toBe(false);
-    expect(await waitForRunning(second.api, true, delay + 3_000)).toBe(true);
+    const second = await boot({ ...FAST, SYNC_AUTOSTART_DELAY_MS: String(delay) });
+    expect(await syncStatus(second.api)).toMatchObject({ running: false, totalRuns: 0 });
+
+    const started = await waitForStatus(second.api, (s) => s.running === true, delay + 3_000);
+    expect(started.running).toBe(true);
     expect(Date.now() - bootedAt).toBeGreaterThanOrEqual(delay);
-    // Started by itself: no admin change recorded.
-    expect((await syncStatus(second.api)).changedBy).toBeNull();
+    // The schedule ticks by itself, on the replica that leads; no admin change is recorded.
+    const ticked = await waitForStatus(second.api, (s) => s.totalRuns >= 2);
+    expect(ticked).toMatchObject({ running: true, leader: true, changedBy: null });
+    expect(ticked.totalRuns).toBeGreaterThanOrEqual(2);
   }, RESTART_SPEC_TIMEOUT_MS);
 
-  it("an admin's stop survives a restart: the new app does not start it", async () => {
+  it("an admin's stop survives a restart: the new app neither says it runs nor ticks", async () => {
     const first = await boot();
     expectStatus(await first.api.post(syncPaths.start, undefined, { auth: 'admin' }), 200);
     const stopped = await first.api.post(syncPaths.stop, undefined, { auth: 'admin' });
     expectStatus(stopped, 200);
     await shutDown(first);
 
-    const second = await boot({ SYNC_AUTOSTART_DELAY_MS: '50' });
-    // Ten times the autostart delay: long enough for the autostart to have looked at the switch.
-    await sleep(500);
+    const second = await boot(FAST);
+    // Long enough for the autostart and several beats (100 ms apart) to have looked at the switch.
+    await sleep(600);
     expect(await syncStatus(second.api)).toMatchObject({
       running: false,
+      nextRunAt: null,
+      totalRuns: 0,
       changedBy: 'admin',
       changedAt: stopped.body.status.changedAt,
     });
-    // The admin can still start it by hand.
+
+    // The admin can still start it by hand, and then it ticks.
     expectStatus(await second.api.post(syncPaths.start, undefined, { auth: 'admin' }), 200);
-    expect((await syncStatus(second.api)).running).toBe(true);
+    const ticked = await waitForStatus(second.api, (s) => s.totalRuns >= 1);
+    expect(ticked).toMatchObject({ running: true });
+    expect(ticked.totalRuns).toBeGreaterThanOrEqual(1);
   }, RESTART_SPEC_TIMEOUT_MS);
 
   it("an admin's start after a stop survives a restart too", async () => {
@@ -79,7 +92,9 @@ describe('Synchronisation switch across a restart', () => {
     expectStatus(await first.api.post(syncPaths.start, undefined, { auth: 'admin' }), 200);
     await shutDown(first);
 
-    const second = await boot({ SYNC_AUTOSTART_DELAY_MS: '50' });
-    expect(await waitForRunning(second.api, true, 3_000)).toBe(true);
+    const second = await boot(FAST);
+    const ticked = await waitForStatus(second.api, (s) => s.running === true && s.totalRuns >= 1);
+    expect(ticked).toMatchObject({ running: true, changedBy: 'admin' });
+    expect(ticked.totalRuns).toBeGreaterThanOrEqual(1);
   }, RESTART_SPEC_TIMEOUT_MS);
 });

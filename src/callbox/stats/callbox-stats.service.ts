@@ -38,7 +38,7 @@ export class CallBoxStatsService {
       supportedTypes: box.supportedTypes,
       load: loadOf(inFlight.get(box.id) ?? 0, box.maxConcurrent),
     }));
-    const finished = counts.completed + counts.failed;
+    const finished = counts.completed + counts.failed + counts.expired;
     return {
       connectedInstances: instances.filter((i) => i.status !== 'disconnected').length,
       queueLength: counts.pending + counts.assigned + counts.retry,
@@ -49,10 +49,11 @@ export class CallBoxStatsService {
       failedTransactions: counts.failed,
       retryTransactions: counts.retry,
       needsReviewTransactions: counts.needs_review,
+      expiredTransactions: counts.expired,
       instances,
       byType: byType(byTypeAndStatus),
       successRate: finished === 0 ? null : percent(counts.completed, finished),
-      failureRate: finished === 0 ? null : percent(counts.failed, finished),
+      failureRate: finished === 0 ? null : percent(counts.failed + counts.expired, finished),
       averageProcessingTimeMs,
     };
   }
@@ -66,13 +67,14 @@ function loadOf(inFlight: number, maxConcurrent: number) {
 
 function byType(rows: Array<{ type: string; status: TransactionStatus; count: number }>): StatsDto['byType'] {
   const result: StatsDto['byType'] = Object.fromEntries(
-    TRANSACTION_TYPES.map((type) => [type, { total: 0, completed: 0, failed: 0, open: 0 }]),
+    TRANSACTION_TYPES.map((type) => [type, { total: 0, completed: 0, failed: 0, expired: 0, open: 0 }]),
   );
   for (const { type, status, count } of rows) {
-    const entry = (result[type] ??= { total: 0, completed: 0, failed: 0, open: 0 });
+    const entry = (result[type] ??= { total: 0, completed: 0, failed: 0, expired: 0, open: 0 });
     entry.total += count;
     if (status === 'completed') entry.completed += count;
     else if (status === 'failed') entry.failed += count;
+    else if (status === 'expired') entry.expired += count;
     else entry.open += count;
   }
   return result;

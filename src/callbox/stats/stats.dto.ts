@@ -43,6 +43,8 @@ export class TypeStatsDto {
   completed: number;
   @ApiProperty({ example: 5 })
   failed: number;
+  @ApiProperty({ example: 0 })
+  expired: number;
   /** Not final yet: pending, assigned, processing, retry or needs_review. */
   @ApiProperty({ example: 15 })
   open: number;
@@ -69,16 +71,19 @@ export class StatsDto {
   /** Work a lost box may have executed, waiting for an admin decision. */
   @ApiProperty({ example: 0 })
   needsReviewTransactions: number;
+  /** Work no box took within PENDING_TTL_MS. */
+  @ApiProperty({ example: 0 })
+  expiredTransactions: number;
   @ApiProperty({ type: [InstanceStatsDto] })
   instances: InstanceStatsDto[];
   /** Spec "Métriques": transactions by type. */
   @ApiProperty({
-    example: { recharge: { total: 120, completed: 100, failed: 5, open: 15 } },
+    example: { recharge: { total: 120, completed: 100, failed: 5, expired: 0, open: 15 } },
     type: 'object',
-    additionalProperties: { type: 'object', properties: { total: { type: 'number' }, completed: { type: 'number' }, failed: { type: 'number' }, open: { type: 'number' } } },
+    additionalProperties: { type: 'object', properties: { total: { type: 'number' }, completed: { type: 'number' }, failed: { type: 'number' }, expired: { type: 'number' }, open: { type: 'number' } } },
   })
   byType: Record<string, TypeStatsDto>;
-  /** Percent of final transactions that completed (null before any). */
+  /** Percent of final transactions (completed, failed, expired) that completed (null before any). */
   @ApiProperty({ example: 98.53, nullable: true, type: Number })
   successRate: number | null;
   @ApiProperty({ example: 1.47, nullable: true, type: Number })

@@ -74,6 +74,7 @@ export class CallBoxTransactionsService {
       operators: box.operators,
       leaseMs: settings.timeoutMs,
       now: this.clock.now(),
+      freshSince: (type) => this.clock.now() - this.config.pendingTtlMs[type],
     });
     return { transactions, totalPending: await this.transactions.countInStatus('pending') };
   }
