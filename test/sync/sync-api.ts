@@ -22,6 +22,7 @@ export interface TickCounts {
   retried: number;
   failed: number;
   assigned: number;
+  expired: number;
 }
 
 export const NO_COUNTS: TickCounts = { disconnected: 0, requeued: 0, needsReview: 0, retried: 0, failed: 0, assigned: 0, expired: 0 };
