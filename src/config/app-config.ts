@@ -45,6 +45,7 @@ export class AppConfig {
   readonly retryMaxDelayMs: number;
   readonly heartbeatTimeoutMs: number;
   readonly syncIntervalMs: number;
+  readonly degradedCooldownMs: number;
   /** How long pending work of each type may wait for a box before it expires. */
   readonly pendingTtlMs: Readonly<Record<TransactionType, number>>;
   readonly syncAutostartDelayMs: number;
@@ -92,6 +93,7 @@ export class AppConfig {
     this.retryMaxDelayMs = env.RETRY_MAX_DELAY_MS;
     this.heartbeatTimeoutMs = env.HEARTBEAT_TIMEOUT_MS;
     this.syncIntervalMs = env.SYNC_INTERVAL_MS;
+    this.degradedCooldownMs = env.DEGRADED_COOLDOWN_MS;
     const overrides = new Map(
       (env.PENDING_TTL_BY_TYPE ?? '').split(',').filter(Boolean).map((pair) => pair.split(':') as [TransactionType, string]),
     );

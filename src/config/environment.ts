@@ -78,6 +78,10 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
   SYNC_INTERVAL_MS = 10_000;
 
+  /** How long a sick box (failing, or sitting on work past its lease) gets no new work. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(86_400_000)
+  DEGRADED_COOLDOWN_MS = 5 * 60_000;
+
   /** Pending work older than this expires instead of reaching a box late. */
   @Transform(toInt) @IsInt() @Min(1000) @Max(7 * 86_400_000)
   PENDING_TTL_MS = 15 * 60_000;

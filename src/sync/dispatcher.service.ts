@@ -4,7 +4,8 @@ import { CallBox, CallBoxRepository } from '../callbox/registry/callbox';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { TRANSACTION_TYPES } from '../transactions/transaction';
+import { Transaction, TRANSACTION_TYPES } from '../transactions/transaction';
+import { isDegraded } from '../callbox/registry/box-health';
 import { Sweep, TransactionRepository } from '../transactions/transaction.repository';
 import { BoxSlot, planRoundRobin } from './round-robin';
 
@@ -88,30 +89,37 @@ export class DispatcherService {
     const release = { assignedTo: null, assignedAt: null, leaseExpiresAt: null };
     const lostBoxes = await this.disconnectedBoxIds();
     this.metrics.boxes.set({ state: 'disconnected' }, lostBoxes.length);
-    return (
-      (await this.sweepAll({ from: 'assigned', to: 'pending', match: { assignedToIn: lostBoxes }, patch: release, details: { reason: 'callbox_disconnected' } })) +
-      (await this.sweepAll({ from: 'assigned', to: 'pending', match: { leaseExpiredBefore: this.clock.now() }, patch: release, details: { reason: 'lease_expired' } }))
-    );
+    const ofLostBoxes = await this.sweepAll({ from: 'assigned', to: 'pending', match: { assignedToIn: lostBoxes }, patch: release, details: { reason: 'callbox_disconnected' } });
+    const leaseExpired = await this.sweepAll({ from: 'assigned', to: 'pending', match: { leaseExpiredBefore: this.clock.now() }, patch: release, details: { reason: 'lease_expired' } });
+    // A live box that sat on work past its lease is sick: no new work for a cool-down.
+    const sitters = [...new Set(leaseExpired.map((tx) => tx.assignedTo).filter((id): id is string => id !== null))];
+    if (sitters.length > 0) {
+      const now = this.clock.now();
+      await this.boxes.markDegraded(sitters, 'lease_expired', now + this.config.degradedCooldownMs, now);
+      this.logger.warn({ callboxIds: sitters }, 'CallBox(es) degraded: assigned work left untouched past its lease');
+    }
+    return ofLostBoxes.length + leaseExpired.length;
   }
 
   private async setAsideInDoubt(): Promise<number> {
     const patch = { leaseExpiresAt: null };
     const lostBoxes = await this.disconnectedBoxIds();
     const count =
-      (await this.sweepAll({ from: 'processing', to: 'needs_review', match: { assignedToIn: lostBoxes }, patch, details: { reason: 'callbox_disconnected' } })) +
-      (await this.sweepAll({ from: 'processing', to: 'needs_review', match: { leaseExpiredBefore: this.clock.now() }, patch, details: { reason: 'lease_expired' } }));
+      (await this.sweepAll({ from: 'processing', to: 'needs_review', match: { assignedToIn: lostBoxes }, patch, details: { reason: 'callbox_disconnected' } })).length +
+      (await this.sweepAll({ from: 'processing', to: 'needs_review', match: { leaseExpiredBefore: this.clock.now() }, patch, details: { reason: 'lease_expired' } })).length;
     if (count > 0) this.logger.warn({ count }, `${count} transaction(s) set aside for review: the carrier may have executed them`);
     return count;
   }
 
-  private releaseDueRetries(): Promise<number> {
-    return this.sweepAll({
+  private async releaseDueRetries(): Promise<number> {
+    const released = await this.sweepAll({
       from: 'retry',
       to: 'pending',
       match: { dueBefore: this.clock.now() },
       patch: { assignedTo: null, assignedAt: null, nextAttemptAt: null },
       details: { reason: 'backoff_elapsed' },
     });
+    return released.length;
   }
 
   /** A recharge delivered hours late is worse than a clear refusal: stale pending work expires. */
@@ -119,21 +127,24 @@ export class DispatcherService {
     let total = 0;
     for (const type of TRANSACTION_TYPES) {
       const ttlMs = this.config.pendingTtlMs[type];
-      total += await this.sweepAll({
+      const expired = await this.sweepAll({
         from: 'pending',
         to: 'expired',
         match: { type, createdBefore: this.clock.now() - ttlMs },
         patch: { completedAt: this.clock.now() },
         details: { reason: 'pending_ttl', ttlMs },
       });
+      total += expired.length;
     }
     if (total > 0) this.logger.warn({ expired: total }, `${total} pending transaction(s) expired: no box took them in time`);
     return total;
   }
 
   private async assignPending(): Promise<number> {
-    const live = await this.boxes.listByConnection('connected', MAX_BOXES);
-    this.metrics.boxes.set({ state: 'connected' }, live.length);
+    const connected = await this.boxes.listByConnection('connected', MAX_BOXES);
+    const live = connected.filter((box) => !isDegraded(box, this.clock.now()));
+    this.metrics.boxes.set({ state: 'connected' }, connected.length);
+    this.metrics.boxes.set({ state: 'degraded' }, connected.length - live.length);
     if (live.length === 0) return 0;
     const settings = await this.configs.effectiveForMany(live.map((box) => box.id));
     const assigned = await this.transactions.dispatch({
@@ -157,15 +168,15 @@ export class DispatcherService {
     return (await this.boxes.listByConnection('disconnected', MAX_BOXES)).map((box) => box.id);
   }
 
-  /** Repeats one sweep while batches come back full, up to a bound per tick. */
-  private async sweepAll(sweep: Omit<Sweep, 'actor' | 'now' | 'limit'>): Promise<number> {
-    let total = 0;
+  /** Repeats one sweep while batches come back full, up to a bound per tick; returns what moved, as it was. */
+  private async sweepAll(sweep: Omit<Sweep, 'actor' | 'now' | 'limit'>): Promise<Transaction[]> {
+    const moved: Transaction[] = [];
     for (let batch = 0; batch < SWEEP_BATCHES_PER_TICK; batch++) {
-      const moved = await this.transactions.sweep({ ...sweep, actor: ACTOR, now: this.clock.now(), limit: SWEEP_BATCH });
-      total += moved.length;
-      if (moved.length < SWEEP_BATCH) break;
+      const batchMoved = await this.transactions.sweep({ ...sweep, actor: ACTOR, now: this.clock.now(), limit: SWEEP_BATCH });
+      moved.push(...batchMoved);
+      if (batchMoved.length < SWEEP_BATCH) break;
     }
-    return total;
+    return moved;
   }
 }
 

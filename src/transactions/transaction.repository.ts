@@ -90,7 +90,7 @@ export abstract class TransactionRepository {
   /** The box's assigned work plus newly claimed pending work, atomically, never over its limits. */
   abstract claimForBox(claim: BoxClaim): Promise<Transaction[]>;
 
-  /** Returns the transactions it moved (at most `limit`), each with its event. */
+  /** Moves at most `limit`, each with its event; returns them as they were before the move. */
   abstract sweep(sweep: Sweep): Promise<Transaction[]>;
 
   /** Assigns pending work as `plan` decides, atomically with the boxes' polls; returns what it assigned. */

@@ -36,6 +36,7 @@ export class TransactionSweeps {
         [...set.params, ...ids, sweep.from],
       );
       const moved = current.map((tx) => ({ ...tx, ...patch }));
+      const before = current;
       await this.journal.record(
         manager,
         current.map((tx) => ({
@@ -48,7 +49,7 @@ export class TransactionSweeps {
         })),
         moved,
       );
-      return moved;
+      return before;
     });
   }
 

@@ -30,14 +30,15 @@ describe('Dispatcher: expired leases (TRANSACTION_TIMEOUT_MS)', () => {
 
     t.clock!.advance(1);
     await beat(t.api, A);
-    // Requeued, then dealt again in the same tick to the only live box, with a fresh lease.
-    expect(await tick(t.api)).toEqual(counts({ requeued: 1, assigned: 1 }));
+    // Requeued; the box that sat on it past its lease is degraded, so it is not dealt back to it.
+    expect(await tick(t.api)).toEqual(counts({ requeued: 1 }));
     const requeued = await detail(t.api, unstarted);
-    expect(requeued).toMatchObject({ status: 'assigned', assignedTo: A, assignedAt: new Date(t.clock!.now()).toISOString() });
+    expect(requeued).toMatchObject({ status: 'pending', assignedTo: null, retryCount: 0 });
     expect(eventsBetween(requeued, 'assigned', 'pending')).toEqual([
       expect.objectContaining({ actor: 'dispatcher', details: expect.objectContaining({ reason: 'lease_expired' }) }),
     ]);
     expect((await detail(t.api, started)).status).toBe('processing');
+    expect((await stats(t.api)).instances[0]).toMatchObject({ status: 'degraded', degradedReason: 'lease_expired' });
 
     // The started one's lease ends 1 s later.
     t.clock!.advance(1_000);
@@ -48,7 +49,12 @@ describe('Dispatcher: expired leases (TRANSACTION_TIMEOUT_MS)', () => {
     expect(eventsBetween(inDoubt, 'processing', 'needs_review')).toEqual([
       expect.objectContaining({ actor: 'dispatcher', details: expect.objectContaining({ reason: 'lease_expired' }) }),
     ]);
+    // Once the cool-down is over, the box is well again and gets work.
+    t.clock!.advance(t.config.degradedCooldownMs);
+    await beat(t.api, A);
+    expect(await tick(t.api)).toEqual(counts({ assigned: 1 }));
     expect((await stats(t.api)).instances[0].status).toBe('active');
+    expect((await detail(t.api, unstarted)).assignedTo).toBe(A);
   });
 });
 

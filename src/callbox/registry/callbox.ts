@@ -1,9 +1,10 @@
 import type { TransactionType } from '../../transactions/transaction';
+import { BoxHealth, isDegraded } from './box-health';
 
 /** Whether the backend hears from the box, as opposed to the status the box reports about itself. */
 export type Connection = 'connected' | 'disconnected';
 
-export interface CallBox {
+export interface CallBox extends BoxHealth {
   id: string;
   /** What the box says of itself in its heartbeat (`active`, `busy`, ...). */
   reportedStatus: string;
@@ -43,12 +44,20 @@ export abstract class CallBoxRepository {
   abstract recordHeartbeat(id: string, heartbeat: Heartbeat, now: number): Promise<{ box: CallBox; reconnected: boolean } | null>;
   abstract list(): Promise<CallBox[]>;
   abstract listByConnection(connection: Connection, limit: number): Promise<CallBox[]>;
+  /** Counts a completed or failed transaction in the box's health; null when the box is unknown. */
+  abstract recordOutcome(id: string, success: boolean, now: number, cooldownMs: number): Promise<{ before: BoxHealth; after: BoxHealth } | null>;
+  /** Stops giving new work to these boxes until `until`. */
+  abstract markDegraded(ids: readonly string[], reason: string, until: number, now: number): Promise<void>;
   /** Marks connected boxes silent since `silentSince` as disconnected (at most `limit`); returns them. */
   abstract markDisconnected(silentSince: number, now: number, limit: number): Promise<CallBox[]>;
 }
 
-/** `disconnected` once the heartbeat is older than the timeout, else what the box says of itself. */
+/**
+ * `disconnected` once the heartbeat is older than the timeout, `degraded` while it is kept from new
+ * work, else what the box says of itself.
+ */
 export function liveStatus(box: CallBox, now: number, heartbeatTimeoutMs: number): string {
   if (box.connection === 'disconnected' || now - box.lastHeartbeatAt > heartbeatTimeoutMs) return 'disconnected';
+  if (isDegraded(box, now)) return 'degraded';
   return box.reportedStatus;
 }

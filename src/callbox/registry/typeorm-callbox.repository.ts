@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../../database/database';
 import type { EntityManager } from 'typeorm';
+import { afterOutcome } from './box-health';
 import { CallBox, CallBoxRepository, Connection, Heartbeat, Registration } from './callbox';
 
 type Row = Record<string, unknown>;
@@ -20,6 +21,10 @@ function toCallBox(row: Row): CallBox {
     metrics: json<Record<string, unknown>>(row.metrics),
     lastHeartbeatAt: Number(row.last_heartbeat_at),
     registeredAt: Number(row.registered_at),
+    recentOutcomes: (row.recent_outcomes as string | null) ?? '',
+    consecutiveFailures: Number(row.consecutive_failures ?? 0),
+    degradedUntil: row.degraded_until === null || row.degraded_until === undefined ? null : Number(row.degraded_until),
+    degradedReason: (row.degraded_reason as string | null) ?? null,
   };
 }
 
@@ -94,6 +99,35 @@ export class TypeOrmCallBoxRepository extends CallBoxRepository {
     });
   }
 
+  recordOutcome(id: string, success: boolean, now: number, cooldownMs: number) {
+    return this.db.transaction(async (manager) => {
+      const lock = this.db.engine === 'postgres' ? ' FOR UPDATE' : '';
+      const { rows } = await this.db.execute<Row>(manager, `SELECT * FROM callboxes WHERE id = ?${lock}`, [id]);
+      if (rows.length === 0) return null;
+      const before = toCallBox(rows[0]);
+      const after = afterOutcome(before, success, now, cooldownMs);
+      await this.db.execute(
+        manager,
+        `UPDATE callboxes SET recent_outcomes = ?, consecutive_failures = ?, degraded_until = ?, degraded_reason = ? WHERE id = ?`,
+        [after.recentOutcomes, after.consecutiveFailures, after.degradedUntil, after.degradedReason, id],
+      );
+      return { before, after };
+    });
+  }
+
+  async markDegraded(ids: readonly string[], reason: string, until: number, now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.transaction(async (manager) => {
+      await this.db.execute(
+        manager,
+        `UPDATE callboxes SET degraded_until = ?, degraded_reason = ?, recent_outcomes = '', consecutive_failures = 0, updated_at = ?
+         WHERE id IN (${ids.map(() => '?').join(', ')})`,
+        [until, reason, now, ...ids],
+      );
+      await this.logEvents(manager, ids, 'degraded', now, { reason, until: new Date(until).toISOString() });
+    });
+  }
+
   async listByConnection(connection: Connection, limit: number): Promise<CallBox[]> {
     const rows: Row[] = await this.db.reader.query(
       this.db.sql('SELECT * FROM callboxes WHERE connection = ? ORDER BY id LIMIT ?'),
@@ -127,7 +161,7 @@ export class TypeOrmCallBoxRepository extends CallBoxRepository {
   private async logEvents(
     manager: EntityManager,
     ids: readonly string[],
-    event: 'connected' | 'disconnected' | 'registered',
+    event: 'connected' | 'disconnected' | 'registered' | 'degraded',
     at: number,
     details: Record<string, unknown>,
   ): Promise<void> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { Clock } from '../../common/clock/clock';
 import { TransactionRepository } from '../../transactions/transaction.repository';
+import { isDegraded } from '../registry/box-health';
 import { CallBoxRepository, liveStatus } from '../registry/callbox';
 import { TRANSACTION_TYPES, TransactionStatus } from '../../transactions/transaction';
 import type { StatsDto } from './stats.dto';
@@ -37,6 +38,8 @@ export class CallBoxStatsService {
       maxConcurrentTransactions: box.maxConcurrent,
       supportedTypes: box.supportedTypes,
       load: loadOf(inFlight.get(box.id) ?? 0, box.maxConcurrent),
+      degradedUntil: isDegraded(box, now) ? new Date(box.degradedUntil!).toISOString() : null,
+      degradedReason: isDegraded(box, now) ? box.degradedReason : null,
     }));
     const finished = counts.completed + counts.failed + counts.expired;
     return {

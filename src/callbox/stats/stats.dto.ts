@@ -23,6 +23,11 @@ export class InstanceStatsDto {
   supportedTypes: string[];
   /** Spec "Charge par CallBox". */
   load: BoxLoadDto;
+  /** While set in the future, the box gets no new work (failing, or sitting on work past its lease). */
+  @ApiProperty({ example: null, nullable: true, type: String })
+  degradedUntil: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String, enum: ['consecutive_failures', 'failure_rate', 'lease_expired'] })
+  degradedReason: string | null;
 }
 
 export class BoxLoadDto {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { assertMayActAs, idempotencyScope, Principal } from '../../common/auth/principal';
@@ -9,6 +9,8 @@ import type { CustomerInfo, Priority, Transaction, TransactionStatus, Transactio
 import { planDeviceReport } from '../../transactions/transaction-state-machine';
 import { TransactionRepository } from '../../transactions/transaction.repository';
 import { CallBoxConfigService } from '../config/callbox-config.service';
+import { isDegraded } from '../registry/box-health';
+import { CallBoxRepository } from '../registry/callbox';
 import { CallBoxRegistryService } from '../registry/callbox-registry.service';
 
 export interface Submission {
@@ -30,9 +32,12 @@ const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 @Injectable()
 export class CallBoxTransactionsService {
+  private readonly logger = new Logger('CallBoxHealth');
+
   constructor(
     private readonly transactions: TransactionRepository,
     private readonly registry: CallBoxRegistryService,
+    private readonly boxes: CallBoxRepository,
     private readonly configs: CallBoxConfigService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -69,8 +74,9 @@ export class CallBoxTransactionsService {
       callboxId,
       limit: limit ?? settings.batchSize,
       maxConcurrent: box.maxConcurrent,
-      // A box marked disconnected keeps what it holds but claims nothing until its next heartbeat.
-      types: box.connection === 'connected' ? box.supportedTypes : [],
+      // A box marked disconnected (until its next heartbeat) or degraded (until it recovers) keeps
+      // what it holds but claims nothing new.
+      types: box.connection === 'connected' && !isDegraded(box, this.clock.now()) ? box.supportedTypes : [],
       operators: box.operators,
       leaseMs: settings.timeoutMs,
       now: this.clock.now(),
@@ -84,7 +90,7 @@ export class CallBoxTransactionsService {
     const settings = await this.configs.effective(report.callboxId);
     const policy = { baseMs: this.config.retryBaseDelayMs, maxMs: this.config.retryMaxDelayMs };
     const now = this.clock.now();
-    return this.transactions.transition(transactionId, (current) =>
+    const outcome = await this.transactions.transition(transactionId, (current) =>
       planDeviceReport(current, {
         callboxId: report.callboxId,
         status: report.status,
@@ -94,6 +100,20 @@ export class CallBoxTransactionsService {
         retryDelayMs: (retryCount) => retryDelayMs(retryCount, policy),
       }),
     );
+    const { status } = outcome.transaction;
+    if (outcome.changed && (status === 'completed' || status === 'failed' || status === 'retry')) {
+      await this.countOutcome(report.callboxId, status === 'completed', now);
+    }
+    return outcome;
+  }
+
+  /** Keeps each box's recent results, so a sick box stops getting work (and gets it back once well). */
+  private async countOutcome(callboxId: string, success: boolean, now: number): Promise<void> {
+    const health = await this.boxes.recordOutcome(callboxId, success, now, this.config.degradedCooldownMs);
+    if (!health) return;
+    const [was, is] = [isDegraded(health.before, now), isDegraded(health.after, now)];
+    if (!was && is) this.logger.warn({ callboxId, reason: health.after.degradedReason }, `CallBox ${callboxId} degraded: no new work for a while`);
+    if (was && !is) this.logger.log({ callboxId }, `CallBox ${callboxId} recovered`);
   }
 }
 
