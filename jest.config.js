@@ -16,5 +16,7 @@ module.exports = {
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
     },
+    // Stops the database server: run alone (npm run test:outage), never beside other specs.
+    { ...common, displayName: 'outage', rootDir: '.', testMatch: ['<rootDir>/test/outage/*.outage-spec.ts'] },
   ],
 };

@@ -22,8 +22,10 @@ start_postgres() {
   chmod 700 "$PG_DATA"
   trap stop_postgres EXIT
   runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_DATA -c max_connections=300" start >/dev/null
+  local options="-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_DATA -c max_connections=300"
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 30 -o "$options" start >/dev/null
+  # For the outage spec, which stops and restarts this server.
+  export TEST_PG_CTL="runuser -u postgres -- $PG_BIN/pg_ctl -D $PG_DATA -l $PG_DATA/server.log -o '$options'"
   "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE merecharge_test"
   export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/merecharge_test"
 }

@@ -9,6 +9,8 @@ describe(isDatabaseUnavailable.name, () => {
     [{ code: 'SQLITE_IOERR_WRITE' }],
     [new Error('timeout exceeded when trying to connect')],
     [new Error('Connection terminated unexpectedly')],
+    [Object.assign(new Error('Database connection provided by a query runner was already released'), { name: 'QueryRunnerProviderAlreadyReleasedError' })],
+    [new Error('Client was closed and is not queryable')],
   ])('says the database is unavailable for %j', (error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });

@@ -28,12 +28,14 @@ const UNAVAILABLE_CODES = new Set([
  * locked, disk full), as opposed to a bad statement: the request may succeed later, so it is a 503.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const candidate = error as { code?: string; message?: string; driverError?: { code?: string; message?: string } } | null;
+  const candidate = error as { name?: string; code?: string; message?: string; driverError?: { code?: string; message?: string } } | null;
   if (!candidate || typeof candidate !== 'object') return false;
+  // TypeORM's word for a connection that died under a running unit of work.
+  if (candidate.name && /^QueryRunner(Provider)?AlreadyReleasedError$/.test(candidate.name)) return true;
   const code = candidate.driverError?.code ?? candidate.code;
   if (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || code.startsWith('SQLITE_IOERR'))) return true;
   const message = `${candidate.message ?? ''} ${candidate.driverError?.message ?? ''}`;
-  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection is not open|Client has encountered a connection error/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection is not open|Client has encountered a connection error|not queryable|terminating connection/i.test(
     message,
   );
 }
