@@ -8,7 +8,7 @@ import { CallBoxTransactionsService } from './callbox-transactions.service';
 import { PendingQueryDto } from './pending-query.dto';
 import { SubmitTransactionDto } from './submit-transaction.dto';
 import { PendingResponseDto, TransactionResponseDto } from './transaction.dto';
-import { toTransactionDto } from './transaction.mapper';
+import { toSubmissionResponse, toTransactionDto } from './transaction.mapper';
 import { UpdateStatusDto } from './update-status.dto';
 
 export const IDEMPOTENCY_HEADER = ApiHeader({
@@ -41,12 +41,7 @@ export class CallBoxTransactionsController {
     @Body() dto: SubmitTransactionDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<TransactionResponseDto> {
-    const { transaction, created } = await this.service.submit(principal, dto, idempotencyKey);
-    return {
-      success: true,
-      message: created ? 'Transaction ajoutée à la queue' : 'Transaction déjà reçue (Idempotency-Key)',
-      transaction: toTransactionDto(transaction),
-    };
+    return toSubmissionResponse(await this.service.submit(principal, dto, idempotencyKey), 'Transaction ajoutée à la queue');
   }
 
   @Put(':transactionId/status')

@@ -8,7 +8,7 @@ import { CallBoxTransactionsService } from './callbox-transactions.service';
 import { IDEMPOTENCY_HEADER } from './callbox-transactions.controller';
 import { SubmitTransactionDto } from './submit-transaction.dto';
 import { TransactionResponseDto } from './transaction.dto';
-import { toTransactionDto } from './transaction.mapper';
+import { toSubmissionResponse } from './transaction.mapper';
 
 /** "Intégration avec le Système Principal": the main system pushes work to the boxes. */
 @ApiTags('Système principal')
@@ -27,11 +27,6 @@ export class MainSystemController {
     @Body() dto: SubmitTransactionDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<TransactionResponseDto> {
-    const { transaction, created } = await this.service.submit(principal, dto, idempotencyKey);
-    return {
-      success: true,
-      message: created ? 'Transaction envoyée vers les CallBox' : 'Transaction déjà reçue (Idempotency-Key)',
-      transaction: toTransactionDto(transaction),
-    };
+    return toSubmissionResponse(await this.service.submit(principal, dto, idempotencyKey), 'Transaction envoyée vers les CallBox');
   }
 }

@@ -1,7 +1,19 @@
 import type { Transaction } from '../../transactions/transaction';
-import type { TransactionDto } from './transaction.dto';
+import type { TransactionDto, TransactionResponseDto } from './transaction.dto';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The answer to a submission: `whenCreated` for a new transaction, a replay note otherwise. */
+export function toSubmissionResponse(
+  submission: { transaction: Transaction; created: boolean },
+  whenCreated: string,
+): TransactionResponseDto {
+  return {
+    success: true,
+    message: submission.created ? whenCreated : 'Transaction déjà reçue (Idempotency-Key)',
+    transaction: toTransactionDto(submission.transaction),
+  };
+}
 
 export function toTransactionDto(tx: Transaction): TransactionDto {
   return {
