@@ -1,0 +1,152 @@
+/**
+ * A fleet of simulated CallBoxes speaking the device API like real firmware: register, heartbeat,
+ * poll at the configured interval, report `processing`, "run the USSD" for a while, then report
+ * `completed` or `failed`. Used for demos and by the benchmark.
+ */
+export interface FleetOptions {
+  count: number;
+  baseUrl: string;
+  token: string;
+  /** How long a box takes to execute one transaction. */
+  latencyMs: number;
+  /** Share of executions that fail, 0 to 1. */
+  failRate: number;
+  /** Overrides the server's pollIntervalMs (the benchmark polls faster than firmware). */
+  pollIntervalMs?: number;
+  heartbeatIntervalMs?: number;
+  maxConcurrent?: number;
+  idPrefix?: string;
+  onCompleted?: (transactionId: string, at: number) => void;
+}
+
+export interface FleetCounters {
+  polls: number;
+  claimed: number;
+  completed: number;
+  failed: number;
+  heartbeats: number;
+  errors: number;
+  refused: number;
+}
+
+interface Transaction {
+  id: string;
+}
+
+export class CallBoxFleet {
+  readonly counters: FleetCounters = { polls: 0, claimed: 0, completed: 0, failed: 0, heartbeats: 0, errors: 0, refused: 0 };
+  private running = false;
+  private readonly loops: Promise<void>[] = [];
+
+  constructor(private readonly options: FleetOptions) {}
+
+  async start(): Promise<void> {
+    this.running = true;
+    const ids = Array.from({ length: this.options.count }, (_, i) => `${this.options.idPrefix ?? 'sim'}_${String(i + 1).padStart(4, '0')}`);
+    const configs = await Promise.all(ids.map((id) => this.register(id)));
+    ids.forEach((id, i) => {
+      const pollIntervalMs = this.options.pollIntervalMs ?? configs[i].pollIntervalMs;
+      this.loops.push(this.pollLoop(id, pollIntervalMs, configs[i].batchSize), this.heartbeatLoop(id));
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+
+  private async register(callboxId: string): Promise<{ pollIntervalMs: number; batchSize: number }> {
+    const body = await this.call('POST', '/api/call-box/register', {
+      callboxId,
+      capabilities: { maxConcurrentTransactions: this.options.maxConcurrent ?? 5, supportedTypes: ['recharge', 'voucher', 'deposit', 'withdraw'] },
+      version: 'fleet-simulator',
+      location: 'loopback',
+    });
+    if (!body?.config) throw new Error(`registration of ${callboxId} failed`);
+    return body.config as { pollIntervalMs: number; batchSize: number };
+  }
+
+  private async heartbeatLoop(callboxId: string): Promise<void> {
+    const every = this.options.heartbeatIntervalMs ?? 10_000;
+    while (this.running) {
+      await sleep(every * (0.9 + Math.random() * 0.2), () => this.running);
+      if (!this.running) break;
+      const body = await this.call('POST', '/api/call-box/heartbeat', { callboxId, status: 'active', queueSize: 0 });
+      if (body) this.counters.heartbeats += 1;
+    }
+  }
+
+  private async pollLoop(callboxId: string, pollIntervalMs: number, batchSize: number): Promise<void> {
+    await sleep(Math.random() * pollIntervalMs, () => this.running);
+    while (this.running) {
+      const body = await this.call('GET', `/api/call-box/transactions/pending?callboxId=${callboxId}&limit=${batchSize}`);
+      this.counters.polls += 1;
+      const transactions = (body?.transactions ?? []) as Transaction[];
+      this.counters.claimed += transactions.length;
+      await Promise.all(transactions.map((tx) => this.execute(callboxId, tx)));
+      if (transactions.length === 0) await sleep(pollIntervalMs, () => this.running);
+    }
+  }
+
+  /** Firmware rule: report processing first, run only on a 200, then report the outcome. */
+  private async execute(callboxId: string, tx: Transaction): Promise<void> {
+    const started = await this.report(tx.id, callboxId, 'processing');
+    if (!started) return;
+    if (this.options.latencyMs > 0) await sleep(this.options.latencyMs * (0.5 + Math.random()), () => true);
+    const failed = Math.random() < this.options.failRate;
+    const result = failed
+      ? { success: false, message: 'Échec USSD simulé', errorCode: 'SIMULATED' }
+      : { success: true, transactionRef: `SIM${Date.now()}`, message: 'Opération simulée réussie' };
+    if (await this.report(tx.id, callboxId, failed ? 'failed' : 'completed', result)) {
+      if (failed) this.counters.failed += 1;
+      else {
+        this.counters.completed += 1;
+        this.options.onCompleted?.(tx.id, Date.now());
+      }
+    }
+  }
+
+  private async report(id: string, callboxId: string, status: string, result?: object): Promise<boolean> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const response = await this.send('PUT', `/api/call-box/transactions/${id}/status`, { status, callboxId, result });
+      if (response?.ok) return true;
+      if (response && response.status < 500 && response.status !== 429) {
+        this.counters.refused += 1;
+        return false;
+      }
+      await sleep(200 * (attempt + 1), () => true);
+    }
+    return false;
+  }
+
+  private async call(method: string, path: string, body?: object): Promise<Record<string, unknown> | null> {
+    const response = await this.send(method, path, body);
+    if (!response?.ok) return null;
+    return (await response.json()) as Record<string, unknown>;
+  }
+
+  private async send(method: string, path: string, body?: object): Promise<Response | null> {
+    try {
+      const response = await fetch(`${this.options.baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.options.token}`, ...(body && { 'content-type': 'application/json' }) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      if (!response.ok) {
+        this.counters.errors += response.status >= 500 ? 1 : 0;
+        if (response.status >= 500 || response.status === 429) await response.arrayBuffer();
+      }
+      return response;
+    } catch {
+      this.counters.errors += 1;
+      return null;
+    }
+  }
+}
+
+function sleep(ms: number, stillWanted: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (!stillWanted()) return resolve();
+    setTimeout(resolve, ms);
+  });
+}
