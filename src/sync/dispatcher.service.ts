@@ -149,7 +149,11 @@ export class DispatcherService {
     const settings = await this.configs.effectiveForMany(live.map((box) => box.id));
     const assigned = await this.transactions.dispatch({
       callboxIds: live.map((box) => box.id),
-      window: MAX_QUEUE_WINDOW,
+      // Room left across the fleet, with slack for work some boxes do not take; never past the cap.
+      window: (inFlight) => {
+        const room = live.reduce((sum, box) => sum + Math.max(0, slotOf(box, settings.get(box.id)!, inFlight.get(box.id) ?? 0).room), 0);
+        return Math.min(MAX_QUEUE_WINDOW, room * 4);
+      },
       types: [...new Set(live.flatMap((box) => box.supportedTypes))],
       freshSince: (type) => this.clock.now() - this.config.pendingTtlMs[type],
       now: this.clock.now(),

@@ -37,8 +37,11 @@ export interface Assignment {
 export interface DispatchRound {
   /** The boxes taking part; their rows are locked for the round so polls cannot overfill them. */
   callboxIds: readonly string[];
-  /** How many of the oldest pending transactions the plan may look at. */
-  window: number;
+  /**
+   * How many of the oldest pending transactions the plan may look at, given each box's work in
+   * flight: sized by what the boxes can take, so a full fleet costs no read at all.
+   */
+  window: (inFlight: ReadonlyMap<string, number>) => number;
   /** Only these types enter the window (what live boxes take), so work no box takes cannot clog it. */
   types: readonly TransactionType[];
   /** Per type, older work is stale (about to expire) and stays out of the window. */

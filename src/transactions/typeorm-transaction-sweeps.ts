@@ -64,12 +64,14 @@ export class TransactionSweeps {
         );
       }
       const inFlight = await this.inFlight(manager, round.callboxIds);
+      const window = round.window(inFlight);
+      if (window <= 0) return [];
       const skipLocked = this.db.engine === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
       const fresh = round.types.map(() => '(type = ? AND created_at >= ?)').join(' OR ');
       const { rows } = await this.db.execute<TransactionRow>(
         manager,
         `SELECT * FROM transactions WHERE status = 'pending' AND (${fresh}) ${QUEUE_ORDER} LIMIT ?${skipLocked}`,
-        [...round.types.flatMap((type) => [type, round.freshSince(type)]), round.window],
+        [...round.types.flatMap((type) => [type, round.freshSince(type)]), window],
       );
       const queue = rows.map(toTransaction);
       const byId = new Map(queue.map((tx) => [tx.id, tx]));
