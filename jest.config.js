@@ -18,5 +18,14 @@ module.exports = {
     },
     // Stops the database server: run alone (npm run test:outage), never beside other specs.
     { ...common, displayName: 'outage', rootDir: '.', testMatch: ['<rootDir>/test/outage/*.outage-spec.ts'] },
+    // Real processes on loopback (npm run test:reliability): builds the app first, runs in band.
+    {
+      ...common,
+      displayName: 'reliability',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/reliability/*.reliability-spec.ts'],
+      globalSetup: '<rootDir>/test/reliability/support/global-setup.js',
+      globalTeardown: '<rootDir>/test/reliability/support/global-teardown.js',
+    },
   ],
 };

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { IsCallBoxId } from '../../common/validation/validators';
 import { CallBoxConfigDto } from '../config/config.dto';
 
@@ -33,7 +33,8 @@ export class HeartbeatDto {
   @IsOptional() @IsInt() @Min(0) @Max(100_000)
   queueSize?: number;
 
-  @IsOptional() @ValidateNested() @Type(() => HeartbeatMetricsDto)
+  // IsObject: without it an array of metrics objects passed and was stored as { "0": {...} }.
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => HeartbeatMetricsDto)
   metrics?: HeartbeatMetricsDto;
 }
 

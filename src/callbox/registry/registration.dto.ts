@@ -8,6 +8,7 @@ import {
   IsDefined,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -39,7 +40,9 @@ export class RegisterCallBoxDto {
   @IsCallBoxId()
   callboxId: string;
 
-  @IsDefined() @ValidateNested() @Type(() => CapabilitiesDto)
+  // IsObject: ValidateNested alone lets an array through (validating its elements), and the
+  // service then reads capabilities.maxConcurrentTransactions of an array: a 500.
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => CapabilitiesDto)
   capabilities: CapabilitiesDto;
 
   @ApiPropertyOptional({ example: '1.0.0' })

@@ -36,8 +36,27 @@ export class RequestValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && expectsObject && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new RequestValidationError({ body: ['Le corps de la requête doit être un objet JSON'] });
     }
+    // class-transformer walks the value recursively: a 3 KB body of nested arrays overflowed the
+    // stack (a 500). No DTO nests more than a few levels.
+    if (expectsObject && nestedDeeperThan(value, MAX_INPUT_DEPTH)) {
+      throw new RequestValidationError({ [metadata.type]: [`Structure trop profonde (${MAX_INPUT_DEPTH} niveaux au plus)`] });
+    }
     return super.transform(value, metadata);
   }
+}
+
+/** Objects and arrays nested deeper than this are refused before any transformation. */
+export const MAX_INPUT_DEPTH = 32;
+
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function isPrimitive(type: unknown): boolean {
