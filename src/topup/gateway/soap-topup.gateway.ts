@@ -38,7 +38,10 @@ export class SoapTopUpGateway extends TopUpGateway {
       errorThresholdPercentage: 50,
       volumeThreshold: config.topupBreaker.volumeThreshold,
       resetTimeout: config.topupBreaker.resetMs,
-      rollingCountTimeout: 10_000,
+      // Longer than the longest call (45 s): a timed-out call is counted as failed when it ends, and
+      // its start must still be in the window then, or slow operators never open the breaker.
+      rollingCountTimeout: 60_000,
+      rollingCountBuckets: 12,
     });
     this.breaker.on('open', () => {
       this.metrics.breakerState.set(2);
@@ -103,7 +106,8 @@ export class SoapTopUpGateway extends TopUpGateway {
         }
         const failure = classifySoapError(error);
         this.logger.warn({ operation, attempt, kind: failure.kind, fault: failure.fault.fault_string }, 'SOAP call failed');
-        if (failure.retryable && attempt < retries) {
+        // A timeout is not retried: three waits of 10-20 s each would be the pile-up the breaker prevents.
+        if (failure.retryable && failure.kind !== 'timeout' && attempt < retries) {
           await new Promise((resolve) => setTimeout(resolve, RETRY_BASE_MS * 2 ** attempt));
           continue;
         }
