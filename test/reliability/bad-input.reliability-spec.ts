@@ -4,14 +4,11 @@ import { badRequests, BadRequest, FuzzTargets } from './support/bad-requests';
 import { createSqliteDatabase, describeSnapshot, ScenarioDatabase, snapshotTables } from './support/databases';
 import { documentedRoutes, HttpClient, HttpResult } from './support/http';
 import {
-  createApp,
-  createSimulator,
   ManagedProcess,
   RELIABILITY_API_KEY,
   RELIABILITY_CALLBOX_TOKEN,
-  SIMULATOR_PASSWORD,
-  SIMULATOR_USERNAME,
   stopAll,
+  startGatewayOnSimulator,
 } from './support/processes';
 
 /**
@@ -51,20 +48,10 @@ describe('Reliability: bad input over every endpoint (fast-check, SQLite)', () =
   let app: ManagedProcess;
   beforeAll(async () => {
     db = createSqliteDatabase();
-    simulator = await createSimulator();
-    await simulator.start();
-    app = await createApp({
-      name: 'gateway',
-      databaseUrl: db.url,
-      env: {
-        TOPUP_SOAP_URL: simulator.soapUrl,
-        TOPUP_SOAP_USERNAME: SIMULATOR_USERNAME,
-        TOPUP_SOAP_PASSWORD: SIMULATOR_PASSWORD,
-        // No dispatcher tick: nothing but the requests may write.
-        SYNC_AUTOSTART_DELAY_MS: '3600000',
-      },
-    });
-    await app.start();
+    ({ simulator, app } = await startGatewayOnSimulator(db.url, {
+      // No dispatcher tick: nothing but the requests may write.
+      SYNC_AUTOSTART_DELAY_MS: '3600000',
+    }));
   }, 90_000);
   afterAll(async () => {
     await stopAll();

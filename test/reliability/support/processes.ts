@@ -166,6 +166,27 @@ export async function createSimulator(): Promise<ManagedProcess & { soapUrl: str
   return Object.assign(proc, { soapUrl: `http://127.0.0.1:${port}/soap/queueSoapService` });
 }
 
+/** A started standalone simulator and a started gateway that calls it, on `databaseUrl`. */
+export async function startGatewayOnSimulator(
+  databaseUrl: string,
+  env: Record<string, string>,
+): Promise<{ simulator: ManagedProcess & { soapUrl: string }; app: ManagedProcess }> {
+  const simulator = await createSimulator();
+  await simulator.start();
+  const app = await createApp({
+    name: 'gateway',
+    databaseUrl,
+    env: {
+      TOPUP_SOAP_URL: simulator.soapUrl,
+      TOPUP_SOAP_USERNAME: SIMULATOR_USERNAME,
+      TOPUP_SOAP_PASSWORD: SIMULATOR_PASSWORD,
+      ...env,
+    },
+  });
+  await app.start();
+  return { simulator, app };
+}
+
 /** Ends every process still running (afterAll calls it whatever happened). */
 export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((proc) => proc.stop()));
