@@ -1,9 +1,10 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth/auth.guard';
 import { ErrorFamilies } from './common/http/error-families';
+import { registerAccessLog } from './common/logging/access-log';
 import { requestIdFor } from './common/http/request-id';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -37,6 +38,7 @@ export function configureApp(app: NestFastifyApplication): void {
     void reply.header('x-request-id', request.id);
     done();
   });
+  registerAccessLog(fastify, () => PinoLogger.root);
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL: one series per endpoint, not one per transaction id.

@@ -1,21 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { SqliteGroupCommit } from './sqlite-group-commit';
+
+interface SqliteStatement {
+  all(...parameters: unknown[]): unknown[];
+}
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+
+/** Hot statements are a handful of fixed strings; the bound only guards against a caller that builds them. */
+const MAX_CACHED_STATEMENTS = 200;
 
 /**
  * Runs units of work in one database transaction.
  *
- * TypeORM's better-sqlite3 driver shares a single connection: two transactions started at once
- * would nest as savepoints of each other and a rollback of one would undo the other. So on SQLite
- * every write goes through one queue (SQLite has a single writer anyway); PostgreSQL runs them
- * concurrently on pooled connections.
+ * PostgreSQL runs them concurrently on pooled connections. TypeORM's better-sqlite3 driver shares a
+ * single connection (two transactions started at once would nest as savepoints of each other), and
+ * SQLite has a single writer anyway: there every unit goes through one queue, and the units waiting
+ * in it commit together (see SqliteGroupCommit).
  */
 @Injectable()
 export class Database {
-  private queue: Promise<unknown> = Promise.resolve();
   private readonly commitHooks = new WeakMap<EntityManager, Array<() => void>>();
+  private readonly sqlite: SqliteGroupCommit;
+  private readonly statements = new Map<string, SqliteStatement>();
 
-  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {
+    this.sqlite = new SqliteGroupCommit(dataSource, this.commitHooks);
+  }
 
   get engine(): 'sqlite' | 'postgres' {
     return this.dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
@@ -23,9 +37,7 @@ export class Database {
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.engine === 'postgres') return this.withCommitHooks(work);
-    const run = this.queue.then(() => this.withCommitHooks(work));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.sqlite.run(work);
   }
 
   /** Runs `hook` once the unit of work that `manager` belongs to has committed (never if it rolls back). */
@@ -52,6 +64,24 @@ export class Database {
    */
   get reader(): EntityManager {
     return this.dataSource.manager;
+  }
+
+  /**
+   * A read on the hot path (every poll, every heartbeat), with the visibility of `reader`. On SQLite
+   * it goes straight to better-sqlite3 with a cached prepared statement: TypeORM's per-query
+   * machinery (connection check, subscribers, logger, result wrapping) costs several times the
+   * indexed lookup itself.
+   */
+  async read<Row = Record<string, unknown>>(statement: string, parameters: unknown[] = []): Promise<Row[]> {
+    if (this.engine === 'postgres') return this.reader.query(this.sql(statement), parameters) as Promise<Row[]>;
+    let prepared = this.statements.get(statement);
+    if (!prepared) {
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
+      const connection = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+      prepared = connection.prepare(statement);
+      this.statements.set(statement, prepared);
+    }
+    return prepared.all(...parameters) as Row[];
   }
 
   /**

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
 import { ApiThrottlerGuard } from './api-throttler.guard';
+import { SlidingWindowThrottlerStorage } from './sliding-window.storage';
 import { callboxRateKey, isCallBoxFamily, isTopUp, topUpRateKey } from './rate-limit-keys';
 
 type Request = Parameters<typeof callboxRateKey>[0];
@@ -14,6 +15,7 @@ const urlOf = (context: { switchToHttp(): { getRequest<T>(): T } }) => context.s
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
+        storage: new SlidingWindowThrottlerStorage(),
         throttlers: [
           {
             name: 'callbox',

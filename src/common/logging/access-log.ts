@@ -1,0 +1,37 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger, Level } from 'pino';
+
+/** What a box does every few seconds: logged at debug when it goes well, or a fleet floods the log. */
+const ROUTINE_DEVICE_ROUTES = new Set(['/api/call-box/transactions/pending', '/api/call-box/heartbeat', '/health/live', '/health/ready']);
+
+export function accessLogLevel(route: string | undefined, status: number): Level {
+  if (status >= 500) return 'error';
+  if (status < 400 && route !== undefined && ROUTINE_DEVICE_ROUTES.has(route)) return 'debug';
+  return 'info';
+}
+
+/**
+ * One line per answered request, with its id, route and duration. Bodies and headers are never
+ * logged: they carry PINs, customer numbers and credentials.
+ */
+export function registerAccessLog(fastify: FastifyInstance, logger: () => Logger): void {
+  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
+    const level = accessLogLevel(request.routeOptions.url, reply.statusCode);
+    const log = logger();
+    if (log.isLevelEnabled(level)) {
+      log[level](
+        // Flat fields: pino-http's `req`/`res` serializers expect Node's raw objects.
+        {
+          requestId: request.id,
+          method: request.method,
+          url: request.url,
+          remoteAddress: request.ip,
+          statusCode: reply.statusCode,
+          responseTime: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'request completed',
+      );
+    }
+    done();
+  });
+}

@@ -1,0 +1,92 @@
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+
+type Work<T> = (manager: EntityManager) => Promise<T>;
+
+interface Unit {
+  work: Work<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown; hooks: Array<() => void> } | { ok: false; error: unknown };
+
+/** Enough to amortise the fsync; small enough that one batch never holds the writer for long. */
+export const MAX_UNITS_PER_COMMIT = 256;
+
+/**
+ * Group commit for SQLite. With `synchronous = FULL` each COMMIT waits for an fsync, which costs
+ * far more than the unit's own statements. Units arriving while a batch runs wait for the next
+ * one (and the first waits one turn of the event loop for requests already received), and a batch runs all its units in one transaction, each inside its own savepoint: a unit
+ * that throws is rolled back alone, and no unit is answered before the COMMIT that makes it
+ * durable. Under light load a batch is a single unit, so latency is unchanged.
+ */
+export class SqliteGroupCommit {
+  private waiting: Unit[] = [];
+  private running = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly commitHooks: WeakMap<EntityManager, Array<() => void>>,
+  ) {}
+
+  run<T>(work: Work<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      // better-sqlite3 is synchronous: a batch runs start to finish without letting the event loop
+      // read new requests. Yielding once first lets the requests already on the sockets join it.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, MAX_UNITS_PER_COMMIT);
+        await this.commit(batch);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async commit(batch: Unit[]): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    const outcomes: Outcome[] = [];
+    try {
+      await runner.startTransaction();
+      for (const unit of batch) outcomes.push(await this.runInSavepoint(runner, unit));
+      await runner.commitTransaction();
+    } catch (error) {
+      // BEGIN, a savepoint or the COMMIT itself failed: nothing of this batch is durable.
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      for (const unit of batch) unit.reject(error);
+      return;
+    } finally {
+      await runner.release();
+    }
+    batch.forEach((unit, i) => {
+      const outcome = outcomes[i];
+      if (!outcome.ok) return unit.reject(outcome.error);
+      for (const hook of outcome.hooks) hook();
+      unit.resolve(outcome.value);
+    });
+  }
+
+  private async runInSavepoint(runner: QueryRunner, unit: Unit): Promise<Outcome> {
+    const manager = this.dataSource.createEntityManager(runner);
+    const hooks: Array<() => void> = [];
+    this.commitHooks.set(manager, hooks);
+    await runner.query('SAVEPOINT unit_of_work');
+    try {
+      const value = await unit.work(manager);
+      await runner.query('RELEASE unit_of_work');
+      return { ok: true, value, hooks };
+    } catch (error) {
+      await runner.query('ROLLBACK TO unit_of_work');
+      await runner.query('RELEASE unit_of_work');
+      return { ok: false, error };
+    }
+  }
+}
