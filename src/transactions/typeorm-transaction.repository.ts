@@ -116,6 +116,8 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
   }
 
   async claimForBox(claim: BoxClaim): Promise<Transaction[]> {
+    // Most polls find nothing: answer those from one indexed read, without a write transaction.
+    if (!(await this.mayHaveWorkFor(claim))) return [];
     return this.db.transaction(async (manager) => {
       const postgres = this.db.engine === 'postgres';
       // Serializes concurrent polls of one box, so two of them cannot both fill its capacity.
@@ -167,16 +169,13 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
   }
 
   async countInStatus(status: TransactionStatus): Promise<number> {
-    const rows: Array<{ n: unknown }> = await this.db.reader.query(
-      this.db.sql('SELECT COUNT(*) AS n FROM transactions WHERE status = ?'),
-      [status],
-    );
+    const rows = await this.db.read<{ n: unknown }>('SELECT COUNT(*) AS n FROM transactions WHERE status = ?', [status]);
     return Number(rows[0].n);
   }
 
   async countAssignedTo(callboxId: string, statuses: readonly TransactionStatus[]): Promise<number> {
-    const rows: Array<{ n: unknown }> = await this.db.reader.query(
-      this.db.sql(`SELECT COUNT(*) AS n FROM transactions WHERE assigned_to = ? AND status IN (${placeholders(statuses.length)})`),
+    const rows = await this.db.read<{ n: unknown }>(
+      `SELECT COUNT(*) AS n FROM transactions WHERE assigned_to = ? AND status IN (${placeholders(statuses.length)})`,
       [callboxId, ...statuses],
     );
     return Number(rows[0].n);
@@ -196,6 +195,15 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
       [transactionId],
     );
     return rows.map(toTransactionEvent);
+  }
+
+  private async mayHaveWorkFor(claim: BoxClaim): Promise<boolean> {
+    const [found] = await this.db.read<{ held: unknown; queued: unknown }>(
+      `SELECT EXISTS (SELECT 1 FROM transactions WHERE assigned_to = ? AND status = 'assigned') AS held,
+              EXISTS (SELECT 1 FROM transactions WHERE status = 'pending') AS queued`,
+      [claim.callboxId],
+    );
+    return isTrue(found.held) || (claim.types.length > 0 && isTrue(found.queued));
   }
 
   private async claimPending(manager: EntityManager, claim: BoxClaim, room: number): Promise<Transaction[]> {
@@ -285,6 +293,9 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
     return toTransaction(rows[0]);
   }
 }
+
+/** EXISTS is 0/1 on SQLite and a boolean on PostgreSQL. */
+const isTrue = (value: unknown) => value === true || value === 1 || value === '1' || value === 't';
 
 function byQueueOrder(a: Transaction, b: Transaction): number {
   return PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || a.createdAt - b.createdAt || a.id.localeCompare(b.id);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { AppConfig } from '../../config/app-config';
 import { assertMayActAs, Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock/clock';
@@ -7,9 +8,16 @@ import { callboxNotRegistered } from '../callbox-errors';
 import { CallBoxRepository } from '../registry/callbox';
 import { CallBoxConfigRepository, CallBoxSettings, GLOBAL_SCOPE } from './callbox-config';
 
+/** How long another replica's change of settings may take to show here (this replica's own show at once). */
+export const SETTINGS_CACHE_MS = 1_000;
+const MAX_CACHED_SCOPES = 10_000;
+
 /** Effective settings: a box's override, else the global row, else the environment's defaults. */
 @Injectable()
 export class CallBoxConfigService {
+  /** Every poll and heartbeat needs the settings; they change a few times a day. */
+  private readonly cache = new Map<string, { readAt: number; stored: Partial<CallBoxSettings> | undefined }>();
+
   constructor(
     private readonly repository: CallBoxConfigRepository,
     private readonly boxes: CallBoxRepository,
@@ -19,12 +27,31 @@ export class CallBoxConfigService {
 
   async effective(callboxId?: string): Promise<CallBoxSettings> {
     const scopes = callboxId ? [GLOBAL_SCOPE, callboxId] : [GLOBAL_SCOPE];
-    const stored = await this.repository.find(scopes);
+    const stored = await this.cached(scopes);
     return {
       ...this.config.callboxDefaults,
       ...stored.get(GLOBAL_SCOPE),
       ...(callboxId ? stored.get(callboxId) : undefined),
     };
+  }
+
+  private async cached(scopes: string[]): Promise<Map<string, Partial<CallBoxSettings> | undefined>> {
+    const now = performance.now();
+    const result = new Map<string, Partial<CallBoxSettings> | undefined>();
+    const missing: string[] = [];
+    for (const scope of scopes) {
+      const entry = this.cache.get(scope);
+      if (entry && now - entry.readAt < SETTINGS_CACHE_MS) result.set(scope, entry.stored);
+      else missing.push(scope);
+    }
+    if (missing.length === 0) return result;
+    const found = await this.repository.find(missing);
+    if (this.cache.size + missing.length > MAX_CACHED_SCOPES) this.cache.clear();
+    for (const scope of missing) {
+      this.cache.set(scope, { readAt: now, stored: found.get(scope) });
+      result.set(scope, found.get(scope));
+    }
+    return result;
   }
 
   /** Effective settings of many boxes with one query. */
@@ -50,6 +77,7 @@ export class CallBoxConfigService {
     }
     if (callboxId) await this.requireBox(callboxId);
     await this.repository.merge(callboxId ?? GLOBAL_SCOPE, changes, this.clock.now());
+    this.cache.delete(callboxId ?? GLOBAL_SCOPE);
     return { scope: callboxId ?? GLOBAL_SCOPE, config: await this.effective(callboxId) };
   }
 

@@ -17,10 +17,7 @@ export class TypeOrmCallBoxConfigRepository extends CallBoxConfigRepository {
   }
 
   async find(scopes: readonly string[]): Promise<Map<string, Partial<CallBoxSettings>>> {
-    const rows: Array<Record<string, unknown>> = await this.db.reader.query(
-      this.db.sql(`SELECT * FROM callbox_config WHERE scope IN (${scopes.map(() => '?').join(', ')})`),
-      [...scopes],
-    );
+    const rows = await this.db.read(`SELECT * FROM callbox_config WHERE scope IN (${scopes.map(() => '?').join(', ')})`, [...scopes]);
     return new Map(
       rows.map((row) => {
         const settings: Partial<CallBoxSettings> = {};

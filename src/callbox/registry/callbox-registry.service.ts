@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { assertMayActAs, Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock/clock';
+import { PendingCount } from '../../transactions/pending-count';
 import { TransactionRepository } from '../../transactions/transaction.repository';
 import { callboxNotRegistered } from '../callbox-errors';
 import { CallBoxSettings } from '../config/callbox-config';
@@ -16,6 +17,7 @@ export class CallBoxRegistryService {
     private readonly transactions: TransactionRepository,
     private readonly configs: CallBoxConfigService,
     private readonly clock: Clock,
+    private readonly pendingCount: PendingCount,
   ) {}
 
   async register(principal: Principal, registration: Registration): Promise<{ box: CallBox; settings: CallBoxSettings }> {
@@ -37,7 +39,7 @@ export class CallBoxRegistryService {
     const [settings, waitingForBox, queued] = await Promise.all([
       this.configs.effective(callboxId),
       this.transactions.countAssignedTo(callboxId, ['assigned']),
-      this.transactions.countInStatus('pending'),
+      this.pendingCount.current(),
     ]);
     return { box, settings, pendingTransactions: waitingForBox + queued };
   }

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Database } from '../../database/database';
+import { BufferedHeartbeat, HEARTBEAT_FLUSH_MS, HeartbeatBuffer, withHeartbeat } from './heartbeat-buffer';
 import type { EntityManager } from 'typeorm';
 import { afterOutcome } from './box-health';
 import { CallBox, CallBoxRepository, Connection, Heartbeat, Registration } from './callbox';
@@ -28,13 +29,49 @@ function toCallBox(row: Row): CallBox {
   };
 }
 
+function heartbeatColumns(heartbeat: BufferedHeartbeat): unknown[] {
+  const metrics = heartbeat.metrics ? JSON.stringify(heartbeat.metrics) : null;
+  return [heartbeat.reportedStatus, heartbeat.queueSize, metrics, heartbeat.at, heartbeat.at];
+}
+
 @Injectable()
-export class TypeOrmCallBoxRepository extends CallBoxRepository {
+export class TypeOrmCallBoxRepository extends CallBoxRepository implements OnModuleDestroy {
+  private readonly logger = new Logger('CallBoxRegistry');
+  private readonly heartbeats = new HeartbeatBuffer();
+  private readonly flusher: NodeJS.Timeout;
+
   constructor(private readonly db: Database) {
     super();
+    this.flusher = setInterval(() => {
+      this.flushHeartbeats().catch((error: unknown) => this.logger.warn({ err: error }, 'Heartbeats not written yet; retrying'));
+    }, HEARTBEAT_FLUSH_MS);
+    this.flusher.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.flusher);
+    await this.flushHeartbeats();
+  }
+
+  /** Writes the heartbeats waiting in memory; never moves a box's last heartbeat backwards. */
+  async flushHeartbeats(): Promise<void> {
+    await this.heartbeats.drain((batch) =>
+      this.db.transaction(async (manager) => {
+        for (const [id, heartbeat] of batch) {
+          await this.db.execute(
+            manager,
+            `UPDATE callboxes SET reported_status = ?, queue_size = COALESCE(?, queue_size),
+               metrics = COALESCE(?, metrics), last_heartbeat_at = ?, updated_at = ?
+             WHERE id = ? AND last_heartbeat_at <= ?`,
+            [...heartbeatColumns(heartbeat), id, heartbeat.at],
+          );
+        }
+      }),
+    );
   }
 
   async register(registration: Registration, now: number): Promise<CallBox> {
+    this.heartbeats.forget(registration.id);
     const { rows } = await this.db.transaction(async (manager) => {
       await this.logEvents(manager, [registration.id], 'registered', now, {
         version: registration.version,
@@ -67,11 +104,25 @@ export class TypeOrmCallBoxRepository extends CallBoxRepository {
   }
 
   async findById(id: string): Promise<CallBox | null> {
-    const rows: Row[] = await this.db.reader.query(this.db.sql('SELECT * FROM callboxes WHERE id = ?'), [id]);
-    return rows.length > 0 ? toCallBox(rows[0]) : null;
+    const rows = await this.db.read<Row>('SELECT * FROM callboxes WHERE id = ?', [id]);
+    return rows.length > 0 ? this.heartbeats.overlay(toCallBox(rows[0])) : null;
   }
 
+  /** A connected box's heartbeat waits in memory; a disconnected box's is written at once, as its reconnection. */
   async recordHeartbeat(id: string, heartbeat: Heartbeat, now: number) {
+    const known = await this.findById(id);
+    if (!known) return null;
+    const buffered: BufferedHeartbeat = { ...heartbeat, at: now };
+    if (known.connection === 'connected') {
+      this.heartbeats.put(id, buffered);
+      return { box: withHeartbeat(known, buffered), reconnected: false };
+    }
+    this.heartbeats.forget(id);
+    return this.writeHeartbeat(id, buffered);
+  }
+
+  private async writeHeartbeat(id: string, heartbeat: BufferedHeartbeat) {
+    const now = heartbeat.at;
     return this.db.transaction(async (manager) => {
       const reconnect = await this.db.execute(
         manager,
@@ -83,14 +134,7 @@ export class TypeOrmCallBoxRepository extends CallBoxRepository {
         `UPDATE callboxes SET reported_status = ?, queue_size = COALESCE(?, queue_size),
            metrics = COALESCE(?, metrics), last_heartbeat_at = ?, updated_at = ?
          WHERE id = ? RETURNING *`,
-        [
-          heartbeat.reportedStatus,
-          heartbeat.queueSize,
-          heartbeat.metrics ? JSON.stringify(heartbeat.metrics) : null,
-          now,
-          now,
-          id,
-        ],
+        [...heartbeatColumns(heartbeat), id],
       );
       if (rows.length === 0) return null;
       const reconnected = reconnect.affected === 1;
@@ -133,10 +177,12 @@ export class TypeOrmCallBoxRepository extends CallBoxRepository {
       this.db.sql('SELECT * FROM callboxes WHERE connection = ? ORDER BY id LIMIT ?'),
       [connection, limit],
     );
-    return rows.map(toCallBox);
+    return rows.map((row) => this.heartbeats.overlay(toCallBox(row)));
   }
 
   async markDisconnected(silentSince: number, now: number, limit: number): Promise<CallBox[]> {
+    // A heartbeat still in memory proves the box alive: write them before judging by the table.
+    await this.flushHeartbeats();
     return this.db.transaction(async (manager) => {
       const skipLocked = this.db.engine === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
       const { rows } = await this.db.execute<Row>(
@@ -174,6 +220,6 @@ export class TypeOrmCallBoxRepository extends CallBoxRepository {
 
   async list(): Promise<CallBox[]> {
     const rows: Row[] = await this.db.reader.query('SELECT * FROM callboxes ORDER BY id');
-    return rows.map(toCallBox);
+    return rows.map((row) => this.heartbeats.overlay(toCallBox(row)));
   }
 }

@@ -7,6 +7,7 @@ import { RequestValidationError } from '../../common/errors/domain-error';
 import { retryDelayMs } from '../../transactions/retry-backoff';
 import type { CustomerInfo, Priority, Transaction, TransactionStatus, TransactionType } from '../../transactions/transaction';
 import { planDeviceReport } from '../../transactions/transaction-state-machine';
+import { PendingCount } from '../../transactions/pending-count';
 import { TransactionRepository } from '../../transactions/transaction.repository';
 import { CallBoxConfigService } from '../config/callbox-config.service';
 import { isDegraded } from '../registry/box-health';
@@ -41,6 +42,7 @@ export class CallBoxTransactionsService {
     private readonly configs: CallBoxConfigService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly pendingCount: PendingCount,
   ) {}
 
   /** Queues a transaction; with an Idempotency-Key, a retried submit answers with the first one. */
@@ -82,7 +84,7 @@ export class CallBoxTransactionsService {
       now: this.clock.now(),
       freshSince: (type) => this.clock.now() - this.config.pendingTtlMs[type],
     });
-    return { transactions, totalPending: await this.transactions.countInStatus('pending') };
+    return { transactions, totalPending: await this.pendingCount.current() };
   }
 
   async report(principal: Principal, transactionId: string, report: StatusReport): Promise<{ transaction: Transaction; changed: boolean }> {

@@ -1,0 +1,63 @@
+import type { CallBox, Heartbeat } from './callbox';
+
+export interface BufferedHeartbeat extends Heartbeat {
+  at: number;
+}
+
+/** How long a heartbeat may wait in memory before it is written (a crash loses at most this much). */
+export const HEARTBEAT_FLUSH_MS = 1_000;
+
+/**
+ * The latest heartbeat of each box not yet written. A heartbeat only refreshes liveness columns
+ * that are read in seconds (the dead-box timeout is a minute or more), so they are written
+ * together, once per HEARTBEAT_FLUSH_MS, instead of one fsync'd transaction each. Reads of this
+ * process see them at once through `overlay`.
+ */
+export class HeartbeatBuffer {
+  private waiting = new Map<string, BufferedHeartbeat>();
+  private writing = new Map<string, BufferedHeartbeat>();
+
+  get size(): number {
+    return this.waiting.size;
+  }
+
+  put(id: string, heartbeat: BufferedHeartbeat): void {
+    this.waiting.set(id, heartbeat);
+  }
+
+  /** Dropped when the box is written another way, so an older heartbeat never lands after it. */
+  forget(id: string): void {
+    this.waiting.delete(id);
+  }
+
+  /** Hands the waiting heartbeats to `write`; if it fails they wait again, unless a newer one came. */
+  async drain(write: (batch: ReadonlyMap<string, BufferedHeartbeat>) => Promise<void>): Promise<void> {
+    if (this.waiting.size === 0) return;
+    this.writing = this.waiting;
+    this.waiting = new Map();
+    try {
+      await write(this.writing);
+    } catch (error) {
+      for (const [id, heartbeat] of this.writing) if (!this.waiting.has(id)) this.waiting.set(id, heartbeat);
+      throw error;
+    } finally {
+      this.writing = new Map();
+    }
+  }
+
+  /** The box as this process knows it: its stored row with any heartbeat not yet written. */
+  overlay(box: CallBox): CallBox {
+    const heartbeat = this.waiting.get(box.id) ?? this.writing.get(box.id);
+    return heartbeat ? withHeartbeat(box, heartbeat) : box;
+  }
+}
+
+export function withHeartbeat(box: CallBox, heartbeat: BufferedHeartbeat): CallBox {
+  return {
+    ...box,
+    reportedStatus: heartbeat.reportedStatus,
+    queueSize: heartbeat.queueSize ?? box.queueSize,
+    metrics: heartbeat.metrics ?? box.metrics,
+    lastHeartbeatAt: Math.max(box.lastHeartbeatAt, heartbeat.at),
+  };
+}
