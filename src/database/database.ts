@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { SqliteGroupCommit } from './sqlite-group-commit';
 
 interface SqliteStatement {
+  readonly reader: boolean;
   all(...parameters: unknown[]): unknown[];
+  run(...parameters: unknown[]): { changes: number };
 }
 interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
@@ -66,22 +68,15 @@ export class Database {
     return this.dataSource.manager;
   }
 
-  /**
-   * A read on the hot path (every poll, every heartbeat), with the visibility of `reader`. On SQLite
-   * it goes straight to better-sqlite3 with a cached prepared statement: TypeORM's per-query
-   * machinery (connection check, subscribers, logger, result wrapping) costs several times the
-   * indexed lookup itself.
-   */
+  /** A read outside a unit of work, with the visibility of `reader`; cheaper on SQLite (see runOnSqlite). */
   async read<Row = Record<string, unknown>>(statement: string, parameters: unknown[] = []): Promise<Row[]> {
     if (this.engine === 'postgres') return this.reader.query(this.sql(statement), parameters) as Promise<Row[]>;
-    let prepared = this.statements.get(statement);
-    if (!prepared) {
-      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
-      const connection = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
-      prepared = connection.prepare(statement);
-      this.statements.set(statement, prepared);
-    }
-    return prepared.all(...parameters) as Row[];
+    return this.runOnSqlite<Row>(statement, parameters).rows;
+  }
+
+  /** Runs one statement inside a unit of work and returns its rows (a SELECT, or a RETURNING). */
+  async query<Row = Record<string, unknown>>(manager: EntityManager, statement: string, parameters: unknown[] = []): Promise<Row[]> {
+    return (await this.execute<Row>(manager, statement, parameters)).rows;
   }
 
   /**
@@ -95,8 +90,40 @@ export class Database {
     parameters: unknown[] = [],
   ): Promise<{ rows: Row[]; affected: number }> {
     if (!manager.queryRunner) throw new Error('Database.execute needs the manager of a transaction()');
+    // Same connection and transaction as the manager's: better-sqlite3 has one connection.
+    if (this.engine === 'sqlite') return this.runOnSqlite<Row>(statement, parameters);
     const result = await manager.queryRunner.query(this.sql(statement), parameters, true);
     return { rows: (result.records ?? []) as Row[], affected: result.affected ?? 0 };
+  }
+
+  /**
+   * Straight to better-sqlite3 with a cached prepared statement: TypeORM's per-query machinery
+   * (connection check, subscribers, logger, result wrapping) costs several times an indexed
+   * statement. Errors keep TypeORM's shape, so callers handle both engines alike.
+   */
+  private runOnSqlite<Row>(statement: string, parameters: unknown[]): { rows: Row[]; affected: number } {
+    const values = parameters.map((value) => (typeof value === 'boolean' ? Number(value) : value));
+    try {
+      const prepared = this.prepared(statement);
+      if (prepared.reader) {
+        const rows = prepared.all(...values) as Row[];
+        return { rows, affected: rows.length };
+      }
+      return { rows: [], affected: prepared.run(...values).changes };
+    } catch (error) {
+      throw new QueryFailedError(statement, values, error as Error);
+    }
+  }
+
+  private prepared(statement: string): SqliteStatement {
+    let prepared = this.statements.get(statement);
+    if (!prepared) {
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
+      const connection = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+      prepared = connection.prepare(statement);
+      this.statements.set(statement, prepared);
+    }
+    return prepared;
   }
 
   /** `?` placeholders become `$1..$n` on PostgreSQL, so each statement is written once. */

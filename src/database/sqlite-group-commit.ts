@@ -78,14 +78,15 @@ export class SqliteGroupCommit {
     const manager = this.dataSource.createEntityManager(runner);
     const hooks: Array<() => void> = [];
     this.commitHooks.set(manager, hooks);
-    await runner.query('SAVEPOINT unit_of_work');
+    const connection = (this.dataSource.driver as unknown as { databaseConnection: { exec(sql: string): void } }).databaseConnection;
+    connection.exec('SAVEPOINT unit_of_work');
     try {
       const value = await unit.work(manager);
-      await runner.query('RELEASE unit_of_work');
+      connection.exec('RELEASE unit_of_work');
       return { ok: true, value, hooks };
     } catch (error) {
-      await runner.query('ROLLBACK TO unit_of_work');
-      await runner.query('RELEASE unit_of_work');
+      connection.exec('ROLLBACK TO unit_of_work');
+      connection.exec('RELEASE unit_of_work');
       return { ok: false, error };
     }
   }

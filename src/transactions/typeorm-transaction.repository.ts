@@ -82,7 +82,7 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
     } catch (error) {
       // Two requests with one key raced past the lookup (PostgreSQL): the loser answers with the winner's.
       if (idempotency && isUniqueViolation(error)) {
-        const replay = await this.replayOf(this.db.reader, idempotency);
+        const replay = await this.replayOf(null, idempotency);
         if (replay) return { transaction: replay, created: false };
       }
       throw error;
@@ -90,14 +90,14 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
   }
 
   async findById(id: string): Promise<Transaction | null> {
-    const rows: TransactionRow[] = await this.db.reader.query(this.db.sql('SELECT * FROM transactions WHERE id = ?'), [id]);
+    const rows = await this.db.read<TransactionRow>('SELECT * FROM transactions WHERE id = ?', [id]);
     return rows.length > 0 ? toTransaction(rows[0]) : null;
   }
 
   async transition(id: string, plan: (current: Transaction) => TransitionStep | null) {
     return this.db.transaction(async (manager) => {
       const lock = this.db.engine === 'postgres' ? ' FOR UPDATE' : '';
-      const rows: TransactionRow[] = await manager.query(this.db.sql(`SELECT * FROM transactions WHERE id = ?${lock}`), [id]);
+      const rows = await this.db.query<TransactionRow>(manager, `SELECT * FROM transactions WHERE id = ?${lock}`, [id]);
       if (rows.length === 0) throw transactionNotFound(id);
       const current = toTransaction(rows[0]);
       const step = plan(current);
@@ -121,14 +121,16 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
     return this.db.transaction(async (manager) => {
       const postgres = this.db.engine === 'postgres';
       // Serializes concurrent polls of one box, so two of them cannot both fill its capacity.
-      if (postgres) await manager.query('SELECT id FROM callboxes WHERE id = $1 FOR UPDATE', [claim.callboxId]);
-      const counts: Array<{ n: unknown }> = await manager.query(
-        this.db.sql(`SELECT COUNT(*) AS n FROM transactions WHERE assigned_to = ? AND status IN ('assigned', 'processing')`),
+      if (postgres) await this.db.query(manager, 'SELECT id FROM callboxes WHERE id = ? FOR UPDATE', [claim.callboxId]);
+      const counts = await this.db.query<{ n: unknown }>(
+        manager,
+        `SELECT COUNT(*) AS n FROM transactions WHERE assigned_to = ? AND status IN ('assigned', 'processing')`,
         [claim.callboxId],
       );
       const inFlight = Number(counts[0].n);
-      const held: TransactionRow[] = await manager.query(
-        this.db.sql(`SELECT * FROM transactions WHERE assigned_to = ? AND status = 'assigned' ${QUEUE_ORDER} LIMIT ?`),
+      const held = await this.db.query<TransactionRow>(
+        manager,
+        `SELECT * FROM transactions WHERE assigned_to = ? AND status = 'assigned' ${QUEUE_ORDER} LIMIT ?`,
         [claim.callboxId, claim.limit],
       );
       const room = Math.min(claim.limit - held.length, claim.maxConcurrent - inFlight);
@@ -254,12 +256,11 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
       nextAttemptAt: null,
       leaseExpiresAt: null,
     };
-    await manager.query(
-      this.db.sql(
-        `INSERT INTO transactions (id, type, phone_number, amount, pay_item_id, customer_name, customer_operator,
-           priority, priority_rank, status, retry_count, max_retries, source, idempotency_key, request_hash, created_at, updated_at)
-         VALUES (${placeholders(17)})`,
-      ),
+    await this.db.execute(
+      manager,
+      `INSERT INTO transactions (id, type, phone_number, amount, pay_item_id, customer_name, customer_operator,
+         priority, priority_rank, status, retry_count, max_retries, source, idempotency_key, request_hash, created_at, updated_at)
+       VALUES (${placeholders(17)})`,
       [
         transaction.id,
         input.type,
@@ -283,11 +284,12 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
     return transaction;
   }
 
-  private async replayOf(manager: EntityManager, idempotency: IdempotencyClaim): Promise<Transaction | null> {
-    const rows: TransactionRow[] = await manager.query(
-      this.db.sql('SELECT * FROM transactions WHERE idempotency_key = ?'),
-      [idempotency.key],
-    );
+  /** Inside the unit of work that would insert, or (no manager) after it lost a race. */
+  private async replayOf(manager: EntityManager | null, idempotency: IdempotencyClaim): Promise<Transaction | null> {
+    const statement = 'SELECT * FROM transactions WHERE idempotency_key = ?';
+    const rows = manager
+      ? await this.db.query<TransactionRow>(manager, statement, [idempotency.key])
+      : await this.db.read<TransactionRow>(statement, [idempotency.key]);
     if (rows.length === 0) return null;
     if (rows[0].request_hash !== idempotency.requestHash) throw idempotencyKeyReused(idempotency.clientKey);
     return toTransaction(rows[0]);
