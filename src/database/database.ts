@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { SqliteGroupCommit } from './sqlite-group-commit';
@@ -25,6 +25,7 @@ const MAX_CACHED_STATEMENTS = 200;
  */
 @Injectable()
 export class Database {
+  private readonly logger = new Logger('Database');
   private readonly commitHooks = new WeakMap<EntityManager, Array<() => void>>();
   private readonly sqlite: SqliteGroupCommit;
   private readonly statements = new Map<string, SqliteStatement>();
@@ -55,7 +56,14 @@ export class Database {
       this.commitHooks.set(manager, hooks);
       return work(manager);
     });
-    for (const hook of hooks) hook();
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch (error) {
+        // Committed whatever a listener does: a failing hook is logged, never turned into an error.
+        this.logger.error({ err: error }, 'An after-commit listener failed');
+      }
+    }
     return result;
   }
 

@@ -1,6 +1,12 @@
+import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 type Work<T> = (manager: EntityManager) => Promise<T>;
+
+interface SqliteConnection {
+  readonly inTransaction: boolean;
+  exec(sql: string): void;
+}
 
 interface Unit {
   work: Work<unknown>;
@@ -21,6 +27,7 @@ export const MAX_UNITS_PER_COMMIT = 256;
  * durable. Under light load a batch is a single unit, so latency is unchanged.
  */
 export class SqliteGroupCommit {
+  private readonly logger = new Logger('Database');
   private waiting: Unit[] = [];
   private running = false;
 
@@ -52,42 +59,55 @@ export class SqliteGroupCommit {
   }
 
   private async commit(batch: Unit[]): Promise<void> {
+    const connection = this.connection();
     const runner = this.dataSource.createQueryRunner();
     const outcomes: Outcome[] = [];
     try {
-      await runner.startTransaction();
-      for (const unit of batch) outcomes.push(await this.runInSavepoint(runner, unit));
-      await runner.commitTransaction();
+      // The connection's own state, not TypeORM's bookkeeping: SQLite may have rolled back by itself.
+      if (connection.inTransaction) connection.exec('ROLLBACK');
+      connection.exec('BEGIN');
+      for (const unit of batch) outcomes.push(await this.runInSavepoint(connection, runner, unit));
+      connection.exec('COMMIT');
     } catch (error) {
       // BEGIN, a savepoint or the COMMIT itself failed: nothing of this batch is durable.
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      if (connection.inTransaction) connection.exec('ROLLBACK');
       for (const unit of batch) unit.reject(error);
       return;
-    } finally {
-      await runner.release();
     }
     batch.forEach((unit, i) => {
       const outcome = outcomes[i];
       if (!outcome.ok) return unit.reject(outcome.error);
-      for (const hook of outcome.hooks) hook();
+      // Committed whatever a listener does: a failing hook is logged, never turned into an error.
+      for (const hook of outcome.hooks) {
+        try {
+          hook();
+        } catch (error) {
+          this.logger.error({ err: error }, 'An after-commit listener failed');
+        }
+      }
       unit.resolve(outcome.value);
     });
   }
 
-  private async runInSavepoint(runner: QueryRunner, unit: Unit): Promise<Outcome> {
+  private async runInSavepoint(connection: SqliteConnection, runner: QueryRunner, unit: Unit): Promise<Outcome> {
     const manager = this.dataSource.createEntityManager(runner);
     const hooks: Array<() => void> = [];
     this.commitHooks.set(manager, hooks);
-    const connection = (this.dataSource.driver as unknown as { databaseConnection: { exec(sql: string): void } }).databaseConnection;
     connection.exec('SAVEPOINT unit_of_work');
     try {
       const value = await unit.work(manager);
       connection.exec('RELEASE unit_of_work');
       return { ok: true, value, hooks };
     } catch (error) {
+      // SQLite rolled the whole transaction back (disk full, I/O error): the batch fails with this error.
+      if (!connection.inTransaction) throw error;
       connection.exec('ROLLBACK TO unit_of_work');
       connection.exec('RELEASE unit_of_work');
       return { ok: false, error };
     }
+  }
+
+  private connection(): SqliteConnection {
+    return (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
   }
 }

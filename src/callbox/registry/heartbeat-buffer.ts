@@ -16,6 +16,9 @@ export const HEARTBEAT_FLUSH_MS = 1_000;
 export class HeartbeatBuffer {
   private waiting = new Map<string, BufferedHeartbeat>();
   private writing = new Map<string, BufferedHeartbeat>();
+  /** Settles when the last drain started has ended; never rejects (each caller gets its own outcome). */
+  private draining: Promise<void> = Promise.resolve();
+  private drainsInFlight = 0;
 
   get size(): number {
     return this.waiting.size;
@@ -30,15 +33,30 @@ export class HeartbeatBuffer {
     this.waiting.delete(id);
   }
 
-  /** Hands the waiting heartbeats to `write`; if it fails they wait again, unless a newer one came. */
-  async drain(write: (batch: ReadonlyMap<string, BufferedHeartbeat>) => Promise<void>): Promise<void> {
+  /**
+   * Hands the waiting heartbeats to `write`; if it fails they wait again, unless a newer one came.
+   * Drains run one after another, so a caller that awaits one knows every earlier heartbeat is written.
+   */
+  drain(write: (batch: ReadonlyMap<string, BufferedHeartbeat>) => Promise<void>): Promise<void> {
+    const run = () => this.drainOnce(write);
+    const next = this.drainsInFlight > 0 ? this.draining.then(run) : run();
+    this.drainsInFlight += 1;
+    const settled = () => {
+      this.drainsInFlight -= 1;
+    };
+    this.draining = next.then(settled, settled);
+    return next;
+  }
+
+  private async drainOnce(write: (batch: ReadonlyMap<string, BufferedHeartbeat>) => Promise<void>): Promise<void> {
     if (this.waiting.size === 0) return;
-    this.writing = this.waiting;
+    const batch = this.waiting;
+    this.writing = batch;
     this.waiting = new Map();
     try {
-      await write(this.writing);
+      await write(batch);
     } catch (error) {
-      for (const [id, heartbeat] of this.writing) if (!this.waiting.has(id)) this.waiting.set(id, heartbeat);
+      for (const [id, heartbeat] of batch) if (!this.waiting.has(id)) this.waiting.set(id, heartbeat);
       throw error;
     } finally {
       this.writing = new Map();
