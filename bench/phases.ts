@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { CallBoxFleet } from '../src/simulator/callbox-fleet/fleet';
+import { HttpClient } from '../src/simulator/callbox-fleet/http-client';
 import { API_KEY, TOKEN } from './service';
 
 export const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -83,6 +84,9 @@ export interface EndToEndFigures {
   seconds: number;
 }
 
+/** The main system's concurrent pushes. */
+const SUBMITTERS = 32;
+
 /** 100 simulated boxes, `total` transactions pushed by the main system: how fast are they completed? */
 export async function endToEnd(baseUrls: string[], total: number, boxes: number): Promise<EndToEndFigures> {
   const submittedAt = new Map<string, number>();
@@ -110,21 +114,19 @@ export async function endToEnd(baseUrls: string[], total: number, boxes: number)
   const began = Date.now();
   let next = 0;
   const body = submission();
-  const submitters = Array.from({ length: 32 }, async (_, worker) => {
+  const clients = baseUrls.map((baseUrl) => new HttpClient(baseUrl));
+  const submitters = Array.from({ length: SUBMITTERS }, async (_, worker) => {
+    const client = clients[worker % clients.length];
     while (next < total) {
       next += 1;
-      const baseUrl = baseUrls[worker % baseUrls.length];
       const sentAt = Date.now();
-      const response = await fetch(`${baseUrl}/api/transaction/to-callbox`, {
-        method: 'POST',
-        headers: { ...JSON_HEADERS, 'x-api-key': API_KEY },
-        body,
-      });
-      const answer = (await response.json()) as { transaction?: { id: string } };
+      const response = await client.send('POST', '/api/transaction/to-callbox', { ...JSON_HEADERS, 'x-api-key': API_KEY }, body);
+      const answer = JSON.parse(response.body) as { transaction?: { id: string } };
       if (answer.transaction) submittedAt.set(answer.transaction.id, sentAt);
     }
   });
   await Promise.all(submitters);
+  for (const client of clients) client.close();
   const deadline = Date.now() + 180_000;
   while (latencies.length < submittedAt.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   await Promise.all(fleets.map((fleet) => fleet.stop()));

@@ -1,3 +1,5 @@
+import { HttpAnswer, HttpClient } from './http-client';
+
 /**
  * A fleet of simulated CallBoxes speaking the device API like real firmware: register, heartbeat,
  * poll at the configured interval, report `processing`, "run the USSD" for a while, then report
@@ -37,8 +39,11 @@ export class CallBoxFleet {
   readonly counters: FleetCounters = { polls: 0, claimed: 0, completed: 0, failed: 0, heartbeats: 0, errors: 0, refused: 0 };
   private running = false;
   private readonly loops: Promise<void>[] = [];
+  private readonly http: HttpClient;
 
-  constructor(private readonly options: FleetOptions) {}
+  constructor(private readonly options: FleetOptions) {
+    this.http = new HttpClient(options.baseUrl);
+  }
 
   async start(): Promise<void> {
     this.running = true;
@@ -53,6 +58,7 @@ export class CallBoxFleet {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);
+    this.http.close();
   }
 
   private async register(callboxId: string): Promise<{ pollIntervalMs: number; batchSize: number }> {
@@ -122,20 +128,15 @@ export class CallBoxFleet {
   private async call(method: string, path: string, body?: object): Promise<Record<string, unknown> | null> {
     const response = await this.send(method, path, body);
     if (!response?.ok) return null;
-    return (await response.json()) as Record<string, unknown>;
+    return JSON.parse(response.body) as Record<string, unknown>;
   }
 
-  private async send(method: string, path: string, body?: object): Promise<Response | null> {
+  private async send(method: string, path: string, body?: object): Promise<HttpAnswer | null> {
     try {
-      const response = await fetch(`${this.options.baseUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${this.options.token}`, ...(body && { 'content-type': 'application/json' }) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      if (!response.ok) {
-        this.counters.errors += response.status >= 500 ? 1 : 0;
-        if (response.status >= 500 || response.status === 429) await response.arrayBuffer();
-      }
+      const headers: Record<string, string> = { authorization: `Bearer ${this.options.token}` };
+      if (body) headers['content-type'] = 'application/json';
+      const response = await this.http.send(method, path, headers, body ? JSON.stringify(body) : undefined);
+      if (response.status >= 500) this.counters.errors += 1;
       return response;
     } catch {
       this.counters.errors += 1;
