@@ -85,7 +85,7 @@ export interface EndToEndFigures {
 }
 
 /** The main system's concurrent pushes. */
-const SUBMITTERS = 32;
+const SUBMITTERS = Number(process.env.BENCH_SUBMITTERS ?? 50);
 
 /** 100 simulated boxes, `total` transactions pushed by the main system: how fast are they completed? */
 export async function endToEnd(baseUrls: string[], total: number, boxes: number): Promise<EndToEndFigures> {

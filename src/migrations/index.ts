@@ -2,6 +2,7 @@ import { InitialSchema1732200000000 } from './1732200000000-initial-schema';
 import { SyncAndOutbox1732300000000 } from './1732300000000-sync-and-outbox';
 import { TopUpCommands1732400000000 } from './1732400000000-topup-commands';
 import { PendingExpiryAndBoxHealth1732500000000 } from './1732500000000-pending-expiry-and-box-health';
+import { QueueOrderIndexes1732600000000 } from './1732600000000-queue-order-indexes';
 
 /** Every migration, oldest first. Registered explicitly so the bundle needs no glob at run time. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   SyncAndOutbox1732300000000,
   TopUpCommands1732400000000,
   PendingExpiryAndBoxHealth1732500000000,
+  QueueOrderIndexes1732600000000,
 ];
