@@ -2,7 +2,7 @@
  * `npm run bench [-- --db postgres://...]`: measures the service the way a fleet uses it and writes
  * bench/results.json. Each step runs against a fresh service on a fresh database.
  */
-import { fork } from 'node:child_process';
+import { ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,14 @@ const PORT = 3900;
 const BASE = `http://127.0.0.1:${PORT}`;
 const results: Record<string, unknown> = {};
 let peakRss = 0;
+/** Peak RSS of the service in each step, to tell which one sets the peak. */
+const rssByStep: Record<string, number> = {};
+
+function notePeakRss(label: string, pid: number): void {
+  const mb = peakRssMb(pid);
+  rssByStep[label] = Math.max(rssByStep[label] ?? 0, mb);
+  peakRss = Math.max(peakRss, mb);
+}
 let scratch: string | null = null;
 
 async function freshDatabase(label: string): Promise<string> {
@@ -35,14 +43,19 @@ async function freshDatabase(label: string): Promise<string> {
   return server.toString();
 }
 
-async function withService<T>(label: string, work: (baseUrl: string, databaseUrl: string) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
+/** `replicas` services on one fresh database (ports PORT, PORT + 1, ...); `work` gets their base URLs. */
+async function withService<T>(label: string, work: (baseUrls: string[]) => Promise<T>, replicas = 1): Promise<T> {
   const databaseUrl = await freshDatabase(label);
-  const service = await startService(PORT, databaseUrl, env);
+  const services: ChildProcess[] = [];
   try {
-    return await work(BASE, databaseUrl);
+    // One after the other: the first runs the migrations.
+    for (let i = 0; i < replicas; i++) services.push(await startService(PORT + i, databaseUrl));
+    return await work(services.map((_, i) => `http://127.0.0.1:${PORT + i}`));
   } finally {
-    peakRss = Math.max(peakRss, peakRssMb(service.pid!));
-    await stopService(service);
+    for (const service of services) {
+      notePeakRss(label, service.pid!);
+      await stopService(service);
+    }
   }
 }
 
@@ -67,7 +80,7 @@ async function tickScaling() {
       await registerBoxes(BASE, 10);
       figures[`tick_${size}_ms`] = await medianTickMs(BASE, 7);
     } finally {
-      peakRss = Math.max(peakRss, peakRssMb(service.pid!));
+      notePeakRss(`tick_${size}`, service.pid!);
       await stopService(service);
     }
   }
@@ -83,12 +96,18 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(results[name]));
   };
   await step('ceiling', ceiling);
-  await step('submit', () => withService('submit', (base) => submitLoad(base)));
-  await step('idle_poll', () => withService('poll', async (base) => idlePollLoad(base, await registerBoxes(base, 100))));
-  await step('heartbeat', () => withService('heartbeat', async (base) => heartbeatLoad(base, await registerBoxes(base, 100))));
-  await step('end_to_end', () => withService('e2e', (base) => endToEnd([base], Number(values.transactions), 100)));
+  await step('submit', () => withService('submit', ([base]) => submitLoad(base)));
+  await step('idle_poll', () => withService('poll', async ([base]) => idlePollLoad(base, await registerBoxes(base, 100))));
+  await step('heartbeat', () => withService('heartbeat', async ([base]) => heartbeatLoad(base, await registerBoxes(base, 100))));
+  // On PostgreSQL the end-to-end step runs two replicas, the fleet and the pushes split between them.
+  const replicas = values.db ? 2 : 1;
+  await step('end_to_end', () =>
+    withService('e2e', async (bases) => ({ replicas, ...(await endToEnd(bases, Number(values.transactions), 100)) }), replicas),
+  );
   await step('tick', tickScaling);
   results.peak_rss_mb = peakRss;
+  results.peak_rss_mb_by_step = rssByStep;
+  console.log(`peak RSS by step (MB): ${JSON.stringify(rssByStep)}`);
 
   const ceilingRps = (results.ceiling as { requestsPerSecond: number }).requestsPerSecond;
   const ratio = (name: string) => Math.round(((results[name] as { requestsPerSecond: number }).requestsPerSecond / ceilingRps) * 1000) / 10;
@@ -100,7 +119,9 @@ async function main(): Promise<void> {
     ['submit p99 < 50 ms', `${submit.p99Ms} ms`, submit.p99Ms < 50],
     ['idle poll >= 40 % of ceiling', `${ratio('idle_poll')} %`, ratio('idle_poll') >= 40],
     ['heartbeat >= 40 % of ceiling', `${ratio('heartbeat')} %`, ratio('heartbeat') >= 40],
-    ['end to end >= 1500 completed/s', `${e2e.completedPerSecond}/s`, e2e.completedPerSecond >= 1500],
+    values.db
+      ? ['end to end, two replicas >= 1000 completed/s', `${e2e.completedPerSecond}/s`, e2e.completedPerSecond >= 1000]
+      : ['end to end >= 1500 completed/s', `${e2e.completedPerSecond}/s`, e2e.completedPerSecond >= 1500],
     ['end to end p99 < 2 s', `${e2e.p99Ms} ms`, e2e.p99Ms < 2000],
     ['tick(200k) / tick(1k) <= 2', String(tick.ratio), tick.ratio <= 2],
     ['peak RSS < 300 MB', `${peakRss} MB`, peakRss < 300],
