@@ -22,7 +22,7 @@ export async function startService(port: number, databaseUrl: string, extraEnv: 
       DATABASE_URL: databaseUrl,
       CALLBOX_TOKEN: TOKEN,
       API_KEY,
-      LOG_LEVEL: 'error',
+      LOG_LEVEL: 'info',
       RATE_LIMIT_PER_MINUTE: '1000000',
       TOPUP_RATE_LIMIT_PER_MINUTE: '1000000',
       ...extraEnv,
