@@ -134,6 +134,15 @@ export class Database {
     return prepared;
   }
 
+  /**
+   * `INDEXED BY <index>` on SQLite, nothing on PostgreSQL (whose planner has statistics). Without
+   * statistics SQLite prefers the index matching the most equalities, even when it then has to sort
+   * the whole pending queue to honour ORDER BY ... LIMIT: 66 ms a tick at 200 000 rows instead of 1.
+   */
+  indexedBy(index: string): string {
+    return this.engine === 'sqlite' ? ` INDEXED BY ${index}` : '';
+  }
+
   /** `?` placeholders become `$1..$n` on PostgreSQL, so each statement is written once. */
   sql(statement: string): string {
     if (this.engine !== 'postgres') return statement;

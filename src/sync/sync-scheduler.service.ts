@@ -155,7 +155,7 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnApplicati
       const startedAt = this.clock.now();
       const began = performance.now();
       const counts = await this.dispatcher.tick();
-      const report = { trigger, startedAt, durationMs: Math.round(performance.now() - began), counts };
+      const report = { trigger, startedAt, durationMs: Math.round((performance.now() - began) * 100) / 100, counts };
       this.last = report;
       this.totalRuns += 1;
       this.metrics.tickDuration.observe(report.durationMs / 1000);

@@ -59,6 +59,6 @@ export class ForceSyncResponseDto {
   counts: TickCountsDto;
   @ApiProperty({ example: '2024-10-07T15:30:00.000Z' })
   ranAt: string;
-  @ApiProperty({ example: 12 })
+  @ApiProperty({ example: 12.37, description: 'Milliseconds, to the hundredth' })
   durationMs: number;
 }

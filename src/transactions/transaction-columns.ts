@@ -28,3 +28,8 @@ export function setClause(patch: TransactionPatch): { sql: string; params: unkno
     }),
   };
 }
+
+/** The queue's order, and the indexes that hold it in that order (migration 1732600000000). */
+export const QUEUE_ORDER = 'ORDER BY priority_rank, created_at, id';
+export const QUEUE_INDEX = 'ix_transactions_queue';
+export const BOX_QUEUE_INDEX = 'ix_transactions_box';

@@ -1,12 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import { Database } from '../database/database';
-import { setClause } from './transaction-columns';
+import { QUEUE_INDEX, QUEUE_ORDER, setClause } from './transaction-columns';
 import { TransactionJournal } from './transaction-journal';
 import { toTransaction, TransactionRow } from './transaction-row';
 import type { Transaction } from './transaction';
 import type { DispatchRound, Sweep } from './transaction.repository';
 
-const QUEUE_ORDER = 'ORDER BY priority_rank, created_at, id';
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
 /** The dispatcher's bulk moves: every query indexed and bounded, whatever the table's size. */
@@ -70,7 +69,7 @@ export class TransactionSweeps {
       const fresh = round.types.map(() => '(type = ? AND created_at >= ?)').join(' OR ');
       const { rows } = await this.db.execute<TransactionRow>(
         manager,
-        `SELECT * FROM transactions WHERE status = 'pending' AND (${fresh}) ${QUEUE_ORDER} LIMIT ?${skipLocked}`,
+        `SELECT * FROM transactions${this.db.indexedBy(QUEUE_INDEX)} WHERE status = 'pending' AND (${fresh}) ${QUEUE_ORDER} LIMIT ?${skipLocked}`,
         [...round.types.flatMap((type) => [type, round.freshSince(type)]), window],
       );
       const queue = rows.map(toTransaction);

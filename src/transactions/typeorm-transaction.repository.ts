@@ -17,14 +17,13 @@ import {
 import { newTransactionId } from './transaction-id';
 import { BoxClaim, DispatchRound, IdempotencyClaim, Sweep, TransactionRepository } from './transaction.repository';
 import type { TransitionStep } from './transaction-state-machine';
-import { MUTABLE_COLUMNS, setClause } from './transaction-columns';
+import { BOX_QUEUE_INDEX, MUTABLE_COLUMNS, QUEUE_INDEX, QUEUE_ORDER, setClause } from './transaction-columns';
 import { TransactionJournal } from './transaction-journal';
 import { TransactionTransitions } from './transaction-transitions';
 import { TransactionSweeps } from './typeorm-transaction-sweeps';
 import { TypeOrmCommandJournal } from './typeorm-command-journal';
 import type { CommandOutcome, CommandStart, JournaledCommand } from './command-journal';
 
-const QUEUE_ORDER = 'ORDER BY priority_rank, created_at, id';
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
 @Injectable()
@@ -130,7 +129,7 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
       const inFlight = Number(counts[0].n);
       const held = await this.db.query<TransactionRow>(
         manager,
-        `SELECT * FROM transactions WHERE assigned_to = ? AND status = 'assigned' ${QUEUE_ORDER} LIMIT ?`,
+        `SELECT * FROM transactions${this.db.indexedBy(BOX_QUEUE_INDEX)} WHERE assigned_to = ? AND status = 'assigned' ${QUEUE_ORDER} LIMIT ?`,
         [claim.callboxId, claim.limit],
       );
       const room = Math.min(claim.limit - held.length, claim.maxConcurrent - inFlight);
@@ -220,7 +219,7 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
     const { rows } = await this.db.execute<TransactionRow>(
       manager,
       `UPDATE transactions SET status = 'assigned', assigned_to = ?, assigned_at = ?, lease_expires_at = ?, updated_at = ?
-       WHERE id IN (SELECT id FROM transactions WHERE ${filters.join(' AND ')} ${QUEUE_ORDER} LIMIT ?${skipLocked})
+       WHERE id IN (SELECT id FROM transactions${this.db.indexedBy(QUEUE_INDEX)} WHERE ${filters.join(' AND ')} ${QUEUE_ORDER} LIMIT ?${skipLocked})
        RETURNING *`,
       [claim.callboxId, claim.now, claim.now + claim.leaseMs, claim.now, ...params, room],
     );
