@@ -24,6 +24,7 @@ export async function startService(port: number, databaseUrl: string, extraEnv: 
       API_KEY,
       LOG_LEVEL: 'info',
       RATE_LIMIT_PER_MINUTE: '1000000',
+      MAIN_RATE_LIMIT_PER_MINUTE: '10000000',
       TOPUP_RATE_LIMIT_PER_MINUTE: '1000000',
       ...extraEnv,
     },

@@ -57,6 +57,7 @@ export class AppConfig {
   readonly topupRateLimitPerMinute: number;
   /** Requests per minute per box (or token, or address) on the CallBox API and the main-system hook. */
   readonly rateLimitPerMinute: number;
+  readonly mainRateLimitPerMinute: number;
   /** When set, /metrics wants `Authorization: Bearer <token>`. */
   readonly metricsToken: string | null;
   /** `X-Debug: true` adds a `debug` object to TopUp answers; off by default in production. */
@@ -106,6 +107,7 @@ export class AppConfig {
     this.topupBreaker = { resetMs: env.TOPUP_BREAKER_RESET_MS, volumeThreshold: env.TOPUP_BREAKER_MIN_CALLS };
     this.topupRateLimitPerMinute = env.TOPUP_RATE_LIMIT_PER_MINUTE;
     this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
+    this.mainRateLimitPerMinute = env.MAIN_RATE_LIMIT_PER_MINUTE;
     this.metricsToken = env.METRICS_TOKEN ?? null;
     this.debugHeaderEnabled = (env.DEBUG_HEADER_ENABLED ?? (env.NODE_ENV === 'production' ? 'false' : 'true')) === 'true';
     this.logLevel = env.LOG_LEVEL;

@@ -114,6 +114,10 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   RATE_LIMIT_PER_MINUTE = 600;
 
+  /** The main system (x-api-key) pushes work for the whole fleet: its own, far larger, allowance. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000_000)
+  MAIN_RATE_LIMIT_PER_MINUTE = 120_000;
+
   @Transform(emptyAsUndefined) @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
 

@@ -2,11 +2,15 @@ import { createTestApp, TestApp } from '../support/test-app';
 import { heartbeat, registration, rechargeSubmission } from '../support/fixtures';
 
 const LIMIT = 3;
+const MAIN_LIMIT = 5;
 
 describe('CallBox rate limits (RATE_LIMIT_PER_MINUTE)', () => {
   let t: TestApp;
   beforeEach(async () => {
-    t = await createTestApp({ fakeClock: true, env: { RATE_LIMIT_PER_MINUTE: String(LIMIT) } });
+    t = await createTestApp({
+      fakeClock: true,
+      env: { RATE_LIMIT_PER_MINUTE: String(LIMIT), MAIN_RATE_LIMIT_PER_MINUTE: String(MAIN_LIMIT) },
+    });
     // Registration is itself limited: each box registers once, leaving LIMIT - 1 calls.
     await t.api.post('/api/call-box/register', registration('callbox_001'));
     await t.api.post('/api/call-box/register', registration('callbox_002'));
@@ -30,13 +34,22 @@ describe('CallBox rate limits (RATE_LIMIT_PER_MINUTE)', () => {
     expect((await t.api.get('/api/call-box/transactions/pending?callboxId=callbox_002')).status).toBe(200);
   });
 
-  it('limits the main-system hook per credential', async () => {
-    for (let i = 0; i < LIMIT; i++) {
+  it('limits the main-system hook per key, with its own allowance (MAIN_RATE_LIMIT_PER_MINUTE)', async () => {
+    for (let i = 0; i < MAIN_LIMIT; i++) {
       expect((await t.api.post('/api/transaction/to-callbox', rechargeSubmission(), { auth: 'admin' })).status).toBe(200);
     }
     const refused = await t.api.post('/api/transaction/to-callbox', rechargeSubmission(), { auth: 'admin' });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).not.toBeNull();
+  });
+
+  it("does not spend a box's allowance on the main system's pushes, nor the other way round", async () => {
+    for (let i = 1; i < LIMIT; i++) await t.api.post('/api/call-box/heartbeat', heartbeat('callbox_001'));
+    expect((await t.api.post('/api/call-box/heartbeat', heartbeat('callbox_001'))).status).toBe(429);
+    expect((await t.api.post('/api/transaction/to-callbox', rechargeSubmission(), { auth: 'admin' })).status).toBe(200);
+    for (let i = 1; i < MAIN_LIMIT; i++) await t.api.post('/api/transaction/to-callbox', rechargeSubmission(), { auth: 'admin' });
+    expect((await t.api.post('/api/transaction/to-callbox', rechargeSubmission(), { auth: 'admin' })).status).toBe(429);
+    expect((await t.api.get('/api/call-box/transactions/pending?callboxId=callbox_002')).status).toBe(200);
   });
 
   it('does not limit the admin sync endpoints', async () => {

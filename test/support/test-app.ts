@@ -42,6 +42,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     SYNC_AUTOSTART_DELAY_MS: '3600000',
     // Specs measure behaviour, not the limiter; the rate-limit specs lower these themselves.
     RATE_LIMIT_PER_MINUTE: '1000000',
+    MAIN_RATE_LIMIT_PER_MINUTE: '10000000',
     TOPUP_RATE_LIMIT_PER_MINUTE: '1000000',
     ...options.env,
   });

@@ -9,6 +9,10 @@ export const isTopUp = (url: string) => url.startsWith('/api/topup/');
 /** Spec 000 "Limitation de débit": the CallBox API and the main-system hook. */
 export const isCallBoxFamily = (url: string) => url.startsWith('/api/call-box/') || url.startsWith('/api/transaction/to-callbox');
 
+/** A call with the admin/main-system key (x-api-key) and no box Bearer. */
+export const isMainSystemCall = (request: Request) =>
+  typeof request.headers['x-api-key'] === 'string' && request.headers.authorization === undefined;
+
 const field = (source: unknown, name: string): unknown =>
   source && typeof source === 'object' ? (source as Record<string, unknown>)[name] : undefined;
 const hashed = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);

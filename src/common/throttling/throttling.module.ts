@@ -4,12 +4,19 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
 import { ApiThrottlerGuard } from './api-throttler.guard';
 import { SlidingWindowThrottlerStorage } from './sliding-window.storage';
-import { callboxRateKey, isCallBoxFamily, isTopUp, topUpRateKey } from './rate-limit-keys';
+import { callboxRateKey, isCallBoxFamily, isMainSystemCall, isTopUp, topUpRateKey } from './rate-limit-keys';
 
 type Request = Parameters<typeof callboxRateKey>[0];
-const urlOf = (context: { switchToHttp(): { getRequest<T>(): T } }) => context.switchToHttp().getRequest<Request>().url;
+type Context = { switchToHttp(): { getRequest<T>(): T } };
+const requestOf = (context: Context) => context.switchToHttp().getRequest<Request>();
+const urlOf = (context: Context) => requestOf(context).url;
+const isCallBoxCall = (context: Context) => isCallBoxFamily(urlOf(context)) && !isMainSystemCall(requestOf(context));
+const isMainCall = (context: Context) => isCallBoxFamily(urlOf(context)) && isMainSystemCall(requestOf(context));
 
-/** Per-minute limits: the CallBox family per box (RATE_LIMIT_PER_MINUTE), TopUp per mobile (TOPUP_RATE_LIMIT_PER_MINUTE). */
+/**
+ * Per-minute limits: the CallBox family per box (RATE_LIMIT_PER_MINUTE), the main system's calls
+ * to it per key (MAIN_RATE_LIMIT_PER_MINUTE), TopUp per mobile (TOPUP_RATE_LIMIT_PER_MINUTE).
+ */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
@@ -21,7 +28,14 @@ const urlOf = (context: { switchToHttp(): { getRequest<T>(): T } }) => context.s
             name: 'callbox',
             ttl: 60_000,
             limit: config.rateLimitPerMinute,
-            skipIf: (context) => !isCallBoxFamily(urlOf(context)),
+            skipIf: (context) => !isCallBoxCall(context),
+            getTracker: (request) => callboxRateKey(request as Request),
+          },
+          {
+            name: 'main',
+            ttl: 60_000,
+            limit: config.mainRateLimitPerMinute,
+            skipIf: (context) => !isMainCall(context),
             getTracker: (request) => callboxRateKey(request as Request),
           },
           {

@@ -143,6 +143,7 @@ export async function createApp(options: AppOptions): Promise<ManagedProcess> {
       API_KEY: RELIABILITY_API_KEY,
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '1000000',
+      MAIN_RATE_LIMIT_PER_MINUTE: '10000000',
       TOPUP_RATE_LIMIT_PER_MINUTE: '1000000',
       ...options.env,
     },
