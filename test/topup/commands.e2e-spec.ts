@@ -1,4 +1,5 @@
 import { createTestApp, TestApp } from '../support/test-app';
+import { specSubscription } from '../support/topup-spec-examples';
 import { accounts, expectStatus, expectTopUpError, lines, paths, simulatorOf, topUp, txId } from './topup-api';
 
 /** The commands of spec 004 (sections 5-8): their 200 bodies, PIN changes and the default PIN. */
@@ -22,23 +23,7 @@ describe('TopUp commands: response shapes (spec 004, sections 5-8)', () => {
     const id = txId('sub');
     const res = await api.post(paths.subscribe, { msisdn: '77123456', isdn: '21123456', package_code: 'EMPLOYE_2M', pincode: '1234', transaction_id: id });
     expectStatus(res, 200);
-    expect(res.body).toMatchObject({
-      success: true,
-      message: 'Package souscrit avec succès',
-      transaction_id: id,
-      command_executed: true,
-      package_info: { package_code: 'EMPLOYE_2M', description: 'Package Employé 2 mois', price: 2000, formatted_price: '2 000 DJF' },
-      account_impact: { balance_before: 3000, amount_deducted: 2000, balance_after: 1000, formatted_balance_after: '1 000 DJF' },
-      details: {
-        msisdn: '77123456',
-        isdn: '21123456',
-        package_code: 'EMPLOYE_2M',
-        command_content: '21123456#EMPLOYE_2M',
-        action_type: 4,
-        execution_time: now,
-        backend_api: 'TopUp SOAP',
-      },
-    });
+    expect(res.body).toMatchObject(specSubscription(id, now));
   });
 
   it('POST /recharge-account answers the spec\'s example: transfer_info, account_impact, command_content "21123456#1000", action_type 5', async () => {

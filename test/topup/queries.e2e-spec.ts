@@ -1,4 +1,5 @@
 import { createTestApp, TestApp } from '../support/test-app';
+import { SPEC_BALANCES_SUMMARY, SPEC_PACKAGE_DATA_500MB, SPEC_PACKAGE_EMPLOYE_2M, SPEC_STATUS_ELIGIBLE } from '../support/topup-spec-examples';
 import { accounts, expectStatus, lines, paths, simulatorOf, topUp } from './topup-api';
 
 /**
@@ -62,15 +63,7 @@ describe('TopUp queries: response shapes (spec 004, sections 1-4)', () => {
         },
       ],
       total_balances: 3,
-      summary: {
-        total_balances: 3,
-        money_total: 1500,
-        money_total_formatted: '1 500 DJF',
-        data_total_bytes: 1073741824,
-        data_total_formatted: '1 Go',
-        voice_total_seconds: 7200,
-        voice_total_formatted: '02:00:00',
-      },
+      summary: SPEC_BALANCES_SUMMARY,
     };
 
     it("answers the spec's example for the spec's request", async () => {
@@ -146,20 +139,7 @@ describe('TopUp queries: response shapes (spec 004, sections 1-4)', () => {
   });
 
   describe('GET /api/topup/status/{isdn} and POST /api/topup/status', () => {
-    const eligible = {
-      success: true,
-      message: 'Statut de recharge vérifié avec succès',
-      return_code: '0',
-      description: 'Success',
-      status: {
-        eligible: true,
-        status_text: 'Éligible pour recharge',
-        status_code: 'ELIGIBLE',
-        can_recharge: true,
-        can_get_packages: true,
-        reason: 'Le numéro est actif et peut être rechargé',
-      },
-    };
+    const eligible = SPEC_STATUS_ELIGIBLE;
 
     it.each([
       ['GET', '21123456', () => api.get(paths.statusOf('21123456'))],
@@ -179,41 +159,8 @@ describe('TopUp queries: response shapes (spec 004, sections 1-4)', () => {
 
   describe('POST /api/topup/packages', () => {
     // The fixed line pays for packages from its COMMON balance: 1 500 DJF in the fixtures.
-    const employe = {
-      package_code: 'EMPLOYE_2M',
-      description: 'Package Employé 2 mois',
-      price: 2000,
-      formatted_price: '2 000 DJF',
-      validity_days: 60,
-      formatted_validity: '2 mois',
-      data_unlimited: false,
-      data_quantity_gb: 1,
-      data_quantity_bytes: 1073741824,
-      voice_quantity_minutes: 120,
-      voice_quantity_seconds: 7200,
-      formatted_data: '1 Go',
-      formatted_voice: '02:00:00',
-      category: 'combo',
-      is_affordable: false,
-      features: ['1 Go de données', "120 minutes d'appels", 'Validité 2 mois'],
-    };
-    const data500 = {
-      package_code: 'DATA_500MB',
-      description: 'Pack Data 500 MB',
-      price: 500,
-      formatted_price: '500 DJF',
-      validity_days: 30,
-      formatted_validity: '1 mois',
-      data_unlimited: false,
-      data_quantity_bytes: 524288000,
-      voice_quantity_minutes: 0,
-      voice_quantity_seconds: 0,
-      formatted_data: '500 Mo',
-      formatted_voice: '0 sec',
-      category: 'data',
-      is_affordable: true,
-      features: ['500 Mo de données', 'Validité 1 mois'],
-    };
+    const employe = { ...SPEC_PACKAGE_EMPLOYE_2M, is_affordable: false };
+    const data500 = SPEC_PACKAGE_DATA_500MB;
     const summary = {
       total_packages: 2,
       categories: { combo: 1, data: 1, voice: 0 },

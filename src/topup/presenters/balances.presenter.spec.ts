@@ -1,3 +1,4 @@
+import { SPEC_BALANCES_SUMMARY } from '../../../test/support/topup-spec-examples';
 import type { SoapBalance } from '../soap/soap-types';
 import { mainBalance, presentBalance, presentBalances } from './balances.presenter';
 
@@ -97,15 +98,7 @@ describe(presentBalances.name, () => {
       fixed_isdn: '21123456',
       balances: SPEC_BALANCES.map(({ expected: { expiration_status: _status, ...balance } }) => balance),
       total_balances: 3,
-      summary: {
-        total_balances: 3,
-        money_total: 1500,
-        money_total_formatted: '1 500 DJF',
-        data_total_bytes: 1073741824,
-        data_total_formatted: '1 Go',
-        voice_total_seconds: 7200,
-        voice_total_formatted: '02:00:00',
-      },
+      summary: SPEC_BALANCES_SUMMARY,
       details: { mobile_msisdn: '77123456', fixed_isdn: '21123456', request_time: '2024-01-15T10:30:00.000Z', total_balances: 3, backend_api: 'TopUp SOAP' },
     });
   });

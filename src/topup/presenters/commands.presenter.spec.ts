@@ -1,4 +1,5 @@
 import type { SoapPackage } from '../soap/soap-types';
+import { specSubscription } from '../../../test/support/topup-spec-examples';
 import { presentDirectoryChange, presentPinChange, presentRecharge, presentSubscription } from './commands.presenter';
 
 const NOW = new Date('2024-01-15T10:30:00Z');
@@ -21,23 +22,7 @@ describe(presentSubscription.name, () => {
 
   it("answers the spec's example of section 5 (3 000 DJF before, 1 000 after)", () => {
     const sut = presentSubscription(request, EMPLOYE_2M, { returnCode: '0', fixedBalanceBefore: 3000, fixedBalanceAfter: 1000 }, context);
-    expect(sut).toMatchObject({
-      success: true,
-      message: 'Package souscrit avec succès',
-      transaction_id: TX,
-      command_executed: true,
-      package_info: { package_code: 'EMPLOYE_2M', description: 'Package Employé 2 mois', price: 2000, formatted_price: '2 000 DJF' },
-      account_impact: { balance_before: 3000, amount_deducted: 2000, balance_after: 1000, formatted_balance_after: '1 000 DJF' },
-      details: {
-        msisdn: '77123456',
-        isdn: '21123456',
-        package_code: 'EMPLOYE_2M',
-        command_content: '21123456#EMPLOYE_2M',
-        action_type: 4,
-        execution_time: AT,
-        backend_api: 'TopUp SOAP',
-      },
-    });
+    expect(sut).toMatchObject(specSubscription(TX, AT));
   });
 
   it('deducts what the balances say, not the list price, when they differ', () => {

@@ -1,4 +1,5 @@
 import type { SoapPackage } from '../soap/soap-types';
+import { SPEC_PACKAGE_DATA_500MB, SPEC_PACKAGE_EMPLOYE_2M } from '../../../test/support/topup-spec-examples';
 import { presentPackage, presentPackages } from './packages.presenter';
 
 const GO = 1024 ** 3;
@@ -25,48 +26,11 @@ const DATA_500MB: SoapPackage = {
   voiceSeconds: 0,
 };
 
-/** The spec's example packages, except data_quantity_gb: in GB as the 2.1.0 changelog says (1 Go -> 1). */
-const SPEC_EMPLOYE = {
-  package_code: 'EMPLOYE_2M',
-  description: 'Package Employé 2 mois',
-  price: 2000,
-  formatted_price: '2 000 DJF',
-  validity_days: 60,
-  formatted_validity: '2 mois',
-  data_unlimited: false,
-  data_quantity_gb: 1,
-  data_quantity_bytes: 1073741824,
-  voice_quantity_minutes: 120,
-  voice_quantity_seconds: 7200,
-  formatted_data: '1 Go',
-  formatted_voice: '02:00:00',
-  category: 'combo',
-  is_affordable: true,
-  features: ['1 Go de données', "120 minutes d'appels", 'Validité 2 mois'],
-};
-const SPEC_DATA_500MB = {
-  package_code: 'DATA_500MB',
-  description: 'Pack Data 500 MB',
-  price: 500,
-  formatted_price: '500 DJF',
-  validity_days: 30,
-  formatted_validity: '1 mois',
-  data_unlimited: false,
-  data_quantity_gb: 0.49,
-  data_quantity_bytes: 524288000,
-  voice_quantity_minutes: 0,
-  voice_quantity_seconds: 0,
-  formatted_data: '500 Mo',
-  formatted_voice: '0 sec',
-  category: 'data',
-  is_affordable: true,
-  features: ['500 Mo de données', 'Validité 1 mois'],
-};
 
 describe(presentPackage.name, () => {
   it.each([
-    ['EMPLOYE_2M', EMPLOYE_2M, SPEC_EMPLOYE],
-    ['DATA_500MB', DATA_500MB, SPEC_DATA_500MB],
+    ['EMPLOYE_2M', EMPLOYE_2M, SPEC_PACKAGE_EMPLOYE_2M],
+    ['DATA_500MB', DATA_500MB, SPEC_PACKAGE_DATA_500MB],
   ])("presents %s as the spec's example, affordable with 2 000 DJF", (_code, raw, expected) => {
     expect(presentPackage(raw, 2000)).toEqual(expected);
   });
@@ -99,7 +63,7 @@ describe(presentPackages.name, () => {
       msisdn: '77123456',
       isdn: '21123456',
       type: 1,
-      packages: [SPEC_EMPLOYE, SPEC_DATA_500MB],
+      packages: [SPEC_PACKAGE_EMPLOYE_2M, SPEC_PACKAGE_DATA_500MB],
       total_packages: 2,
       summary: {
         total_packages: 2,

@@ -1,3 +1,4 @@
+import { SPEC_STATUS_ELIGIBLE } from '../../../test/support/topup-spec-examples';
 import { presentEligibleStatus } from './status.presenter';
 
 const NOW = Date.parse('2024-01-15T10:30:00Z');
@@ -5,19 +6,8 @@ const NOW = Date.parse('2024-01-15T10:30:00Z');
 describe(presentEligibleStatus.name, () => {
   it("answers the spec's example of section 3", () => {
     expect(presentEligibleStatus('21123456', '0', 'Success', NOW)).toEqual({
-      success: true,
-      message: 'Statut de recharge vérifié avec succès',
+      ...SPEC_STATUS_ELIGIBLE,
       fixed_isdn: '21123456',
-      return_code: '0',
-      description: 'Success',
-      status: {
-        eligible: true,
-        status_text: 'Éligible pour recharge',
-        status_code: 'ELIGIBLE',
-        can_recharge: true,
-        can_get_packages: true,
-        reason: 'Le numéro est actif et peut être rechargé',
-      },
       details: { fixed_isdn: '21123456', request_time: '2024-01-15T10:30:00.000Z', backend_api: 'TopUp SOAP' },
     });
   });
