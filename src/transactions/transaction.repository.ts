@@ -2,6 +2,7 @@ import type { NewTransaction, Transaction, TransactionEvent, TransactionStatus, 
 import type { TransitionStep } from './transaction-state-machine';
 import type { TransactionPatch } from './transaction-columns';
 import type { CommandOutcome, CommandStart, JournaledCommand } from './command-journal';
+import type { UnitOfWork } from '../database/unit-of-work';
 
 export interface IdempotencyClaim {
   /** What is stored: derived from the caller's identity and key, so two callers never share one. */
@@ -83,12 +84,14 @@ export abstract class TransactionRepository {
 
   /**
    * Applies the step that `plan` decides from the current row, read under a lock; `plan` returns
-   * null for a no-op and may throw a domain error to refuse.
+   * null for a no-op and may throw a domain error to refuse. When the row changes, `consequence`
+   * runs in the same database transaction, so both commit or neither does.
    */
-  abstract transition(
+  abstract transition<Consequence = undefined>(
     id: string,
     plan: (current: Transaction) => TransitionStep | null,
-  ): Promise<{ transaction: Transaction; changed: boolean }>;
+    consequence?: (unit: UnitOfWork, next: Transaction) => Promise<Consequence>,
+  ): Promise<{ transaction: Transaction; changed: boolean; consequence?: Consequence }>;
 
   /** The box's assigned work plus newly claimed pending work, atomically, never over its limits. */
   abstract claimForBox(claim: BoxClaim): Promise<Transaction[]>;

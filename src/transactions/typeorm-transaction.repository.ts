@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
 import { isUniqueViolation } from '../database/database-errors';
+import { asUnitOfWork, UnitOfWork } from '../database/unit-of-work';
 import { idempotencyKeyReused, transactionNotFound } from './transaction-errors';
 import { toTransaction, toTransactionEvent, TransactionRow } from './transaction-row';
 import {
@@ -93,7 +94,11 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
     return rows.length > 0 ? toTransaction(rows[0]) : null;
   }
 
-  async transition(id: string, plan: (current: Transaction) => TransitionStep | null) {
+  async transition<Consequence = undefined>(
+    id: string,
+    plan: (current: Transaction) => TransitionStep | null,
+    consequence?: (unit: UnitOfWork, next: Transaction) => Promise<Consequence>,
+  ): Promise<{ transaction: Transaction; changed: boolean; consequence?: Consequence }> {
     return this.db.transaction(async (manager) => {
       const lock = this.db.engine === 'postgres' ? ' FOR UPDATE' : '';
       const rows = await this.db.query<TransactionRow>(manager, `SELECT * FROM transactions WHERE id = ?${lock}`, [id]);
@@ -110,7 +115,9 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
         [{ transactionId: id, from: current.status, to: step.to, actor: step.actor, at: step.at, details: step.details }],
         [next],
       );
-      return { transaction: next, changed: true };
+      // After this row's lock: a unit that locks a box first never waits on a transaction row (claims
+      // and sweeps skip locked rows), so this order cannot deadlock with them.
+      return { transaction: next, changed: true, consequence: consequence && (await consequence(asUnitOfWork(manager), next)) };
     });
   }
 

@@ -1,4 +1,5 @@
 import type { TransactionType } from '../../transactions/transaction';
+import type { UnitOfWork } from '../../database/unit-of-work';
 import { BoxHealth, isDegraded } from './box-health';
 
 /** Whether the backend hears from the box, as opposed to the status the box reports about itself. */
@@ -35,6 +36,20 @@ export interface Heartbeat {
   metrics: Record<string, unknown> | null;
 }
 
+export interface BoxOutcome {
+  callboxId: string;
+  success: boolean;
+  now: number;
+  cooldownMs: number;
+}
+
+/** Whether the box was and is kept from new work, and why it is now. */
+export interface HealthChange {
+  wasDegraded: boolean;
+  isDegraded: boolean;
+  reason: string | null;
+}
+
 export abstract class CallBoxRepository {
   /** Registers the box, or updates its capabilities, version and location when it is known. */
   abstract register(registration: Registration, now: number): Promise<CallBox>;
@@ -44,8 +59,11 @@ export abstract class CallBoxRepository {
   abstract recordHeartbeat(id: string, heartbeat: Heartbeat, now: number): Promise<{ box: CallBox; reconnected: boolean } | null>;
   abstract list(): Promise<CallBox[]>;
   abstract listByConnection(connection: Connection, limit: number): Promise<CallBox[]>;
-  /** Counts a completed or failed transaction in the box's health; null when the box is unknown. */
-  abstract recordOutcome(id: string, success: boolean, now: number, cooldownMs: number): Promise<{ before: BoxHealth; after: BoxHealth } | null>;
+  /**
+   * Counts a completed or failed transaction in the box's health, inside `unit` (the report's own
+   * transaction); null when the box is unknown.
+   */
+  abstract recordOutcome(unit: UnitOfWork, outcome: BoxOutcome): Promise<HealthChange | null>;
   /** Stops giving new work to these boxes until `until`. */
   abstract markDegraded(ids: readonly string[], reason: string, until: number, now: number): Promise<void>;
   /** Marks connected boxes silent since `silentSince` as disconnected (at most `limit`); returns them. */

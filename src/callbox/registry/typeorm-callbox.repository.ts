@@ -2,8 +2,9 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Database } from '../../database/database';
 import { BufferedHeartbeat, HEARTBEAT_FLUSH_MS, HeartbeatBuffer, withHeartbeat } from './heartbeat-buffer';
 import type { EntityManager } from 'typeorm';
-import { afterOutcome } from './box-health';
-import { CallBox, CallBoxRepository, Connection, Heartbeat, Registration } from './callbox';
+import { managerOf, UnitOfWork } from '../../database/unit-of-work';
+import { afterOutcome, HEALTH_WINDOW, isDegraded } from './box-health';
+import { BoxOutcome, CallBox, CallBoxRepository, Connection, HealthChange, Heartbeat, Registration } from './callbox';
 
 type Row = Record<string, unknown>;
 const json = <T>(v: unknown): T | null => (typeof v === 'string' && v.length > 0 ? (JSON.parse(v) as T) : null);
@@ -143,20 +144,36 @@ export class TypeOrmCallBoxRepository extends CallBoxRepository implements OnMod
     });
   }
 
-  recordOutcome(id: string, success: boolean, now: number, cooldownMs: number) {
-    return this.db.transaction(async (manager) => {
-      const lock = this.db.engine === 'postgres' ? ' FOR UPDATE' : '';
-      const { rows } = await this.db.execute<Row>(manager, `SELECT * FROM callboxes WHERE id = ?${lock}`, [id]);
-      if (rows.length === 0) return null;
-      const before = toCallBox(rows[0]);
-      const after = afterOutcome(before, success, now, cooldownMs);
-      await this.db.execute(
+  async recordOutcome(unit: UnitOfWork, { callboxId, success, now, cooldownMs }: BoxOutcome): Promise<HealthChange | null> {
+    const manager = managerOf(unit);
+    // The common case, a success on a healthy box with no recent failure, cannot change whether it
+    // is degraded (afterOutcome): one UPDATE, no read.
+    if (success) {
+      const { affected } = await this.db.execute(
         manager,
-        `UPDATE callboxes SET recent_outcomes = ?, consecutive_failures = ?, degraded_until = ?, degraded_reason = ? WHERE id = ?`,
-        [after.recentOutcomes, after.consecutiveFailures, after.degradedUntil, after.degradedReason, id],
+        `UPDATE callboxes SET recent_outcomes = ${this.lastOutcomes("recent_outcomes || 'S'")}, consecutive_failures = 0,
+           degraded_until = NULL, degraded_reason = NULL
+         WHERE id = ? AND (degraded_until IS NULL OR degraded_until <= ?) AND recent_outcomes NOT LIKE '%F%'`,
+        [callboxId, now],
       );
-      return { before, after };
-    });
+      if (affected === 1) return { wasDegraded: false, isDegraded: false, reason: null };
+    }
+    const lock = this.db.engine === 'postgres' ? ' FOR UPDATE' : '';
+    const { rows } = await this.db.execute<Row>(manager, `SELECT * FROM callboxes WHERE id = ?${lock}`, [callboxId]);
+    if (rows.length === 0) return null;
+    const before = toCallBox(rows[0]);
+    const after = afterOutcome(before, success, now, cooldownMs);
+    await this.db.execute(
+      manager,
+      `UPDATE callboxes SET recent_outcomes = ?, consecutive_failures = ?, degraded_until = ?, degraded_reason = ? WHERE id = ?`,
+      [after.recentOutcomes, after.consecutiveFailures, after.degradedUntil, after.degradedReason, callboxId],
+    );
+    return { wasDegraded: isDegraded(before, now), isDegraded: isDegraded(after, now), reason: after.degradedReason };
+  }
+
+  /** The last HEALTH_WINDOW characters of `expression`. */
+  private lastOutcomes(expression: string): string {
+    return this.db.engine === 'postgres' ? `RIGHT(${expression}, ${HEALTH_WINDOW})` : `SUBSTR(${expression}, -${HEALTH_WINDOW})`;
   }
 
   async markDegraded(ids: readonly string[], reason: string, until: number, now: number): Promise<void> {

@@ -11,7 +11,7 @@ import { PendingCount } from '../../transactions/pending-count';
 import { TransactionRepository } from '../../transactions/transaction.repository';
 import { CallBoxConfigService } from '../config/callbox-config.service';
 import { isDegraded } from '../registry/box-health';
-import { CallBoxRepository } from '../registry/callbox';
+import { CallBoxRepository, HealthChange } from '../registry/callbox';
 import { CallBoxRegistryService } from '../registry/callbox-registry.service';
 
 export interface Submission {
@@ -92,31 +92,44 @@ export class CallBoxTransactionsService {
     const settings = await this.configs.effective(report.callboxId);
     const policy = { baseMs: this.config.retryBaseDelayMs, maxMs: this.config.retryMaxDelayMs };
     const now = this.clock.now();
-    const outcome = await this.transactions.transition(transactionId, (current) =>
-      planDeviceReport(current, {
-        callboxId: report.callboxId,
-        status: report.status,
-        result: report.result ? { ...report.result } : null,
-        now,
-        leaseMs: settings.timeoutMs,
-        retryDelayMs: (retryCount) => retryDelayMs(retryCount, policy),
-      }),
+    const outcome = await this.transactions.transition(
+      transactionId,
+      (current) =>
+        planDeviceReport(current, {
+          callboxId: report.callboxId,
+          status: report.status,
+          result: report.result ? { ...report.result } : null,
+          now,
+          leaseMs: settings.timeoutMs,
+          retryDelayMs: (retryCount) => retryDelayMs(retryCount, policy),
+        }),
+      // The box's health moves with the outcome it reported, in the same database transaction.
+      (unit, next) =>
+        countsAsOutcome(next.status)
+          ? this.boxes.recordOutcome(unit, {
+              callboxId: report.callboxId,
+              success: next.status === 'completed',
+              now,
+              cooldownMs: this.config.degradedCooldownMs,
+            })
+          : Promise.resolve(null),
     );
-    const { status } = outcome.transaction;
-    if (outcome.changed && (status === 'completed' || status === 'failed' || status === 'retry')) {
-      await this.countOutcome(report.callboxId, status === 'completed', now);
-    }
-    return outcome;
+    if (outcome.consequence) this.logHealthChange(report.callboxId, outcome.consequence);
+    return { transaction: outcome.transaction, changed: outcome.changed };
   }
 
-  /** Keeps each box's recent results, so a sick box stops getting work (and gets it back once well). */
-  private async countOutcome(callboxId: string, success: boolean, now: number): Promise<void> {
-    const health = await this.boxes.recordOutcome(callboxId, success, now, this.config.degradedCooldownMs);
-    if (!health) return;
-    const [was, is] = [isDegraded(health.before, now), isDegraded(health.after, now)];
-    if (!was && is) this.logger.warn({ callboxId, reason: health.after.degradedReason }, `CallBox ${callboxId} degraded: no new work for a while`);
-    if (was && !is) this.logger.log({ callboxId }, `CallBox ${callboxId} recovered`);
+  /** A box's recent results decide whether it gets new work; say when that changes. */
+  private logHealthChange(callboxId: string, health: HealthChange): void {
+    if (!health.wasDegraded && health.isDegraded) {
+      this.logger.warn({ callboxId, reason: health.reason }, `CallBox ${callboxId} degraded: no new work for a while`);
+    }
+    if (health.wasDegraded && !health.isDegraded) this.logger.log({ callboxId }, `CallBox ${callboxId} recovered`);
   }
+}
+
+/** Results that count in a box's health: a retry is a failure of the box's attempt. */
+function countsAsOutcome(status: TransactionStatus): boolean {
+  return status === 'completed' || status === 'failed' || status === 'retry';
 }
 
 function actorOf(principal: Principal): string {
