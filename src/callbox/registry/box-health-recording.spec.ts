@@ -103,6 +103,20 @@ describe(TypeOrmCallBoxRepository.name, () => {
     expect(await stored('long')).toEqual({ ...HEALTHY, recentOutcomes: 'S'.repeat(20) });
   });
 
+  it('writes nothing, so locks nothing, for a success on a window already full of successes', async () => {
+    await register('steady');
+    for (let i = 0; i < 20; i++) await record({ callboxId: 'steady', success: true, now: T + i, cooldownMs: COOLDOWN_MS });
+    const execute = jest.spyOn(db, 'execute');
+
+    const change = await record({ callboxId: 'steady', success: true, now: T + 20, cooldownMs: COOLDOWN_MS });
+
+    const statements = execute.mock.calls.map(([, sql]) => sql.trim().split(/\s+/)[0]);
+    execute.mockRestore();
+    expect(statements).toEqual(['SELECT']);
+    expect(change).toEqual({ wasDegraded: false, isDegraded: false, reason: null });
+    expect(await stored('steady')).toEqual({ ...HEALTHY, recentOutcomes: 'S'.repeat(20) });
+  });
+
   it('answers null for a box that never registered, on either path', async () => {
     expect(await record({ callboxId: 'ghost', success: true, now: T, cooldownMs: COOLDOWN_MS })).toBeNull();
     expect(await record({ callboxId: 'ghost', success: false, now: T, cooldownMs: COOLDOWN_MS })).toBeNull();

@@ -3,7 +3,7 @@ import { Database } from '../../database/database';
 import { BufferedHeartbeat, HEARTBEAT_FLUSH_MS, HeartbeatBuffer, withHeartbeat } from './heartbeat-buffer';
 import type { EntityManager } from 'typeorm';
 import { managerOf, UnitOfWork } from '../../database/unit-of-work';
-import { afterOutcome, HEALTH_WINDOW, isDegraded } from './box-health';
+import { afterOutcome, BoxHealth, HEALTH_WINDOW, isDegraded } from './box-health';
 import { BoxOutcome, CallBox, CallBoxRepository, Connection, HealthChange, Heartbeat, Registration } from './callbox';
 
 type Row = Record<string, unknown>;
@@ -23,12 +23,27 @@ function toCallBox(row: Row): CallBox {
     metrics: json<Record<string, unknown>>(row.metrics),
     lastHeartbeatAt: Number(row.last_heartbeat_at),
     registeredAt: Number(row.registered_at),
+    ...toHealth(row),
+  };
+}
+
+const HEALTH_COLUMNS = 'recent_outcomes, consecutive_failures, degraded_until, degraded_reason';
+const UNCHANGED: HealthChange = { wasDegraded: false, isDegraded: false, reason: null };
+
+function toHealth(row: Row): BoxHealth {
+  return {
     recentOutcomes: (row.recent_outcomes as string | null) ?? '',
     consecutiveFailures: Number(row.consecutive_failures ?? 0),
     degradedUntil: row.degraded_until === null || row.degraded_until === undefined ? null : Number(row.degraded_until),
     degradedReason: (row.degraded_reason as string | null) ?? null,
   };
 }
+
+const sameHealth = (a: BoxHealth, b: BoxHealth) =>
+  a.recentOutcomes === b.recentOutcomes &&
+  a.consecutiveFailures === b.consecutiveFailures &&
+  a.degradedUntil === b.degradedUntil &&
+  a.degradedReason === b.degradedReason;
 
 function heartbeatColumns(heartbeat: BufferedHeartbeat): unknown[] {
   const metrics = heartbeat.metrics ? JSON.stringify(heartbeat.metrics) : null;
@@ -147,16 +162,24 @@ export class TypeOrmCallBoxRepository extends CallBoxRepository implements OnMod
   async recordOutcome(unit: UnitOfWork, { callboxId, success, now, cooldownMs }: BoxOutcome): Promise<HealthChange | null> {
     const manager = managerOf(unit);
     // The common case, a success on a healthy box with no recent failure, cannot change whether it
-    // is degraded (afterOutcome): one UPDATE, no read.
+    // is degraded (afterOutcome). Once its window is full of successes it changes nothing at all:
+    // no write, and no lock on the box row that its other reports would queue behind. Skipping it
+    // is the same as having applied it before any concurrent outcome.
     if (success) {
-      const { affected } = await this.db.execute(
-        manager,
-        `UPDATE callboxes SET recent_outcomes = ${this.lastOutcomes("recent_outcomes || 'S'")}, consecutive_failures = 0,
-           degraded_until = NULL, degraded_reason = NULL
-         WHERE id = ? AND (degraded_until IS NULL OR degraded_until <= ?) AND recent_outcomes NOT LIKE '%F%'`,
-        [callboxId, now],
-      );
-      if (affected === 1) return { wasDegraded: false, isDegraded: false, reason: null };
+      const { rows } = await this.db.execute<Row>(manager, `SELECT ${HEALTH_COLUMNS} FROM callboxes WHERE id = ?`, [callboxId]);
+      if (rows.length === 0) return null;
+      const health = toHealth(rows[0]);
+      if (!isDegraded(health, now) && !health.recentOutcomes.includes('F')) {
+        if (sameHealth(afterOutcome(health, true, now, cooldownMs), health)) return UNCHANGED;
+        const { affected } = await this.db.execute(
+          manager,
+          `UPDATE callboxes SET recent_outcomes = ${this.lastOutcomes("recent_outcomes || 'S'")}, consecutive_failures = 0,
+             degraded_until = NULL, degraded_reason = NULL
+           WHERE id = ? AND (degraded_until IS NULL OR degraded_until <= ?) AND recent_outcomes NOT LIKE '%F%'`,
+          [callboxId, now],
+        );
+        if (affected === 1) return UNCHANGED;
+      }
     }
     const lock = this.db.engine === 'postgres' ? ' FOR UPDATE' : '';
     const { rows } = await this.db.execute<Row>(manager, `SELECT * FROM callboxes WHERE id = ?${lock}`, [callboxId]);
