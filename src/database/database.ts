@@ -105,6 +105,20 @@ export class Database {
   }
 
   /**
+   * One statement as a unit of work of its own. PostgreSQL runs a lone statement atomically, so it
+   * is sent alone, without the BEGIN and COMMIT round trips; on SQLite it joins the group commit.
+   */
+  async standalone<Row = Record<string, unknown>>(statement: string, parameters: unknown[] = []): Promise<Row[]> {
+    if (this.engine === 'sqlite') return this.transaction((manager) => this.query<Row>(manager, statement, parameters));
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return (await runner.query(this.sql(statement), parameters, true)).records as Row[];
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
    * Straight to better-sqlite3 with a cached prepared statement: TypeORM's per-query machinery
    * (connection check, subscribers, logger, result wrapping) costs several times an indexed
    * statement. Errors keep TypeORM's shape, so callers handle both engines alike.

@@ -2,9 +2,17 @@ import type { EntityManager } from 'typeorm';
 import { Database } from '../database/database';
 import { isOutcome, outcomePayload } from './outcome';
 import type { Transaction, TransactionEvent } from './transaction';
+import { toTransaction, TransactionRow } from './transaction-row';
 import type { TransactionTransitions } from './transaction-transitions';
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
+
+/** An INSERT or UPDATE of `transactions` (without RETURNING), and the event each row it writes gets. */
+export interface JournaledWrite {
+  sql: string;
+  params: unknown[];
+  event: Omit<TransactionEvent, 'transactionId'>;
+}
 
 /**
  * What every state change writes beside the row, in the same database transaction: its event,
@@ -17,6 +25,45 @@ export class TransactionJournal {
     private readonly transitions: TransactionTransitions,
   ) {}
 
+  /**
+   * Runs `write` and journals every row it wrote; returns those rows. On PostgreSQL the write and
+   * its events are one statement (a data-modifying WITH): a round trip instead of two. Without a
+   * `manager` the statement is a unit of work of its own. SQLite has no INSERT inside WITH, so
+   * there the events follow as their own statement, in the same transaction.
+   */
+  async write(manager: EntityManager | null, write: JournaledWrite): Promise<Transaction[]> {
+    if (!manager && this.callbacksEnabled && isOutcome(write.event.to)) {
+      throw new Error('An outcome is journaled inside a unit of work, with its outbox message');
+    }
+    if (this.db.engine === 'sqlite') {
+      const run = async (unit: EntityManager) => {
+        const written = (await this.db.query<TransactionRow>(unit, `${write.sql} RETURNING *`, write.params)).map(toTransaction);
+        await this.record(unit, this.eventsOf(written, write), written);
+        return written;
+      };
+      return manager ? run(manager) : this.db.transaction(run);
+    }
+    const { from, to, actor, at, details } = write.event;
+    const statement = `WITH written AS (${write.sql} RETURNING *),
+      journaled AS (
+        INSERT INTO transaction_events (transaction_id, from_status, to_status, actor, at, details)
+        SELECT id, CAST(? AS varchar), CAST(? AS varchar), CAST(? AS varchar), CAST(? AS bigint), CAST(? AS text) FROM written
+      )
+      SELECT * FROM written`;
+    const params = [...write.params, from, to, actor, at, details === null ? null : JSON.stringify(details)];
+    const rows = manager ? await this.db.query<TransactionRow>(manager, statement, params) : await this.db.standalone<TransactionRow>(statement, params);
+    const written = rows.map(toTransaction);
+    const published = () => this.transitions.published(this.eventsOf(written, write));
+    if (!manager) published();
+    else this.db.afterCommit(manager, published);
+    if (manager) await this.recordOutcomes(manager, written);
+    return written;
+  }
+
+  private eventsOf(written: Transaction[], write: JournaledWrite): TransactionEvent[] {
+    return written.map((tx) => ({ transactionId: tx.id, ...write.event }));
+  }
+
   async record(manager: EntityManager, events: TransactionEvent[], changed: Transaction[]): Promise<void> {
     // Told after the commit only: a rolled-back change was never a transition.
     if (events.length > 0) this.db.afterCommit(manager, () => this.transitions.published(events));
@@ -28,7 +75,16 @@ export class TransactionJournal {
         events.flatMap((e) => [e.transactionId, e.from, e.to, e.actor, e.at, e.details === null ? null : JSON.stringify(e.details)]),
       );
     }
-    const outcomes = this.callbacksEnabled ? changed.filter((tx) => isOutcome(tx.status)) : [];
+    await this.recordOutcomes(manager, changed);
+  }
+
+  private outcomesOf(changed: Transaction[]): Transaction[] {
+    return this.callbacksEnabled ? changed.filter((tx) => isOutcome(tx.status)) : [];
+  }
+
+  /** The outbox message of each outcome the main system must hear about. */
+  private async recordOutcomes(manager: EntityManager, changed: Transaction[]): Promise<void> {
+    const outcomes = this.outcomesOf(changed);
     if (outcomes.length > 0) {
       const values = outcomes.map(() => `(?, ?, ?, 'pending', 0, ?, ?)`).join(', ');
       await this.db.execute(

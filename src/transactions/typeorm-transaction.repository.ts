@@ -19,7 +19,7 @@ import { newTransactionId } from './transaction-id';
 import { BoxClaim, DispatchRound, IdempotencyClaim, Sweep, TransactionRepository } from './transaction.repository';
 import type { TransitionStep } from './transaction-state-machine';
 import { BOX_QUEUE_INDEX, MUTABLE_COLUMNS, QUEUE_INDEX, QUEUE_ORDER, setClause } from './transaction-columns';
-import { TransactionJournal } from './transaction-journal';
+import { JournaledWrite, TransactionJournal } from './transaction-journal';
 import { TransactionTransitions } from './transaction-transitions';
 import { TransactionSweeps } from './typeorm-transaction-sweeps';
 import { TypeOrmCommandJournal } from './typeorm-command-journal';
@@ -65,18 +65,20 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
   }
 
   async create(input: NewTransaction, actor: string, now: number, idempotency?: IdempotencyClaim) {
+    const insertion = this.insertion(input, actor, now, idempotency);
     try {
+      if (this.db.engine === 'postgres') {
+        // A lone statement: committed data only, and the unique key settles a race (below).
+        const replay = idempotency ? await this.replayOf(null, idempotency) : null;
+        if (replay) return { transaction: replay, created: false };
+        const [transaction] = await this.journal.write(null, insertion);
+        return { transaction, created: true };
+      }
       return await this.db.transaction(async (manager) => {
-        if (idempotency) {
-          const replay = await this.replayOf(manager, idempotency);
-          if (replay) return { transaction: replay, created: false };
-        }
-        const transaction = await this.insert(manager, input, now, idempotency);
-        await this.journal.record(
-          manager,
-          [{ transactionId: transaction.id, from: null, to: 'pending', actor, at: now, details: { source: input.source } }],
-          [transaction],
-        );
+        // On SQLite a read outside the unit could see another unit's uncommitted row.
+        const replay = idempotency ? await this.replayOf(manager, idempotency) : null;
+        if (replay) return { transaction: replay, created: false };
+        const [transaction] = await this.journal.write(manager, insertion);
         return { transaction, created: true };
       });
     } catch (error) {
@@ -109,12 +111,11 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
       const next: Transaction = { ...current, ...step.patch, status: step.to, updatedAt: step.at };
       const fields = Object.keys(MUTABLE_COLUMNS) as Array<keyof typeof MUTABLE_COLUMNS>;
       const set = setClause(Object.fromEntries(fields.map((field) => [field, next[field] ?? null])));
-      await this.db.execute(manager, `UPDATE transactions SET ${set.sql} WHERE id = ?`, [...set.params, id]);
-      await this.journal.record(
-        manager,
-        [{ transactionId: id, from: current.status, to: step.to, actor: step.actor, at: step.at, details: step.details }],
-        [next],
-      );
+      await this.journal.write(manager, {
+        sql: `UPDATE transactions SET ${set.sql} WHERE id = ?`,
+        params: [...set.params, id],
+        event: { from: current.status, to: step.to, actor: step.actor, at: step.at, details: step.details },
+      });
       // After this row's lock: a unit that locks a box first never waits on a transaction row (claims
       // and sweeps skip locked rows), so this order cannot deadlock with them.
       return { transaction: next, changed: true, consequence: consequence && (await consequence(asUnitOfWork(manager), next)) };
@@ -223,52 +224,22 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
       params.push(...claim.operators.map((o) => o.toLowerCase()));
     }
     const skipLocked = this.db.engine === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
-    const { rows } = await this.db.execute<TransactionRow>(
-      manager,
-      `UPDATE transactions SET status = 'assigned', assigned_to = ?, assigned_at = ?, lease_expires_at = ?, updated_at = ?
-       WHERE id IN (SELECT id FROM transactions${this.db.indexedBy(QUEUE_INDEX)} WHERE ${filters.join(' AND ')} ${QUEUE_ORDER} LIMIT ?${skipLocked})
-       RETURNING *`,
-      [claim.callboxId, claim.now, claim.now + claim.leaseMs, claim.now, ...params, room],
-    );
-    const claimed = rows.map(toTransaction).sort(byQueueOrder);
-    await this.journal.record(
-      manager,
-      claimed.map((tx) => ({
-        transactionId: tx.id,
-        from: 'pending' as const,
-        to: 'assigned' as const,
-        actor: `callbox:${claim.callboxId}`,
-        at: claim.now,
-        details: { via: 'poll' },
-      })),
-      claimed,
-    );
-    return claimed;
+    const claimed = await this.journal.write(manager, {
+      sql: `UPDATE transactions SET status = 'assigned', assigned_to = ?, assigned_at = ?, lease_expires_at = ?, updated_at = ?
+       WHERE id IN (SELECT id FROM transactions${this.db.indexedBy(QUEUE_INDEX)} WHERE ${filters.join(' AND ')} ${QUEUE_ORDER} LIMIT ?${skipLocked})`,
+      params: [claim.callboxId, claim.now, claim.now + claim.leaseMs, claim.now, ...params, room],
+      event: { from: 'pending', to: 'assigned', actor: `callbox:${claim.callboxId}`, at: claim.now, details: { via: 'poll' } },
+    });
+    return claimed.sort(byQueueOrder);
   }
 
-  private async insert(manager: EntityManager, input: NewTransaction, now: number, idempotency?: IdempotencyClaim) {
-    const transaction: Transaction = {
-      ...input,
-      id: newTransactionId(now),
-      status: 'pending',
-      assignedTo: null,
-      retryCount: 0,
-      result: null,
-      createdAt: now,
-      updatedAt: now,
-      assignedAt: null,
-      startedAt: null,
-      completedAt: null,
-      nextAttemptAt: null,
-      leaseExpiresAt: null,
-    };
-    await this.db.execute(
-      manager,
-      `INSERT INTO transactions (id, type, phone_number, amount, pay_item_id, customer_name, customer_operator,
+  private insertion(input: NewTransaction, actor: string, now: number, idempotency?: IdempotencyClaim): JournaledWrite {
+    return {
+      sql: `INSERT INTO transactions (id, type, phone_number, amount, pay_item_id, customer_name, customer_operator,
          priority, priority_rank, status, retry_count, max_retries, source, idempotency_key, request_hash, created_at, updated_at)
        VALUES (${placeholders(17)})`,
-      [
-        transaction.id,
+      params: [
+        newTransactionId(now),
         input.type,
         input.phoneNumber,
         input.amount,
@@ -286,8 +257,8 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
         now,
         now,
       ],
-    );
-    return transaction;
+      event: { from: null, to: 'pending', actor, at: now, details: { source: input.source } },
+    };
   }
 
   /** Inside the unit of work that would insert, or (no manager) after it lost a race. */
