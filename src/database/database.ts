@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { PostgresQueryable, PostgresStatements, toNumberedPlaceholders } from './postgres-statements';
 import { SqliteGroupCommit } from './sqlite-group-commit';
 
 interface SqliteStatement {
@@ -29,6 +30,7 @@ export class Database {
   private readonly commitHooks = new WeakMap<EntityManager, Array<() => void>>();
   private readonly sqlite: SqliteGroupCommit;
   private readonly statements = new Map<string, SqliteStatement>();
+  private readonly postgres = new PostgresStatements();
 
   constructor(@InjectDataSource() readonly dataSource: DataSource) {
     this.sqlite = new SqliteGroupCommit(dataSource, this.commitHooks);
@@ -78,7 +80,7 @@ export class Database {
 
   /** A read outside a unit of work, with the visibility of `reader`; cheaper on SQLite (see runOnSqlite). */
   async read<Row = Record<string, unknown>>(statement: string, parameters: unknown[] = []): Promise<Row[]> {
-    if (this.engine === 'postgres') return this.reader.query(this.sql(statement), parameters) as Promise<Row[]>;
+    if (this.engine === 'postgres') return (await this.postgres.run<Row>(this.pool, statement, parameters)).rows;
     return this.runOnSqlite<Row>(statement, parameters).rows;
   }
 
@@ -100,8 +102,11 @@ export class Database {
     if (!manager.queryRunner) throw new Error('Database.execute needs the manager of a transaction()');
     // Same connection and transaction as the manager's: better-sqlite3 has one connection.
     if (this.engine === 'sqlite') return this.runOnSqlite<Row>(statement, parameters);
-    const result = await manager.queryRunner.query(this.sql(statement), parameters, true);
-    return { rows: (result.records ?? []) as Row[], affected: result.affected ?? 0 };
+    // A released runner would connect() afresh, outside its transaction: refuse as TypeORM does.
+    if (manager.queryRunner.isReleased) throw new QueryRunnerAlreadyReleasedError();
+    const runner = manager.queryRunner as unknown as { connect(): Promise<PostgresQueryable> };
+    // The runner's own connection, inside its transaction (connect() hands back the one it holds).
+    return this.postgres.run<Row>(await runner.connect(), statement, parameters);
   }
 
   /**
@@ -110,12 +115,7 @@ export class Database {
    */
   async standalone<Row = Record<string, unknown>>(statement: string, parameters: unknown[] = []): Promise<Row[]> {
     if (this.engine === 'sqlite') return this.transaction((manager) => this.query<Row>(manager, statement, parameters));
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      return (await runner.query(this.sql(statement), parameters, true)).records as Row[];
-    } finally {
-      await runner.release();
-    }
+    return (await this.postgres.run<Row>(this.pool, statement, parameters)).rows;
   }
 
   /**
@@ -159,8 +159,11 @@ export class Database {
 
   /** `?` placeholders become `$1..$n` on PostgreSQL, so each statement is written once. */
   sql(statement: string): string {
-    if (this.engine !== 'postgres') return statement;
-    let index = 0;
-    return statement.replace(/\?/g, () => `$${++index}`);
+    return this.engine === 'postgres' ? toNumberedPlaceholders(statement) : statement;
+  }
+
+  /** node-postgres's pool, which TypeORM's PostgreSQL driver keeps as `master`. */
+  private get pool(): PostgresQueryable {
+    return (this.dataSource.driver as unknown as { master: PostgresQueryable }).master;
   }
 }
