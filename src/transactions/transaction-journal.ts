@@ -12,6 +12,8 @@ export interface JournaledWrite {
   sql: string;
   params: unknown[];
   event: Omit<TransactionEvent, 'transactionId'>;
+  /** The rows as written, when the caller knows them (an insert, a planned transition); else they are read back. */
+  known?: Transaction[];
 }
 
 /**
@@ -36,27 +38,34 @@ export class TransactionJournal {
       throw new Error('An outcome is journaled inside a unit of work, with its outbox message');
     }
     if (this.db.engine === 'sqlite') {
-      const run = async (unit: EntityManager) => {
-        const written = (await this.db.query<TransactionRow>(unit, `${write.sql} RETURNING *`, write.params)).map(toTransaction);
-        await this.record(unit, this.eventsOf(written, write), written);
-        return written;
-      };
-      return manager ? run(manager) : this.db.transaction(run);
+      return manager ? this.writeOnSqlite(manager, write) : this.db.transaction((unit) => this.writeOnSqlite(unit, write));
     }
     const { from, to, actor, at, details } = write.event;
-    const statement = `WITH written AS (${write.sql} RETURNING *),
+    const statement = `WITH written AS (${write.sql} RETURNING ${write.known ? 'id' : '*'}),
       journaled AS (
         INSERT INTO transaction_events (transaction_id, from_status, to_status, actor, at, details)
         SELECT id, CAST(? AS varchar), CAST(? AS varchar), CAST(? AS varchar), CAST(? AS bigint), CAST(? AS text) FROM written
       )
       SELECT * FROM written`;
     const params = [...write.params, from, to, actor, at, details === null ? null : JSON.stringify(details)];
-    const rows = manager ? await this.db.query<TransactionRow>(manager, statement, params) : await this.db.standalone<TransactionRow>(statement, params);
-    const written = rows.map(toTransaction);
-    const published = () => this.transitions.published(this.eventsOf(written, write));
-    if (!manager) published();
-    else this.db.afterCommit(manager, published);
-    if (manager) await this.recordOutcomes(manager, written);
+    if (!manager) {
+      const rows = await this.db.standalone<TransactionRow>(statement, params);
+      const written = write.known ?? rows.map(toTransaction);
+      this.transitions.published(this.eventsOf(written, write));
+      return written;
+    }
+    const rows = await this.db.query<TransactionRow>(manager, statement, params);
+    const written = write.known ?? rows.map(toTransaction);
+    this.db.afterCommit(manager, () => this.transitions.published(this.eventsOf(written, write)));
+    await this.recordOutcomes(manager, written);
+    return written;
+  }
+
+  private async writeOnSqlite(manager: EntityManager, write: JournaledWrite): Promise<Transaction[]> {
+    let written = write.known;
+    if (written) await this.db.execute(manager, write.sql, write.params);
+    else written = (await this.db.query<TransactionRow>(manager, `${write.sql} RETURNING *`, write.params)).map(toTransaction);
+    await this.record(manager, this.eventsOf(written, write), written);
     return written;
   }
 

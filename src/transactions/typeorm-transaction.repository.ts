@@ -115,6 +115,7 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
         sql: `UPDATE transactions SET ${set.sql} WHERE id = ?`,
         params: [...set.params, id],
         event: { from: current.status, to: step.to, actor: step.actor, at: step.at, details: step.details },
+        known: [next],
       });
       // After this row's lock: a unit that locks a box first never waits on a transaction row (claims
       // and sweeps skip locked rows), so this order cannot deadlock with them.
@@ -234,12 +235,28 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
   }
 
   private insertion(input: NewTransaction, actor: string, now: number, idempotency?: IdempotencyClaim): JournaledWrite {
+    const transaction: Transaction = {
+      ...input,
+      id: newTransactionId(now),
+      status: 'pending',
+      assignedTo: null,
+      retryCount: 0,
+      result: null,
+      createdAt: now,
+      updatedAt: now,
+      assignedAt: null,
+      startedAt: null,
+      completedAt: null,
+      nextAttemptAt: null,
+      leaseExpiresAt: null,
+    };
     return {
+      known: [transaction],
       sql: `INSERT INTO transactions (id, type, phone_number, amount, pay_item_id, customer_name, customer_operator,
          priority, priority_rank, status, retry_count, max_retries, source, idempotency_key, request_hash, created_at, updated_at)
        VALUES (${placeholders(17)})`,
       params: [
-        newTransactionId(now),
+        transaction.id,
         input.type,
         input.phoneNumber,
         input.amount,
