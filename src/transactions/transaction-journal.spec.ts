@@ -1,0 +1,130 @@
+import { DataSource } from 'typeorm';
+import { createTestDatabase, TestDatabase } from '../../test/support/test-database';
+import { Database } from '../database/database';
+import { typeOrmOptions } from '../database/typeorm-options';
+import type { TransactionEvent } from './transaction';
+import { JournaledWrite, TransactionJournal } from './transaction-journal';
+import { TransactionTransitions } from './transaction-transitions';
+
+const T = 1_700_000_000_000;
+
+/** A pending transaction, written by a plain INSERT the journal reads back. */
+const insertion = (id: string): JournaledWrite => ({
+  sql: `INSERT INTO transactions (id, type, phone_number, amount, pay_item_id, priority, priority_rank, status, retry_count,
+          max_retries, source, created_at, updated_at)
+        VALUES (?, 'recharge', '237670000000', 500, 'ITEM', 'normal', 1, 'pending', 0, 3, 'main', ?, ?)`,
+  params: [id, T, T],
+  event: { from: null, to: 'pending', actor: 'main-system', at: T, details: { source: 'main' } },
+});
+
+/**
+ * The journal writes a change and its events together (one statement on PostgreSQL, two in one
+ * transaction on SQLite), and tells listeners only once it is committed. Runs on SQLite, or on
+ * PostgreSQL with TEST_DATABASE_URL.
+ */
+describe(TransactionJournal.name, () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let db: Database;
+  let published: TransactionEvent[][];
+  let journal: TransactionJournal;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const settings = database.url.startsWith('sqlite:')
+      ? ({ engine: 'sqlite', path: database.url.slice('sqlite:'.length) } as const)
+      : ({ engine: 'postgres', url: database.url } as const);
+    dataSource = new DataSource(typeOrmOptions(settings));
+    await dataSource.initialize();
+    db = new Database(dataSource);
+    const transitions = new TransactionTransitions();
+    transitions.subscribe((events) => published.push([...events]));
+    journal = new TransactionJournal(db, true, transitions);
+  });
+
+  beforeEach(() => {
+    published = [];
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  const eventsOf = (id: string) =>
+    db.read<{ from_status: string | null; to_status: string; actor: string; details: string | null }>(
+      'SELECT from_status, to_status, actor, details FROM transaction_events WHERE transaction_id = ? ORDER BY id',
+      [id],
+    );
+
+  it('writes a lone statement as its own unit, with its event, and tells listeners once', async () => {
+    const [written] = await journal.write(null, insertion('alone'));
+
+    expect(written).toEqual(expect.objectContaining({ id: 'alone', status: 'pending', amount: 500 }));
+    expect(await eventsOf('alone')).toEqual([{ from_status: null, to_status: 'pending', actor: 'main-system', details: '{"source":"main"}' }]);
+    expect(published).toEqual([[expect.objectContaining({ transactionId: 'alone', from: null, to: 'pending' })]]);
+  });
+
+  it('journals every row an UPDATE wrote, each with its own event', async () => {
+    await journal.write(null, insertion('many-1'));
+    await journal.write(null, insertion('many-2'));
+    published = [];
+
+    const written = await db.transaction((manager) =>
+      journal.write(manager, {
+        sql: `UPDATE transactions SET status = 'assigned', assigned_to = ?, updated_at = ? WHERE id IN (?, ?)`,
+        params: ['box-1', T + 1, 'many-1', 'many-2'],
+        event: { from: 'pending', to: 'assigned', actor: 'callbox:box-1', at: T + 1, details: { via: 'poll' } },
+      }),
+    );
+
+    expect(written.map((tx) => [tx.id, tx.status, tx.assignedTo]).sort()).toEqual([
+      ['many-1', 'assigned', 'box-1'],
+      ['many-2', 'assigned', 'box-1'],
+    ]);
+    for (const id of ['many-1', 'many-2']) expect((await eventsOf(id)).map((e) => e.to_status)).toEqual(['pending', 'assigned']);
+    expect(published.flat().map((e) => e.transactionId).sort()).toEqual(['many-1', 'many-2']);
+  });
+
+  it('keeps neither the change nor its events, and tells no one, when the unit rolls back', async () => {
+    const refused = db.transaction(async (manager) => {
+      await journal.write(manager, insertion('rolled-back'));
+      throw new Error('a later step failed');
+    });
+
+    await expect(refused).rejects.toThrow('a later step failed');
+    expect(await db.read('SELECT id FROM transactions WHERE id = ?', ['rolled-back'])).toEqual([]);
+    expect(await eventsOf('rolled-back')).toEqual([]);
+    expect(published).toEqual([]);
+  });
+
+  it('queues the outbox message of an outcome in the same unit', async () => {
+    const known = { ...(await journal.write(null, insertion('outcome-known')))[0] };
+
+    await db.transaction((manager) =>
+      journal.write(manager, {
+        sql: `UPDATE transactions SET status = 'completed', updated_at = ? WHERE id = ?`,
+        params: [T + 2, 'outcome-known'],
+        event: { from: 'pending', to: 'completed', actor: 'admin', at: T + 2, details: null },
+        known: [{ ...known, status: 'completed', updatedAt: T + 2 }],
+      }),
+    );
+
+    const outbox = await db.read<{ outcome: string }>('SELECT outcome FROM outbox WHERE transaction_id = ?', ['outcome-known']);
+    expect(outbox).toEqual([{ outcome: 'completed' }]);
+    expect(await eventsOf('outcome-known')).toEqual([expect.objectContaining({ to_status: 'pending' }), expect.objectContaining({ to_status: 'completed' })]);
+  });
+
+  it('refuses an outcome outside a unit of work before writing anything: its outbox message must commit with it', async () => {
+    await journal.write(null, insertion('no-unit'));
+
+    const refused = journal.write(null, {
+      sql: `UPDATE transactions SET status = 'completed' WHERE id = ?`,
+      params: ['no-unit'],
+      event: { from: 'pending', to: 'completed', actor: 'admin', at: T, details: null },
+    });
+
+    await expect(refused).rejects.toThrow('inside a unit of work');
+    expect(await db.read('SELECT status FROM transactions WHERE id = ?', ['no-unit'])).toEqual([{ status: 'pending' }]);
+  });
+});
