@@ -225,6 +225,19 @@ describe('queue query plans', () => {
       expect(ordered[0].sql).toMatch(/^SELECT \* FROM transactions\b.*WHERE status = 'pending'/);
       for (const statement of ordered) expectReadInIndexOrder(statement);
     });
+
+    it('writes the whole round in one UPDATE that finds each row by its primary key, scanning only the planned rows', async () => {
+      await repository.dispatch(round(SEVERAL_TYPES, 3, []));
+
+      const updates = sent().filter(({ sql }) => /UPDATE transactions\b/.test(sql));
+      expect(updates).toHaveLength(1);
+      const detail = plan(updates[0]);
+      expect({ sql: updates[0].sql, plan: detail }).toEqual({
+        sql: updates[0].sql,
+        plan: expect.arrayContaining([expect.stringMatching(/^SEARCH transactions USING INDEX sqlite_autoindex_transactions_1 \(id=\?\)/)]),
+      });
+      expect(detail.filter((row) => /^SCAN transactions\b/.test(row))).toEqual([]);
+    });
   });
 
   describe("claimForBox: the box's assigned work, then the head of the queue", () => {

@@ -4,7 +4,7 @@ import { QUEUE_INDEX, QUEUE_ORDER, setClause } from './transaction-columns';
 import { TransactionJournal } from './transaction-journal';
 import { toTransaction, TransactionRow } from './transaction-row';
 import type { Transaction } from './transaction';
-import type { DispatchRound, Sweep } from './transaction.repository';
+import type { Assignment, DispatchRound, Sweep } from './transaction.repository';
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
@@ -74,25 +74,20 @@ export class TransactionSweeps {
       );
       const queue = rows.map(toTransaction);
       const byId = new Map(queue.map((tx) => [tx.id, tx]));
-      const assigned: Transaction[] = [];
-      for (const assignment of round.plan(queue, inFlight)) {
-        const tx = byId.get(assignment.transactionId);
-        if (!tx) continue;
-        const patch = {
+      // Each queued transaction at most once (its first assignment), whatever the plan says.
+      const seen = new Set<string>();
+      const planned = round.plan(queue, inFlight).filter((a) => byId.has(a.transactionId) && !seen.has(a.transactionId) && seen.add(a.transactionId));
+      const written = await this.assignAll(manager, planned, round.now);
+      const assigned = planned
+        .filter((assignment) => written.has(assignment.transactionId))
+        .map((assignment) => ({
+          ...(byId.get(assignment.transactionId) as Transaction),
           status: 'assigned' as const,
           assignedTo: assignment.callboxId,
           assignedAt: round.now,
           leaseExpiresAt: round.now + assignment.leaseMs,
           updatedAt: round.now,
-        };
-        const set = setClause(patch);
-        const { affected } = await this.db.execute(
-          manager,
-          `UPDATE transactions SET ${set.sql} WHERE id = ? AND status = 'pending'`,
-          [...set.params, tx.id],
-        );
-        if (affected === 1) assigned.push({ ...tx, ...patch });
-      }
+        }));
       await this.journal.record(
         manager,
         assigned.map((tx) => ({
@@ -107,6 +102,20 @@ export class TransactionSweeps {
       );
       return assigned;
     });
+  }
+
+  /** Every assignment of the round in one UPDATE (one round trip, not one per transaction); returns the ids written. */
+  private async assignAll(manager: EntityManager, planned: readonly Assignment[], now: number): Promise<Set<string>> {
+    if (planned.length === 0) return new Set();
+    const { rows } = await this.db.execute<{ id: string }>(
+      manager,
+      `WITH planned (tx_id, box, lease) AS (VALUES ${planned.map(() => '(?, ?, CAST(? AS bigint))').join(', ')})
+       UPDATE transactions SET status = 'assigned', assigned_to = planned.box, assigned_at = ?, lease_expires_at = planned.lease, updated_at = ?
+       FROM planned WHERE transactions.id = planned.tx_id AND transactions.status = 'pending'
+       RETURNING id`,
+      [...planned.flatMap((assignment) => [assignment.transactionId, assignment.callboxId, now + assignment.leaseMs]), now, now],
+    );
+    return new Set(rows.map((row) => row.id));
   }
 
   private async inFlight(manager: EntityManager, callboxIds: readonly string[]): Promise<Map<string, number>> {
