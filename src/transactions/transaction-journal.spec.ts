@@ -1,7 +1,5 @@
-import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase } from '../../test/support/test-database';
-import { Database } from '../database/database';
-import { typeOrmOptions } from '../database/typeorm-options';
+import { openTestDatabase } from '../../test/support/test-database';
+import type { Database } from '../database/database';
 import type { TransactionEvent } from './transaction';
 import { JournaledWrite, TransactionJournal } from './transaction-journal';
 import { TransactionTransitions } from './transaction-transitions';
@@ -23,20 +21,13 @@ const insertion = (id: string): JournaledWrite => ({
  * PostgreSQL with TEST_DATABASE_URL.
  */
 describe(TransactionJournal.name, () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
   let db: Database;
+  let close: () => Promise<void>;
   let published: TransactionEvent[][];
   let journal: TransactionJournal;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const settings = database.url.startsWith('sqlite:')
-      ? ({ engine: 'sqlite', path: database.url.slice('sqlite:'.length) } as const)
-      : ({ engine: 'postgres', url: database.url } as const);
-    dataSource = new DataSource(typeOrmOptions(settings));
-    await dataSource.initialize();
-    db = new Database(dataSource);
+    ({ db, close } = await openTestDatabase());
     const transitions = new TransactionTransitions();
     transitions.subscribe((events) => published.push([...events]));
     journal = new TransactionJournal(db, true, transitions);
@@ -46,10 +37,7 @@ describe(TransactionJournal.name, () => {
     published = [];
   });
 
-  afterAll(async () => {
-    await dataSource.destroy();
-    await database.drop();
-  });
+  afterAll(() => close());
 
   const eventsOf = (id: string) =>
     db.read<{ from_status: string | null; to_status: string; actor: string; details: string | null }>(

@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { Database } from '../../src/database/database';
+import { typeOrmOptions } from '../../src/database/typeorm-options';
 
 export interface TestDatabase {
   url: string;
@@ -40,4 +43,21 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
   } finally {
     await client.end();
   }
+}
+
+/** A migrated database of its own (see createTestDatabase) and the app's Database over it, for repository specs. */
+export async function openTestDatabase(): Promise<{ db: Database; close(): Promise<void> }> {
+  const database = await createTestDatabase();
+  const settings = database.url.startsWith('sqlite:')
+    ? ({ engine: 'sqlite', path: database.url.slice('sqlite:'.length) } as const)
+    : ({ engine: 'postgres', url: database.url } as const);
+  const dataSource = new DataSource(typeOrmOptions(settings));
+  await dataSource.initialize();
+  return {
+    db: new Database(dataSource),
+    close: async () => {
+      await dataSource.destroy();
+      await database.drop();
+    },
+  };
 }

@@ -1,7 +1,5 @@
-import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase } from '../../../test/support/test-database';
-import { Database } from '../../database/database';
-import { typeOrmOptions } from '../../database/typeorm-options';
+import { openTestDatabase } from '../../../test/support/test-database';
+import type { Database } from '../../database/database';
 import { asUnitOfWork } from '../../database/unit-of-work';
 import { afterOutcome, BoxHealth, isDegraded, MAX_CONSECUTIVE_FAILURES } from './box-health';
 import type { BoxOutcome } from './callbox';
@@ -17,26 +15,18 @@ const HEALTHY: BoxHealth = { recentOutcomes: '', consecutiveFailures: 0, degrade
  * engine under test (SQLite, or PostgreSQL with TEST_DATABASE_URL).
  */
 describe(TypeOrmCallBoxRepository.name, () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
   let db: Database;
+  let close: () => Promise<void>;
   let boxes: TypeOrmCallBoxRepository;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const settings = database.url.startsWith('sqlite:')
-      ? ({ engine: 'sqlite', path: database.url.slice('sqlite:'.length) } as const)
-      : ({ engine: 'postgres', url: database.url } as const);
-    dataSource = new DataSource(typeOrmOptions(settings));
-    await dataSource.initialize();
-    db = new Database(dataSource);
+    ({ db, close } = await openTestDatabase());
     boxes = new TypeOrmCallBoxRepository(db);
   });
 
   afterAll(async () => {
     await boxes.onModuleDestroy();
-    await dataSource.destroy();
-    await database.drop();
+    await close();
   });
 
   const register = (id: string) =>
