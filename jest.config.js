@@ -8,6 +8,8 @@ const common = {
 module.exports = {
   // Per-project testTimeout is ignored by Jest; this one applies to every spec.
   testTimeout: 60000,
+  // Prints the logs of the processes a failed real-process spec started (see the reporter).
+  reporters: ['default', '<rootDir>/test/reliability/support/failure-logs-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {

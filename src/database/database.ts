@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { PostgresQueryable, PostgresStatements, toNumberedPlaceholders } from './postgres-statements';
 import { SqliteGroupCommit } from './sqlite-group-commit';
+import { isRolledBackConflict } from './database-errors';
+import { isWorthRetrying, MAX_UNIT_ATTEMPTS, retryPauseMs } from './transient-retry';
 
 interface SqliteStatement {
   readonly reader: boolean;
@@ -40,9 +42,27 @@ export class Database {
     return this.dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
   }
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.engine === 'postgres') return this.withCommitHooks(work);
-    return this.sqlite.run(work);
+  /**
+   * Runs `work` in one database transaction. On PostgreSQL a unit that lost a deadlock, a
+   * serialization conflict, or its connection before the COMMIT runs again (MAX_UNIT_ATTEMPTS in
+   * all): it was rolled back whole, and units of work touch nothing but the database.
+   */
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.engine === 'sqlite') return this.sqlite.run(work);
+    for (let attempt = 1; ; attempt++) {
+      let commitSent = false;
+      try {
+        return await this.withCommitHooks(async (manager) => {
+          const result = await work(manager);
+          commitSent = true;
+          return result;
+        });
+      } catch (error) {
+        if (attempt >= MAX_UNIT_ATTEMPTS || !isWorthRetrying(error, commitSent)) throw error;
+        this.logger.warn({ attempt, reason: describeTransient(error) }, 'Unit of work rolled back by the database; running it again');
+        await new Promise((resolve) => setTimeout(resolve, retryPauseMs(attempt)));
+      }
+    }
   }
 
   /** Runs `hook` once the unit of work that `manager` belongs to has committed (never if it rolls back). */
@@ -115,7 +135,16 @@ export class Database {
    */
   async standalone<Row = Record<string, unknown>>(statement: string, parameters: unknown[] = []): Promise<Row[]> {
     if (this.engine === 'sqlite') return this.transaction((manager) => this.query<Row>(manager, statement, parameters));
-    return (await this.postgres.run<Row>(this.pool, statement, parameters)).rows;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.postgres.run<Row>(this.pool, statement, parameters)).rows;
+      } catch (error) {
+        // Only a conflict proves the statement rolled back: a lost connection may have committed it.
+        if (attempt >= MAX_UNIT_ATTEMPTS || !isRolledBackConflict(error)) throw error;
+        this.logger.warn({ attempt, reason: describeTransient(error) }, 'Statement rolled back by the database; running it again');
+        await new Promise((resolve) => setTimeout(resolve, retryPauseMs(attempt)));
+      }
+    }
   }
 
   /**
@@ -166,4 +195,10 @@ export class Database {
   private get pool(): PostgresQueryable {
     return (this.dataSource.driver as unknown as { master: PostgresQueryable }).master;
   }
+}
+
+/** The error's code and message only: a driver error also carries the statement's parameters. */
+function describeTransient(error: unknown): string {
+  const candidate = error as { code?: string; message?: string; driverError?: { code?: string } } | null;
+  return `${candidate?.driverError?.code ?? candidate?.code ?? 'no code'}: ${candidate?.message ?? String(error)}`.slice(0, 200);
 }

@@ -58,7 +58,7 @@ export class TransactionSweeps {
       if (this.db.engine === 'postgres') {
         await this.db.execute(
           manager,
-          `SELECT id FROM callboxes WHERE id IN (${placeholders(round.callboxIds.length)}) ORDER BY id FOR UPDATE`,
+          `SELECT id FROM callboxes WHERE id IN (${placeholders(round.callboxIds.length)}) ORDER BY id COLLATE "C" FOR UPDATE`,
           [...round.callboxIds],
         );
       }

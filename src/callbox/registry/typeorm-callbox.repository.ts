@@ -73,7 +73,10 @@ export class TypeOrmCallBoxRepository extends CallBoxRepository implements OnMod
   async flushHeartbeats(): Promise<void> {
     await this.heartbeats.drain((batch) =>
       this.db.transaction(async (manager) => {
-        for (const [id, heartbeat] of batch) {
+        // In byte order of the id (COLLATE "C" in SQL), as every unit that locks several boxes does
+        // (the dispatcher's round, the degraded marks): two of them can then never each hold the
+        // box the other waits for (a deadlock; it made a poll answer 500 during a failover).
+        for (const [id, heartbeat] of [...batch].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
           await this.db.execute(
             manager,
             `UPDATE callboxes SET reported_status = ?, queue_size = COALESCE(?, queue_size),
@@ -202,6 +205,10 @@ export class TypeOrmCallBoxRepository extends CallBoxRepository implements OnMod
   async markDegraded(ids: readonly string[], reason: string, until: number, now: number): Promise<void> {
     if (ids.length === 0) return;
     await this.db.transaction(async (manager) => {
+      // Boxes are locked in id order (see flushHeartbeats); one UPDATE of several rows takes them in scan order.
+      if (this.db.engine === 'postgres') {
+        await this.db.execute(manager, `SELECT id FROM callboxes WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id COLLATE "C" FOR UPDATE`, [...ids]);
+      }
       await this.db.execute(
         manager,
         `UPDATE callboxes SET degraded_until = ?, degraded_reason = ?, recent_outcomes = '', consecutive_failures = 0, updated_at = ?

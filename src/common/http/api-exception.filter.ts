@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { describeError } from './error-descriptor';
 import { ErrorFamilies } from './error-families';
 
 /**
@@ -22,6 +23,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     } else {
       this.logger.debug({ requestId: request.id, status }, `${request.method} ${request.url} -> ${status}`);
     }
+    const { retryAfterSeconds } = describeError(exception);
+    if (retryAfterSeconds !== undefined && !reply.hasHeader('Retry-After')) void reply.header('Retry-After', String(retryAfterSeconds));
     void reply.status(status).send(body);
   }
 }

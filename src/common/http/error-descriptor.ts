@@ -11,7 +11,12 @@ export interface ErrorDescriptor {
   details?: unknown;
   /** Only for 5xx: the original error, for the log, never for the client. */
   cause?: unknown;
+  /** For a passing unavailability: when to try again (the `Retry-After` header). */
+  retryAfterSeconds?: number;
 }
+
+/** A database that failed for a passing reason (restart, failover, deadlock) is usually back within this. */
+export const DATABASE_RETRY_AFTER_SECONDS = 1;
 
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   invalid_input: 400,
@@ -101,6 +106,7 @@ export function describeError(exception: unknown): ErrorDescriptor {
       code: 'DATABASE.UNAVAILABLE',
       message: 'Service momentanément indisponible, réessayez dans quelques instants',
       cause: exception,
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
     };
   }
   return {

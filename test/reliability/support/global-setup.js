@@ -30,6 +30,8 @@ module.exports = async () => {
       }
       symlinkSync(join(root, 'node_modules'), join(target, 'node_modules'), 'dir');
       process.env.RELIABILITY_BUILD_DIR = target;
+      // Each process's whole output, read by failure-logs-reporter.js when a spec fails.
+      process.env.RELIABILITY_LOG_DIR = mkdtempSync(join(tmpdir(), 'merecharge-process-logs-'));
       process.stdout.write(`\n[reliability] app built and copied to ${target} in ${Date.now() - started} ms\n`);
       return;
     } catch (error) {

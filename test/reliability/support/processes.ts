@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 /** The compiled app: the private copy made by global-setup.js, else the project's own dist. */
 export function buildDir(): string {
@@ -26,6 +27,20 @@ export function freePort(): Promise<number> {
 export const RELIABILITY_CALLBOX_TOKEN = 'reliability-callbox-token-000001';
 export const RELIABILITY_API_KEY = 'reliability-admin-api-key-000001';
 
+/**
+ * Where each process writes its whole output: `<RELIABILITY_LOG_DIR>/<spec file>/<process>.log`.
+ * The failure reporter (failure-logs-reporter.js) prints the error lines of a failed spec's
+ * processes and keeps the folder when CI is set.
+ */
+function logFileFor(name: string, port: number): string | null {
+  const root = process.env.RELIABILITY_LOG_DIR;
+  const spec = expect.getState().testPath;
+  if (!root || !spec) return null;
+  const dir = join(root, basename(spec));
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${name.replace(/[^\w.-]+/g, '_')}-${port}.log`);
+}
+
 /** Every process a spec started, so afterAll (and, at worst, the exit of jest) can end them. */
 const running = new Set<ManagedProcess>();
 process.once('exit', () => {
@@ -41,6 +56,7 @@ export class ManagedProcess {
   child: ChildProcess | null = null;
   private readonly tail: string[] = [];
   private exited: Promise<void> = Promise.resolve();
+  private log: WriteStream | null = null;
   starts = 0;
 
   constructor(
@@ -69,7 +85,11 @@ export class ManagedProcess {
     this.child = child;
     this.starts += 1;
     running.add(this);
+    const file = this.log ? null : logFileFor(this.name, this.port);
+    if (file) this.log = createWriteStream(file, { flags: 'a' });
+    this.log?.write(`--- start #${this.starts} at ${new Date().toISOString()}\n`);
     const keep = (chunk: Buffer) => {
+      this.log?.write(chunk);
       for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.tail.push(line.slice(0, 2000));
       if (this.tail.length > 200) this.tail.splice(0, this.tail.length - 200);
     };
@@ -92,6 +112,7 @@ export class ManagedProcess {
     if (!this.alive) return;
     this.child!.kill('SIGKILL');
     await this.exited;
+    this.log?.write(`--- killed (SIGKILL) at ${new Date().toISOString()}\n`);
   }
 
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
@@ -103,6 +124,8 @@ export class ManagedProcess {
       clearTimeout(timer);
     }
     running.delete(this);
+    this.log?.end();
+    this.log = null;
   }
 
   output(lines = 40): string {
