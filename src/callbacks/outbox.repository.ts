@@ -5,13 +5,20 @@ export interface OutboxMessage {
   id: number;
   transactionId: string;
   outcome: string;
+  /** The stored payload, without `sequence` (see outcomeMessageBody). */
   payload: string;
   attempts: number;
+  /** 1, 2, ... among its transaction's messages: the order they are delivered in. */
+  sequence: number;
 }
 
 /** Outcome messages written with each state change, waiting for the main system's acknowledgement. */
 export abstract class OutboxRepository {
-  /** Takes up to `limit` due messages for `leaseMs`, so another replica does not send them at the same time. */
+  /**
+   * Takes up to `limit` due messages for `leaseMs`, so another replica does not send them at the
+   * same time. Only the earliest undelivered message of each transaction is ever taken: a later
+   * one waits until every earlier one is delivered, on whichever replica.
+   */
   abstract claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxMessage[]>;
   abstract markDelivered(id: number, now: number): Promise<void>;
   abstract markFailed(id: number, error: string, nextAttemptAt: number): Promise<void>;
@@ -29,9 +36,14 @@ export class TypeOrmOutboxRepository extends OutboxRepository {
       const skipLocked = this.db.engine === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
       const { rows } = await this.db.execute<Record<string, unknown>>(
         manager,
-        `SELECT id, transaction_id, outcome, payload, attempts FROM outbox
+        // An earlier message still pending keeps its successors back, whether it is leased,
+        // backing off, or just due. On PostgreSQL a snapshot can only see an earlier message as
+        // pending longer than it is (delivered is final), never shorter: the check errs on waiting.
+        `SELECT id, transaction_id, outcome, payload, attempts, sequence FROM outbox
          WHERE state = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until < ?)
-         ORDER BY next_attempt_at LIMIT ?${skipLocked}`,
+           AND NOT EXISTS (SELECT 1 FROM outbox earlier
+             WHERE earlier.transaction_id = outbox.transaction_id AND earlier.sequence < outbox.sequence AND earlier.state = 'pending')
+         ORDER BY next_attempt_at, id LIMIT ?${skipLocked}`,
         [now, now, limit],
       );
       if (rows.length === 0) return [];
@@ -47,6 +59,7 @@ export class TypeOrmOutboxRepository extends OutboxRepository {
         outcome: row.outcome as string,
         payload: row.payload as string,
         attempts: Number(row.attempts),
+        sequence: Number(row.sequence),
       }));
     });
   }

@@ -3,6 +3,7 @@ import { SyncAndOutbox1732300000000 } from './1732300000000-sync-and-outbox';
 import { TopUpCommands1732400000000 } from './1732400000000-topup-commands';
 import { PendingExpiryAndBoxHealth1732500000000 } from './1732500000000-pending-expiry-and-box-health';
 import { QueueOrderIndexes1732600000000 } from './1732600000000-queue-order-indexes';
+import { OutboxSequence1732710000000 } from './1732710000000-outbox-sequence';
 
 /** Every migration, oldest first. Registered explicitly so the bundle needs no glob at run time. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   TopUpCommands1732400000000,
   PendingExpiryAndBoxHealth1732500000000,
   QueueOrderIndexes1732600000000,
+  OutboxSequence1732710000000,
 ];

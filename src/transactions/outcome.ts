@@ -22,3 +22,15 @@ export function outcomePayload(tx: Transaction, at: number): Record<string, unkn
     occurredAt: new Date(at).toISOString(),
   };
 }
+
+/**
+ * The body sent for an outbox message: its stored payload with `sequence` (1, 2, ... per
+ * transaction, in the order the outcomes were written) added last. The payload's own bytes are
+ * kept as they are, so every attempt of a message sends the same body.
+ */
+export function outcomeMessageBody(payload: string, sequence: number): string {
+  const object = payload.trim();
+  if (!object.startsWith('{') || !object.endsWith('}')) throw new Error('An outcome payload is a JSON object');
+  const fields = object.slice(1, -1);
+  return `{${fields}${fields.trim() === '' ? '' : ','}"sequence":${sequence}}`;
+}

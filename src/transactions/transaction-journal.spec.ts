@@ -103,6 +103,33 @@ describe(TransactionJournal.name, () => {
     expect(await eventsOf('outcome-known')).toEqual([expect.objectContaining({ to_status: 'pending' }), expect.objectContaining({ to_status: 'completed' })]);
   });
 
+  it("numbers a transaction's outbox messages 1, 2, ... in the order its outcomes were written", async () => {
+    const pending = { ...(await journal.write(null, insertion('numbered')))[0] };
+    const moveTo = (status: 'needs_review' | 'completed', from: string, at: number) =>
+      db.transaction((manager) =>
+        journal.write(manager, {
+          sql: `UPDATE transactions SET status = ?, updated_at = ? WHERE id = ?`,
+          params: [status, at, 'numbered'],
+          event: { from: from as 'pending', to: status, actor: 'admin', at, details: null },
+          known: [{ ...pending, status, updatedAt: at }],
+        }),
+      );
+
+    await moveTo('needs_review', 'pending', T + 3);
+    await moveTo('completed', 'needs_review', T + 4);
+
+    const outbox = await db.read<{ outcome: string; sequence: unknown; payload: string }>(
+      'SELECT outcome, sequence, payload FROM outbox WHERE transaction_id = ? ORDER BY id',
+      ['numbered'],
+    );
+    expect(outbox.map((m) => [m.outcome, Number(m.sequence)])).toEqual([
+      ['needs_review', 1],
+      ['completed', 2],
+    ]);
+    // The stored payload is the outcome's; the sender adds the sequence to the body it signs.
+    expect(JSON.parse(outbox[1].payload)).toMatchObject({ transactionId: 'numbered', status: 'completed' });
+  });
+
   it('refuses an outcome outside a unit of work before writing anything: its outbox message must commit with it', async () => {
     await journal.write(null, insertion('no-unit'));
 

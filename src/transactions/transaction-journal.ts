@@ -91,15 +91,20 @@ export class TransactionJournal {
     return this.callbacksEnabled ? changed.filter((tx) => isOutcome(tx.status)) : [];
   }
 
-  /** The outbox message of each outcome the main system must hear about. */
+  /**
+   * The outbox message of each outcome the main system must hear about, numbered 1, 2, ... per
+   * transaction (its `sequence`). The number is taken in the statement: the unit already holds the
+   * transaction's row (it wrote it), so two outcomes of one transaction never number at once.
+   */
   private async recordOutcomes(manager: EntityManager, changed: Transaction[]): Promise<void> {
     const outcomes = this.outcomesOf(changed);
     if (outcomes.length > 0) {
-      const values = outcomes.map(() => `(?, ?, ?, 'pending', 0, ?, ?)`).join(', ');
+      const next = `(SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE transaction_id = ?)`;
+      const values = outcomes.map(() => `(?, ?, ?, 'pending', 0, ?, ?, ${next})`).join(', ');
       await this.db.execute(
         manager,
-        `INSERT INTO outbox (transaction_id, outcome, payload, state, attempts, next_attempt_at, created_at) VALUES ${values}`,
-        outcomes.flatMap((tx) => [tx.id, tx.status, JSON.stringify(outcomePayload(tx, tx.updatedAt)), tx.updatedAt, tx.updatedAt]),
+        `INSERT INTO outbox (transaction_id, outcome, payload, state, attempts, next_attempt_at, created_at, sequence) VALUES ${values}`,
+        outcomes.flatMap((tx) => [tx.id, tx.status, JSON.stringify(outcomePayload(tx, tx.updatedAt)), tx.updatedAt, tx.updatedAt, tx.id]),
       );
     }
   }

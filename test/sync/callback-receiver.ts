@@ -5,6 +5,9 @@ import { CallbackDeliveryService } from '../../src/callbacks/callback-delivery.s
 import type { TestApp } from '../support/test-app';
 
 export interface Received {
+  method: string;
+  /** The path asked for: the receiver's own, or where a redirect sent a follower. */
+  path: string;
   /** The raw body, byte for byte, as the signature covers it. */
   body: string;
   headers: IncomingHttpHeaders;
@@ -12,32 +15,44 @@ export interface Received {
   answered: number;
 }
 
+/** The receiver's answer to a request (all earlier requests in `received`): a status, and its headers. */
+export type Answer = (request: Omit<Received, 'answered'>, received: readonly Received[]) => { status: number; headers?: Record<string, string> };
+
+/** The path callbacks are sent to; anything else answers 200 (a redirect target that would "accept"). */
+export const RECEIVER_PATH = '/merecharge/outcomes';
+
 export interface CallbackReceiver {
   url: string;
   received: Received[];
-  /** Requests answered 2xx: the acknowledged deliveries. */
+  /** POSTs to RECEIVER_PATH answered 2xx: the acknowledged deliveries. */
   acknowledged(): Received[];
   close(): Promise<void>;
 }
 
-/** The main system's endpoint on loopback: answers 500 to the first `failFirst` requests, 200 afterwards. */
-export async function startReceiver(failFirst: number): Promise<CallbackReceiver> {
+/**
+ * The main system's endpoint on loopback. With a number, answers 500 to the first `failFirst`
+ * requests and 200 afterwards; with a function, what it says. Records every request, whatever its
+ * method and path.
+ */
+export async function startReceiver(behaviour: number | Answer): Promise<CallbackReceiver> {
   const received: Received[] = [];
+  const answer: Answer = typeof behaviour === 'number' ? (_request, before) => ({ status: before.length < behaviour ? 500 : 200 }) : behaviour;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const answered = received.length < failFirst ? 500 : 200;
-      received.push({ body: Buffer.concat(chunks).toString('utf8'), headers: req.headers, answered });
-      res.writeHead(answered, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: answered === 200 }));
+      const request = { method: req.method ?? '', path: req.url ?? '', body: Buffer.concat(chunks).toString('utf8'), headers: req.headers };
+      const { status, headers } = request.method === 'POST' && request.path === RECEIVER_PATH ? answer(request, received) : { status: 200, headers: {} };
+      received.push({ ...request, answered: status });
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ ok: status === 200 }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/merecharge/outcomes`,
+    url: `http://127.0.0.1:${port}${RECEIVER_PATH}`,
     received,
-    acknowledged: () => received.filter((r) => r.answered >= 200 && r.answered < 300),
+    acknowledged: () => received.filter((r) => r.method === 'POST' && r.path === RECEIVER_PATH && r.answered >= 200 && r.answered < 300),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
 import { CallbackDeliveryService } from '../../src/callbacks/callback-delivery.service';
+import { verifyCallback } from '../../src/callbacks/callback-signature';
 import { createTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase } from '../support/test-database';
 import { claim, expectStatus, registerBox, report, submit } from '../callbox/callbox-api';
@@ -12,8 +12,17 @@ const B = 'callbox_002';
 /** Longer than any outbox backoff (capped at 10 minutes). */
 const PAST_ANY_BACKOFF_MS = 11 * 60_000;
 
-const signatureOf = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
-const parsed = (r: Received) => JSON.parse(r.body) as { transactionId: string; status: string; event: string };
+/** The receiver's check of a request, on a clock reading `nowMs` (by default, the request's own timestamp). */
+const verdictOf = (r: Received, nowMs = Number(r.headers['x-merecharge-timestamp']) * 1000) =>
+  verifyCallback({
+    secret: SECRET,
+    timestamp: r.headers['x-merecharge-timestamp'],
+    delivery: r.headers['x-merecharge-delivery'],
+    signature: r.headers['x-merecharge-signature'],
+    body: r.body,
+    nowMs,
+  });
+const parsed = (r: Received) => JSON.parse(r.body) as { transactionId: string; status: string; event: string; sequence: number };
 
 describe('Outcome callbacks to the main system (MAIN_CALLBACK_URL)', () => {
   let receiver: CallbackReceiver;
@@ -68,13 +77,13 @@ describe('Outcome callbacks to the main system (MAIN_CALLBACK_URL)', () => {
     await deliverAll(3);
 
     const acknowledged = receiver.acknowledged().map(parsed);
-    expect(acknowledged.map((m) => [m.transactionId, m.status, m.event]).sort()).toEqual(
-      Object.entries(ids).map(([status, id]) => [id, status, `transaction.${status}`]).sort(),
+    expect(acknowledged.map((m) => [m.transactionId, m.status, m.event, m.sequence]).sort()).toEqual(
+      Object.entries(ids).map(([status, id]) => [id, status, `transaction.${status}`, 1]).sort(),
     );
-    // Every request, refused or not, was signed over its exact body and said what it carries.
+    // Every request, refused or not, was signed over its timestamp, delivery id and exact body, and said what it carries.
     expect(receiver.received).toHaveLength(3 + FAIL_FIRST);
     for (const request of receiver.received) {
-      expect(request.headers['x-merecharge-signature']).toBe(signatureOf(request.body));
+      expect(verdictOf(request)).toBe('valid');
       expect(request.headers['content-type']).toBe('application/json');
       expect(request.headers['x-merecharge-event']).toBe(parsed(request).event);
     }
@@ -147,8 +156,9 @@ describe('Outcome callbacks across a restart', () => {
         expect(await delivery.deliverDue()).toEqual({ delivered: 1, failed: 0 });
         expect(receiver.received).toHaveLength(1);
         const [message] = receiver.received;
-        expect(parsed(message)).toMatchObject({ transactionId: id, status: 'completed', occurredAt: new Date(completedAt).toISOString() });
-        expect(message.headers['x-merecharge-signature']).toBe(signatureOf(message.body));
+        expect(parsed(message)).toMatchObject({ transactionId: id, status: 'completed', sequence: 1, occurredAt: new Date(completedAt).toISOString() });
+        expect(message.headers['x-merecharge-timestamp']).toBe(String(Math.floor(completedAt / 1000)));
+        expect(verdictOf(message, second.clock!.now())).toBe('valid');
       } finally {
         await second.close();
       }

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { signCallback, SIGNATURE_HEADER } from '../../../src/callbacks/callback-signature';
+import { CALLBACK_HEADERS, verifyCallback } from '../../../src/callbacks/callback-signature';
 
 export const CALLBACK_SECRET = 'reliability-callback-secret-0001';
 
@@ -25,7 +25,15 @@ export async function startOutcomeReceiver(): Promise<OutcomeReceiver> {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const delivery = String(req.headers['x-merecharge-delivery']);
-      if (req.headers[SIGNATURE_HEADER] !== signCallback(body, CALLBACK_SECRET)) receiver.badSignatures += 1;
+      const verdict = verifyCallback({
+        secret: CALLBACK_SECRET,
+        timestamp: req.headers[CALLBACK_HEADERS.timestamp],
+        delivery: req.headers[CALLBACK_HEADERS.delivery],
+        signature: req.headers[CALLBACK_HEADERS.signature],
+        body,
+        nowMs: Date.now(),
+      });
+      if (verdict !== 'valid') receiver.badSignatures += 1;
       deliveries.set(delivery, (deliveries.get(delivery) ?? 0) + 1);
       try {
         const { transactionId } = JSON.parse(body) as { transactionId: string };
