@@ -13,20 +13,31 @@ const ERROR_FAMILIES = Symbol('errorFamilies');
 /** Request bodies above this are refused with 413 before any parsing. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-/** The HTTP adapter, shared by main.ts and the end-to-end specs so both run the same server. */
-export function createFastifyAdapter(): FastifyAdapter {
+/**
+ * The HTTP adapter, shared by main.ts and the end-to-end specs so both run the same server.
+ * `trustProxy` (TRUST_PROXY): the proxies whose X-Forwarded-For names the client; without it the
+ * client address (PIN guard, rate limits) is the socket's and the header is ignored.
+ */
+export function createFastifyAdapter(options: { trustProxy?: string | null } = {}): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: options.trustProxy ?? false,
     genReqId: requestIdFor,
     // A malformed URL or an over-long path parameter is refused by the router before any hook or
     // filter runs; without this, Fastify answers with its own body and no x-request-id.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const families = (request.server as unknown as Record<symbol, ErrorFamilies | undefined>)[ERROR_FAMILIES];
-      const { status, body } = (families ?? new ErrorFamilies()).rendererFor(request.url).render(error, request);
+      const { status, body } = (families ?? new ErrorFamilies()).rendererFor(request).render(error, request);
       void reply.header('x-request-id', request.id).status(status).send(body);
     },
   });
 }
+
+/**
+ * Nest's own body parsers off: Fastify's JSON parser is the only one, so a form-encoded (or any
+ * other) body on a JSON route is a 415 rather than a form parsed into the DTO.
+ */
+export const APP_OPTIONS = { bodyParser: false } as const;
 
 /** Everything main.ts does to the app besides listening; the e2e specs call it too. */
 export function configureApp(app: NestFastifyApplication): void {

@@ -3,13 +3,14 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { configureApp, createFastifyAdapter } from './app.setup';
+import { APP_OPTIONS, configureApp, createFastifyAdapter } from './app.setup';
 import { AppConfig, ConfigValidationError, loadAppConfig } from './config/app-config';
 
 async function bootstrap(): Promise<void> {
   // Validate first, so a bad setting stops the process with the whole list before anything starts.
+  let settings: AppConfig;
   try {
-    loadAppConfig(process.env);
+    settings = loadAppConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       process.stderr.write(`${error.message}\n`);
@@ -17,7 +18,8 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(), { bufferLogs: true });
+  const adapter = createFastifyAdapter({ trustProxy: settings.trustProxy });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true, ...APP_OPTIONS });
   configureApp(app);
   app.enableShutdownHooks();
   const config = app.get(AppConfig);

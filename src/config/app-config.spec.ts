@@ -6,6 +6,8 @@ const REAL = {
   TOPUP_SOAP_URL: 'http://operator.example:8700/soap/queueSoapService',
   TOPUP_SOAP_USERNAME: 'gateway-user',
   TOPUP_SOAP_PASSWORD: 'gateway-password-long',
+  METRICS_TOKEN: 'a-real-metrics-token-5e6f7a8b',
+  PIN_HASH_KEY: 'a-real-pin-hash-key-0c1d2e3f4a5b',
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -54,7 +56,7 @@ describe(loadAppConfig.name, () => {
 
   it('refuses to start in production without its secrets', () => {
     expect(problemsOf({ NODE_ENV: 'production' }).sort()).toEqual(
-      ['API_KEY', 'CALLBOX_TOKEN', 'TOPUP_SOAP_PASSWORD', 'TOPUP_SOAP_URL', 'TOPUP_SOAP_USERNAME'],
+      ['API_KEY', 'CALLBOX_TOKEN', 'METRICS_TOKEN', 'PIN_HASH_KEY', 'TOPUP_SOAP_PASSWORD', 'TOPUP_SOAP_URL', 'TOPUP_SOAP_USERNAME'],
     );
   });
 
@@ -77,6 +79,27 @@ describe(loadAppConfig.name, () => {
 
   it('refuses one secret serving as both CallBox token and API key', () => {
     expect(problemsOf({ CALLBOX_TOKEN: 'same-secret-for-both-1234', API_KEY: 'same-secret-for-both-1234' })).toEqual(['API_KEY']);
+  });
+
+  it('refuses a box-bound token that is also the API key, the shared token or another box\'s token', () => {
+    expect(problemsOf({ ...REAL, CALLBOX_TOKENS: `callbox_002:${REAL.API_KEY}` })).toEqual(['CALLBOX_TOKENS']);
+    expect(problemsOf({ ...REAL, CALLBOX_TOKENS: `callbox_002:${REAL.CALLBOX_TOKEN}` })).toEqual(['CALLBOX_TOKENS']);
+    expect(problemsOf({ ...REAL, CALLBOX_TOKENS: 'callbox_001:one-token-for-two-boxes,callbox_002:one-token-for-two-boxes' })).toEqual([
+      'CALLBOX_TOKENS',
+    ]);
+  });
+
+  it('needs no shared token in production when every box has its own; none is then accepted', () => {
+    const { CALLBOX_TOKEN: _shared, ...withoutShared } = REAL;
+    const sut = loadAppConfig({ NODE_ENV: 'production', ...withoutShared, CALLBOX_TOKENS: 'callbox_001:token-for-box-one-123' });
+    expect(sut.callboxToken).toBeNull();
+    expect(problemsOf({ NODE_ENV: 'production', ...withoutShared })).toEqual(['CALLBOX_TOKEN']);
+  });
+
+  it('believes X-Forwarded-For only from the proxies it is told of', () => {
+    expect(loadAppConfig({}).trustProxy).toBeNull();
+    expect(loadAppConfig({ TRUST_PROXY: '10.0.0.5,10.1.0.0/16' }).trustProxy).toBe('10.0.0.5,10.1.0.0/16');
+    expect(problemsOf({ TRUST_PROXY: 'everyone' })).toEqual(['TRUST_PROXY']);
   });
 });
 

@@ -5,6 +5,7 @@ import { Environment, EnvironmentProblem, parseEnvironment } from './environment
 /** The token printed in the CallBox spec: fine on a laptop, refused in production. */
 export const SPEC_SAMPLE_CALLBOX_TOKEN = 'callbox-secure-token-2024';
 const DEVELOPMENT_API_KEY = 'merecharge-dev-api-key-change-me';
+const DEVELOPMENT_PIN_HASH_KEY = 'merecharge-dev-pin-hash-key-change-me-in-production';
 
 /**
  * SHA-256 of every sample secret printed in the spec documents (the CallBox token, the placeholder
@@ -17,11 +18,12 @@ const SAMPLE_SECRET_SHA256 = new Set([
   '3ff84059e1556465ea88534fd4e28db10a8b95cee4a61c9b2f9e1bba1371bc6b',
   '81956911534ae506cf87213249aa4ff885a25aa94a66d5cd2038d7d39710434a',
   createHash('sha256').update(DEVELOPMENT_API_KEY).digest('hex'),
+  createHash('sha256').update(DEVELOPMENT_PIN_HASH_KEY).digest('hex'),
 ]);
 
 const isSampleSecret = (value: string) => SAMPLE_SECRET_SHA256.has(createHash('sha256').update(value).digest('hex'));
 
-export type DatabaseSettings = { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string };
+export type DatabaseSettings = { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string; poolSize?: number };
 
 export interface CallBoxDefaults {
   maxRetries: number;
@@ -36,7 +38,8 @@ export class AppConfig {
   readonly port: number;
   readonly host: string;
   readonly database: DatabaseSettings;
-  readonly callboxToken: string;
+  /** The fleet's shared token; null in production when only box-bound tokens (CALLBOX_TOKENS) are set. */
+  readonly callboxToken: string | null;
   /** Box-bound tokens: token -> callboxId. */
   readonly boundCallboxTokens: ReadonlyMap<string, string>;
   readonly apiKey: string;
@@ -46,6 +49,8 @@ export class AppConfig {
   readonly heartbeatTimeoutMs: number;
   readonly syncIntervalMs: number;
   readonly degradedCooldownMs: number;
+  /** How long a box is not offered again work it gave back. */
+  readonly handBackAvoidMs: number;
   /** How long pending work of each type may wait for a box before it expires. */
   readonly pendingTtlMs: Readonly<Record<TransactionType, number>>;
   readonly syncAutostartDelayMs: number;
@@ -60,6 +65,11 @@ export class AppConfig {
   readonly mainRateLimitPerMinute: number;
   /** When set, /metrics wants `Authorization: Bearer <token>`. */
   readonly metricsToken: string | null;
+  readonly authFailureLimitPerMinute: number;
+  /** Keys the PIN fingerprint stored with each TopUp command (see PIN_HASH_KEY). */
+  readonly pinHashKey: string;
+  /** Proxies whose X-Forwarded-For names the client (Fastify's trustProxy); null: the socket's address. */
+  readonly trustProxy: string | null;
   /** `X-Debug: true` adds a `debug` object to TopUp answers; off by default in production. */
   readonly debugHeaderEnabled: boolean;
   readonly logLevel: string;
@@ -72,8 +82,8 @@ export class AppConfig {
     this.host = env.HOST;
     this.database = env.DATABASE_URL.startsWith('sqlite:')
       ? { engine: 'sqlite', path: env.DATABASE_URL.slice('sqlite:'.length) }
-      : { engine: 'postgres', url: env.DATABASE_URL };
-    this.callboxToken = env.CALLBOX_TOKEN ?? SPEC_SAMPLE_CALLBOX_TOKEN;
+      : { engine: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE };
+    this.callboxToken = env.CALLBOX_TOKEN ?? (env.NODE_ENV === 'production' ? null : SPEC_SAMPLE_CALLBOX_TOKEN);
     this.boundCallboxTokens = new Map(
       (env.CALLBOX_TOKENS ?? '')
         .split(',')
@@ -95,6 +105,7 @@ export class AppConfig {
     this.heartbeatTimeoutMs = env.HEARTBEAT_TIMEOUT_MS;
     this.syncIntervalMs = env.SYNC_INTERVAL_MS;
     this.degradedCooldownMs = env.DEGRADED_COOLDOWN_MS;
+    this.handBackAvoidMs = env.HAND_BACK_AVOID_MS;
     const overrides = new Map(
       (env.PENDING_TTL_BY_TYPE ?? '').split(',').filter(Boolean).map((pair) => pair.split(':') as [TransactionType, string]),
     );
@@ -109,6 +120,9 @@ export class AppConfig {
     this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
     this.mainRateLimitPerMinute = env.MAIN_RATE_LIMIT_PER_MINUTE;
     this.metricsToken = env.METRICS_TOKEN ?? null;
+    this.authFailureLimitPerMinute = env.AUTH_FAILURE_LIMIT_PER_MINUTE;
+    this.pinHashKey = env.PIN_HASH_KEY ?? DEVELOPMENT_PIN_HASH_KEY;
+    this.trustProxy = env.TRUST_PROXY ?? null;
     this.debugHeaderEnabled = (env.DEBUG_HEADER_ENABLED ?? (env.NODE_ENV === 'production' ? 'false' : 'true')) === 'true';
     this.logLevel = env.LOG_LEVEL;
     this.warnings = warnings;
@@ -133,11 +147,15 @@ function secretProblems(env: Environment): { problems: EnvironmentProblem[]; war
   const problems: EnvironmentProblem[] = [];
   const warnings: string[] = [];
   const secrets: Array<[keyof Environment, string | undefined, boolean]> = [
-    ['CALLBOX_TOKEN', env.CALLBOX_TOKEN, true],
+    // With box-bound tokens for the whole fleet, no shared token is needed (nor, then, accepted).
+    ['CALLBOX_TOKEN', env.CALLBOX_TOKEN, !env.CALLBOX_TOKENS],
     ['API_KEY', env.API_KEY, true],
     ['TOPUP_SOAP_URL', env.TOPUP_SOAP_URL, true],
     ['TOPUP_SOAP_USERNAME', env.TOPUP_SOAP_USERNAME, true],
     ['TOPUP_SOAP_PASSWORD', env.TOPUP_SOAP_PASSWORD, true],
+    // The metrics name boxes, volumes and failure rates: not for anyone who can reach the port.
+    ['METRICS_TOKEN', env.METRICS_TOKEN, true],
+    ['PIN_HASH_KEY', env.PIN_HASH_KEY, true],
   ];
   const boundTokens = (env.CALLBOX_TOKENS ?? '').split(',').filter(Boolean).map((pair) => pair.split(':')[1]);
   if (env.NODE_ENV === 'production') {
@@ -155,6 +173,7 @@ function secretProblems(env: Environment): { problems: EnvironmentProblem[]; war
       warnings.push(`CALLBOX_TOKEN is not set: using the spec's sample token (${NODE_ENV_HINT}).`);
     }
     if (!env.API_KEY) warnings.push(`API_KEY is not set: using a development key (${NODE_ENV_HINT}).`);
+    if (!env.PIN_HASH_KEY) warnings.push(`PIN_HASH_KEY is not set: using a development key (${NODE_ENV_HINT}).`);
   }
   if (env.MAIN_CALLBACK_URL && !env.CALLBACK_SECRET) {
     problems.push({ variable: 'CALLBACK_SECRET', problems: ['CALLBACK_SECRET is required when MAIN_CALLBACK_URL is set'] });
@@ -164,6 +183,17 @@ function secretProblems(env: Environment): { problems: EnvironmentProblem[]; war
   }
   if (env.CALLBOX_TOKEN && env.API_KEY && env.CALLBOX_TOKEN === env.API_KEY) {
     problems.push({ variable: 'API_KEY', problems: ['API_KEY must differ from CALLBOX_TOKEN'] });
+  }
+  // A box-bound token that is also the admin key, the shared token or another box's token would let
+  // one secret speak for two principals.
+  if (env.API_KEY && boundTokens.includes(env.API_KEY)) {
+    problems.push({ variable: 'CALLBOX_TOKENS', problems: ['a box-bound token of CALLBOX_TOKENS must differ from API_KEY'] });
+  }
+  if (env.CALLBOX_TOKEN && boundTokens.includes(env.CALLBOX_TOKEN)) {
+    problems.push({ variable: 'CALLBOX_TOKENS', problems: ['a box-bound token of CALLBOX_TOKENS must differ from CALLBOX_TOKEN'] });
+  }
+  if (new Set(boundTokens).size !== boundTokens.length) {
+    problems.push({ variable: 'CALLBOX_TOKENS', problems: ['each box of CALLBOX_TOKENS needs a token of its own'] });
   }
   return { problems, warnings };
 }

@@ -16,6 +16,8 @@ const toInt = ({ value }: { value: unknown }) =>
 const emptyAsUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
+export const DEFAULT_DATABASE_POOL_SIZE = 20;
+
 /** The raw environment, as the process receives it; every name is listed in the README. */
 export class Environment {
   @IsIn(['development', 'test', 'production'])
@@ -31,6 +33,10 @@ export class Environment {
     message: 'DATABASE_URL must look like sqlite:<path> or postgres://user@host:port/db',
   })
   DATABASE_URL = 'sqlite:./data/merecharge.sqlite';
+
+  /** PostgreSQL connections per replica (unused on SQLite); the default is sized in the README. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(500)
+  DATABASE_POOL_SIZE = DEFAULT_DATABASE_POOL_SIZE;
 
   @Transform(emptyAsUndefined) @IsOptional() @IsString() @MinLength(16, { message: 'CALLBOX_TOKEN must be at least 16 characters' })
   CALLBOX_TOKEN?: string;
@@ -82,6 +88,10 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1000) @Max(86_400_000)
   DEGRADED_COOLDOWN_MS = 5 * 60_000;
 
+  /** How long a box is not offered again work it gave back (a hand-back, or a failure while degraded). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(86_400_000)
+  HAND_BACK_AVOID_MS = 60_000;
+
   /** Pending work older than this expires instead of reaching a box late. */
   @Transform(toInt) @IsInt() @Min(1000) @Max(7 * 86_400_000)
   PENDING_TTL_MS = 15 * 60_000;
@@ -120,6 +130,27 @@ export class Environment {
 
   @Transform(emptyAsUndefined) @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
+
+  /**
+   * Key of the HMAC stored with each TopUp command, so a replay of its transaction_id gets the
+   * recorded answer only with the PIN of the original (PINs themselves are never stored).
+   */
+  @Transform(emptyAsUndefined) @IsOptional() @IsString() @MinLength(32, { message: 'PIN_HASH_KEY must be at least 32 characters' })
+  PIN_HASH_KEY?: string;
+
+  /** Requests failing authentication per minute per client address, before they are answered 429 at once. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  AUTH_FAILURE_LIMIT_PER_MINUTE = 60;
+
+  /**
+   * The proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated). Unset: the
+   * client address is the socket's, and X-Forwarded-For is ignored.
+   */
+  @Transform(emptyAsUndefined) @IsOptional()
+  @Matches(/^[0-9A-Fa-f.:]+(\/\d{1,3})?(,\s*[0-9A-Fa-f.:]+(\/\d{1,3})?)*$/, {
+    message: 'TRUST_PROXY must be proxy addresses or CIDRs separated by commas, e.g. 10.0.0.5,10.1.0.0/16',
+  })
+  TRUST_PROXY?: string;
 
   /** Lets TopUp callers ask for a `debug` object with `X-Debug: true`. */
   @IsOptional() @IsIn(['true', 'false'])

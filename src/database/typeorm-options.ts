@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseSettings } from '../config/app-config';
+import { DEFAULT_DATABASE_POOL_SIZE } from '../config/environment';
 import { MIGRATIONS } from '../migrations';
 
 /** One place that turns DATABASE_URL into TypeORM options, shared by the app and ormconfig.ts. */
@@ -11,11 +12,15 @@ export function typeOrmOptions(database: DatabaseSettings): DataSourceOptions {
     migrationsRun: true,
     migrationsTransactionMode: 'each' as const,
     synchronize: false,
-    logging: ['error' as const],
+    // TypeORM's own error log prints each failed statement's parameters (customers' data) to the
+    // console; failures reach the app's log through the error filter, parameters left out.
+    logging: false,
   };
   if (database.engine === 'postgres') {
-    // Bounded waits: with the database down, a request fails fast with a 503 instead of hanging.
-    const extra = { max: 10, connectionTimeoutMillis: 5_000, query_timeout: 15_000, idleTimeoutMillis: 30_000 };
+    // Bounded waits: with the database down, a request fails fast with a 503 instead of hanging. The
+    // pool must also hold a burst of requests without any waiting 5 s for a connection (README, Settings).
+    const max = database.poolSize ?? DEFAULT_DATABASE_POOL_SIZE;
+    const extra = { max, connectionTimeoutMillis: 5_000, query_timeout: 15_000, idleTimeoutMillis: 30_000 };
     return { type: 'postgres', url: database.url, extra, ...common };
   }
   if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });

@@ -12,7 +12,8 @@ export const REQUEST_CEILING_MS = 60_000;
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /**
- * The TopUp quotas: at most 10 requests in flight per mobile number (the 11th is refused at once),
+ * The TopUp quotas: at most 10 requests in flight per user, that is per mobile number and client
+ * address (the 11th is refused at once),
  * 60 s per request, answers under 1 MB; and, when enabled, the `X-Debug: true` trace of SOAP calls.
  */
 @Injectable()
@@ -23,6 +24,7 @@ export class TopUpRequestLimitsInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    // Per (number, client address), as the rate limit: another address's flood never fills the owner's slots.
     const key = topUpRateKey(request as never);
     const current = this.inFlight.get(key) ?? 0;
     if (current >= MAX_IN_FLIGHT_PER_NUMBER) {

@@ -20,7 +20,7 @@ describe('CallBox API authentication', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ env: { CALLBOX_TOKENS: `callbox_001:${BOUND_TOKEN}` } });
-    await registerBox(t.api, 'callbox_001');
+    await registerBox(t.api, 'callbox_001', {}, { auth: { bearer: BOUND_TOKEN } });
     await registerBox(t.api, 'callbox_002', { location: 'Yaoundé' });
   });
   afterAll(async () => t.close());
@@ -51,7 +51,7 @@ describe('CallBox API authentication', () => {
     });
 
     it('accepts the auth scheme in any case (RFC 7235)', async () => {
-      const res = await t.api.get(paths.pending('callbox_001'), {
+      const res = await t.api.get(paths.pending('callbox_002'), {
         auth: 'none',
         headers: { authorization: `bearer ${TEST_CALLBOX_TOKEN}` },
       });
@@ -159,8 +159,27 @@ describe('CallBox API authentication', () => {
       const accepted = await t.api.put(paths.status(own.id), { status: 'processing', callboxId: 'callbox_001' }, { auth: bound });
       expectStatus(accepted, 200);
       expect(accepted.body.transaction.status).toBe('processing');
-      // The shared token still speaks for any box.
+      // The shared token still speaks for any box that has no token of its own.
       expectStatus(await report(t.api, other.id, 'callbox_002', 'processing'), 200);
+    });
+
+    it.each([
+      ['register', 'POST', () => paths.register, registration('callbox_001', { location: 'Usurpé' })],
+      ['heartbeat', 'POST', () => paths.heartbeat, heartbeat('callbox_001')],
+      ['pending', 'GET', () => paths.pending('callbox_001'), undefined],
+      ['GET config', 'GET', () => paths.config('callbox_001'), undefined],
+    ])('the shared token acting on %s for a box that has its own token is 403 AUTH.CALLBOX_MISMATCH', async (_, method, path, body) => {
+      expectError(await call(method, path(), body, 'callbox'), 403, 'AUTH.CALLBOX_MISMATCH');
+    });
+
+    it("the shared token cannot report on a bound box's transaction, nor settle it", async () => {
+      const tx = await submit(t.api, { payItemId: 'BOUND_FORGED', priority: 'high' });
+      const held = await t.api.get(paths.pending('callbox_001', 1), { auth: bound });
+      expect(held.body.transactions.map((x: { id: string }) => x.id)).toEqual([tx.id]);
+      const forged = { status: 'completed', callboxId: 'callbox_001', result: { success: true, transactionRef: 'FORGED' } };
+      expectError(await t.api.put(paths.status(tx.id), forged), 403, 'AUTH.CALLBOX_MISMATCH');
+      const events = await t.app.get(TransactionRepository).listEvents(tx.id);
+      expect(events.map((e) => e.to)).toEqual(['pending', 'assigned']);
     });
   });
 });

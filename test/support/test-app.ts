@@ -1,7 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
-import { configureApp, createFastifyAdapter } from '../../src/app.setup';
+import { APP_OPTIONS, configureApp, createFastifyAdapter } from '../../src/app.setup';
 import { Clock } from '../../src/common/clock/clock';
 import { AppConfig, loadAppConfig } from '../../src/config/app-config';
 import { ApiClient } from './api-client';
@@ -44,13 +44,17 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     RATE_LIMIT_PER_MINUTE: '1000000',
     MAIN_RATE_LIMIT_PER_MINUTE: '10000000',
     TOPUP_RATE_LIMIT_PER_MINUTE: '1000000',
+    AUTH_FAILURE_LIMIT_PER_MINUTE: '1000000',
     ...options.env,
   });
   const clock = options.fakeClock ? new FakeClock() : null;
   let builder = Test.createTestingModule({ imports: [AppModule] }).overrideProvider(AppConfig).useValue(config);
   if (clock) builder = builder.overrideProvider(Clock).useValue(clock);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter({ trustProxy: config.trustProxy }), {
+    logger: false,
+    ...APP_OPTIONS,
+  });
   configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

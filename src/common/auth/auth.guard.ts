@@ -1,8 +1,9 @@
-import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error';
+import { AuthFailureBudget } from './auth-failure-budget';
 import { Credentials } from './credentials';
 import type { Principal } from './principal';
 
@@ -14,28 +15,49 @@ export const API_KEY_SCHEME = 'api-key';
 
 export type AuthenticatedRequest = FastifyRequest & { principal: Principal };
 
-/** Who may call a route: CallBox firmware (Bearer), the admin / main system (x-api-key), or either. */
+/**
+ * Who may call a route: CallBox firmware (Bearer), the admin / main system (x-api-key), or either.
+ * Checked by the global AuthGuard, which runs before the rate limits (see ThrottlingModule).
+ */
 export function Authenticated(audience: Audience) {
   const docs = [];
   if (audience !== 'admin') docs.push(ApiBearerAuth(BEARER_SCHEME));
   if (audience !== 'callbox') docs.push(ApiSecurity(API_KEY_SCHEME));
-  return applyDecorators(SetMetadata(AUDIENCE, audience), UseGuards(AuthGuard), ...docs);
+  return applyDecorators(SetMetadata(AUDIENCE, audience), ...docs);
 }
 
 const unauthenticated = (code: string, message: string) => new DomainError(code, 'unauthenticated', message);
 
+/**
+ * Authenticates every route marked `@Authenticated`, first of all guards: no budget of a principal
+ * is spent before it is proven. A failure spends the caller's address budget (AuthFailureBudget).
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly credentials: Credentials,
+    private readonly failures: AuthFailureBudget,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const audience = this.reflector.getAllAndOverride<Audience>(AUDIENCE, [context.getHandler(), context.getClass()]);
+    const audience = this.reflector.getAllAndOverride<Audience | undefined>(AUDIENCE, [context.getHandler(), context.getClass()]);
+    if (!audience) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    request.principal = this.authenticate(audience, bearerToken(request), header(request, 'x-api-key'));
-    return true;
+    try {
+      request.principal = this.authenticate(audience, bearerToken(request), header(request, 'x-api-key'));
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'unauthenticated') this.spendFailure(request, context);
+      throw error;
+    }
+  }
+
+  private spendFailure(request: FastifyRequest, context: ExecutionContext): void {
+    const waitSeconds = this.failures.spend(request.ip);
+    if (waitSeconds === null) return;
+    void context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(waitSeconds));
+    throw new DomainError('AUTH.TOO_MANY_FAILURES', 'rate_limited', "Trop d'échecs d'authentification depuis cette adresse : réessayez plus tard");
   }
 
   private authenticate(audience: Audience, bearer: string | null, apiKey: string | null): Principal {

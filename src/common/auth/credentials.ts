@@ -13,12 +13,15 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
 export class Credentials {
   private readonly callboxTokens: Array<{ digest: Buffer; boundTo: string | null }>;
   private readonly apiKey: Buffer;
+  /** Boxes that have a token of their own: the shared token may not act for them. */
+  private readonly boxesWithOwnToken: ReadonlySet<string>;
 
   constructor(config: AppConfig) {
     this.callboxTokens = [
-      { digest: digest(config.callboxToken), boundTo: null },
+      ...(config.callboxToken === null ? [] : [{ digest: digest(config.callboxToken), boundTo: null }]),
       ...[...config.boundCallboxTokens].map(([token, callboxId]) => ({ digest: digest(token), boundTo: callboxId })),
     ];
+    this.boxesWithOwnToken = new Set(config.boundCallboxTokens.values());
     this.apiKey = digest(config.apiKey);
   }
 
@@ -27,7 +30,9 @@ export class Credentials {
     let match: Principal | null = null;
     for (const candidate of this.callboxTokens) {
       if (timingSafeEqual(presented, candidate.digest) && match === null) {
-        match = { kind: 'callbox', boundTo: candidate.boundTo };
+        match = candidate.boundTo
+          ? { kind: 'callbox', boundTo: candidate.boundTo }
+          : { kind: 'callbox', boundTo: null, excluded: this.boxesWithOwnToken };
       }
     }
     return match;

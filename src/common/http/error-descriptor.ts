@@ -77,15 +77,14 @@ export function describeError(exception: unknown): ErrorDescriptor {
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    if (status === 404) {
-      return { status, kind: 'not_found', code: 'ROUTE.NOT_FOUND', message: 'Route introuvable', details: exception.message };
-    }
+    // The framework's own words ("Cannot GET /…", "ThrottlerException: …") never reach the client:
+    // they name internals and echo the request back.
+    if (status === 404) return { status, kind: 'not_found', code: 'ROUTE.NOT_FOUND', message: 'Route introuvable' };
     return {
       status,
       kind: KIND_BY_STATUS[status] ?? (status < 500 ? 'invalid_input' : 'internal'),
       code: `HTTP.${status}`,
       message: GENERIC_MESSAGES[status] ?? (status < 500 ? 'Requête invalide' : 'Erreur interne du serveur'),
-      details: status < 500 ? exception.message : undefined,
       cause: status >= 500 ? exception : undefined,
     };
   }

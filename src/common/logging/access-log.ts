@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger, Level } from 'pino';
+import { routeOf } from '../http/route-of';
 
 /** What a box does every few seconds: logged at debug when it goes well, or a fleet floods the log. */
 const ROUTINE_DEVICE_ROUTES = new Set(['/api/call-box/transactions/pending', '/api/call-box/heartbeat', '/health/live', '/health/ready']);
@@ -11,8 +12,8 @@ export function accessLogLevel(route: string | undefined, status: number): Level
 }
 
 /**
- * One line per answered request, with its id, route and duration. Bodies and headers are never
- * logged: they carry PINs, customer numbers and credentials.
+ * One line per answered request, with its id, route and duration. Bodies, headers and the raw URL
+ * are never logged: they carry PINs, customer numbers and credentials.
  */
 export function registerAccessLog(fastify: FastifyInstance, logger: () => Logger): void {
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
@@ -24,7 +25,8 @@ export function registerAccessLog(fastify: FastifyInstance, logger: () => Logger
         {
           requestId: request.id,
           method: request.method,
-          url: request.url,
+          // The route, not the URL: a URL carries customers' numbers and transaction ids.
+          route: routeOf(request),
           remoteAddress: request.ip,
           statusCode: reply.statusCode,
           responseTime: Math.round(reply.elapsedTime * 10) / 10,

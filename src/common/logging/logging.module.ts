@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { AppConfig } from '../../config/app-config';
+import { serializeError } from './error-serializer';
 
 /** Never written to a log, wherever they appear in a logged object. */
 export const REDACTED_PATHS = [
@@ -34,6 +35,8 @@ export const REDACTED_PATHS = [
             level: config.logLevel,
             base: { pid: process.pid, service: 'merecharge-gateway' },
             redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+            // Errors without the statement parameters or bodies they carry (customer data).
+            serializers: { err: serializeError },
           },
           // Lines are written in 4 KB chunks rather than one system call each (a fifth of a submit's
           // cost at info level); pino flushes what is buffered when the process exits.

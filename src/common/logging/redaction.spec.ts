@@ -1,5 +1,7 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
+import { QueryFailedError } from 'typeorm';
+import { serializeError } from './error-serializer';
 import { REDACTED_PATHS } from './logging.module';
 
 function capture(log: (logger: pino.Logger) => void): string {
@@ -10,7 +12,7 @@ function capture(log: (logger: pino.Logger) => void): string {
       done();
     },
   });
-  log(pino({ redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' } }, sink));
+  log(pino({ redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' }, serializers: { err: serializeError } }, sink));
   return output;
 }
 
@@ -30,5 +32,20 @@ describe('log redaction', () => {
     );
     for (const secret of ['"1234"', '"1111"', '"2222"', 'hunter22']) expect(line).not.toContain(secret);
     expect(line).toContain('77123456');
+  });
+});
+
+describe(serializeError.name, () => {
+  it('keeps what a failure is debugged from and drops the statement parameters and details that quote customer data', () => {
+    const driverError = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+      code: '22021',
+      detail: 'Key (phone_number)=(+237677123456) already exists.',
+    });
+    const failure = new QueryFailedError('INSERT INTO transactions (customer_name) VALUES ($1)', ['Jean Dupont', '+237677123456'], driverError);
+    const line = capture((logger) => logger.error({ err: failure }, 'failed'));
+    expect(line).toContain('INSERT INTO transactions');
+    expect(line).toContain('22021');
+    expect(line).not.toContain('Jean Dupont');
+    expect(line).not.toContain('677123456');
   });
 });

@@ -1,37 +1,56 @@
-import { createHash } from 'node:crypto';
+import type { Principal } from '../auth/principal';
+import { isUnder, routeOf } from '../http/route-of';
 
-type Request = { url: string; ip?: string; body?: unknown; query?: unknown; params?: unknown; headers: Record<string, unknown> };
+export type RateLimitedRequest = {
+  url: string;
+  routeOptions?: { url?: string };
+  ip?: string;
+  body?: unknown;
+  query?: unknown;
+  params?: unknown;
+  principal?: Principal;
+};
 
 const MSISDN = /^(77|25377)([0-9]{6})$/;
 const CALLBOX_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-export const isTopUp = (url: string) => url.startsWith('/api/topup/');
-/** Spec 000 "Limitation de débit": the CallBox API and the main-system hook. */
-export const isCallBoxFamily = (url: string) => url.startsWith('/api/call-box/') || url.startsWith('/api/transaction/to-callbox');
+/** The TopUp family, by the route the router matched (never the raw URL: see routeOf). */
+export const isTopUp = (request: RateLimitedRequest) => isUnder(routeOf(request), '/api/topup');
 
-/** A call with the admin/main-system key (x-api-key) and no box Bearer. */
-export const isMainSystemCall = (request: Request) =>
-  typeof request.headers['x-api-key'] === 'string' && request.headers.authorization === undefined;
+/** Spec 000 "Limitation de débit": the CallBox API and the main-system hook, by matched route. */
+export const isCallBoxFamily = (request: RateLimitedRequest) => {
+  const route = routeOf(request);
+  return isUnder(route, '/api/call-box') || isUnder(route, '/api/transaction/to-callbox');
+};
 
 const field = (source: unknown, name: string): unknown =>
   source && typeof source === 'object' ? (source as Record<string, unknown>)[name] : undefined;
-const hashed = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
 
 /**
- * Who a CallBox-family request counts against: the box it names, else its credential, else its
- * address; so a fleet behind one NAT sharing one token is limited box by box, not as one client.
+ * Who a CallBox-family request counts against, once authenticated (the AuthGuard runs first): a
+ * bound token's own box; for the fleet's shared token, the box it names (so boxes behind one NAT
+ * sharing the token are limited box by box), else the fleet; the main system's key. A stranger
+ * never reaches this: failing authentication spends only its address's budget.
  */
-export function callboxRateKey(request: Request): string {
-  const box = field(request.body, 'callboxId') ?? field(request.query, 'callboxId');
-  if (typeof box === 'string' && CALLBOX_ID.test(box)) return `box:${box}`;
-  const credential = request.headers.authorization ?? request.headers['x-api-key'];
-  if (typeof credential === 'string' && credential.length > 0) return `token:${hashed(credential)}`;
+export function callboxRateKey(request: RateLimitedRequest): string {
+  const principal = request.principal;
+  if (principal?.kind === 'admin') return 'main';
+  if (principal?.kind === 'callbox') {
+    if (principal.boundTo !== null) return `box:${principal.boundTo}`;
+    const box = field(request.body, 'callboxId') ?? field(request.query, 'callboxId');
+    return typeof box === 'string' && CALLBOX_ID.test(box) ? `box:${box}` : 'fleet';
+  }
   return `ip:${request.ip ?? 'unknown'}`;
 }
 
-/** Who a TopUp request counts against: the mobile number it names (either form), else its address. */
-export function topUpRateKey(request: Request): string {
+/**
+ * Who a TopUp request counts against: the mobile number it names (either form) from the client's
+ * address. TopUp has no credential (spec 004), so a number alone would let anyone spend its owner's
+ * allowance; per (number, address), a flood from one address leaves the owner's own untouched.
+ */
+export function topUpRateKey(request: RateLimitedRequest): string {
   const msisdn = field(request.body, 'msisdn') ?? field(request.params, 'msisdn');
   const match = typeof msisdn === 'string' ? MSISDN.exec(msisdn) : null;
-  return match ? `msisdn:77${match[2]}` : `ip:${request.ip ?? 'unknown'}`;
+  const address = request.ip ?? 'unknown';
+  return match ? `msisdn:77${match[2]}@${address}` : `ip:${address}`;
 }

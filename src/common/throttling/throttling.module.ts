@@ -2,20 +2,21 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
+import { AuthGuard } from '../auth/auth.guard';
 import { ApiThrottlerGuard } from './api-throttler.guard';
 import { SlidingWindowThrottlerStorage } from './sliding-window.storage';
-import { callboxRateKey, isCallBoxFamily, isMainSystemCall, isTopUp, topUpRateKey } from './rate-limit-keys';
+import { callboxRateKey, isCallBoxFamily, isTopUp, RateLimitedRequest, topUpRateKey } from './rate-limit-keys';
 
-type Request = Parameters<typeof callboxRateKey>[0];
 type Context = { switchToHttp(): { getRequest<T>(): T } };
-const requestOf = (context: Context) => context.switchToHttp().getRequest<Request>();
-const urlOf = (context: Context) => requestOf(context).url;
-const isCallBoxCall = (context: Context) => isCallBoxFamily(urlOf(context)) && !isMainSystemCall(requestOf(context));
-const isMainCall = (context: Context) => isCallBoxFamily(urlOf(context)) && isMainSystemCall(requestOf(context));
+const requestOf = (context: Context) => context.switchToHttp().getRequest<RateLimitedRequest>();
+const isCallBoxCall = (context: Context) => isCallBoxFamily(requestOf(context)) && requestOf(context).principal?.kind === 'callbox';
+const isMainCall = (context: Context) => isCallBoxFamily(requestOf(context)) && requestOf(context).principal?.kind === 'admin';
 
 /**
  * Per-minute limits: the CallBox family per box (RATE_LIMIT_PER_MINUTE), the main system's calls
- * to it per key (MAIN_RATE_LIMIT_PER_MINUTE), TopUp per mobile (TOPUP_RATE_LIMIT_PER_MINUTE).
+ * to it (MAIN_RATE_LIMIT_PER_MINUTE), TopUp per mobile and client address (TOPUP_RATE_LIMIT_PER_MINUTE).
+ * Global guards run in the order listed here: authentication first, so a budget is only ever spent
+ * by the principal it belongs to.
  */
 @Module({
   imports: [
@@ -29,26 +30,29 @@ const isMainCall = (context: Context) => isCallBoxFamily(urlOf(context)) && isMa
             ttl: 60_000,
             limit: config.rateLimitPerMinute,
             skipIf: (context) => !isCallBoxCall(context),
-            getTracker: (request) => callboxRateKey(request as Request),
+            getTracker: (request) => callboxRateKey(request as RateLimitedRequest),
           },
           {
             name: 'main',
             ttl: 60_000,
             limit: config.mainRateLimitPerMinute,
             skipIf: (context) => !isMainCall(context),
-            getTracker: (request) => callboxRateKey(request as Request),
+            getTracker: (request) => callboxRateKey(request as RateLimitedRequest),
           },
           {
             name: 'topup',
             ttl: 60_000,
             limit: config.topupRateLimitPerMinute,
-            skipIf: (context) => !isTopUp(urlOf(context)),
-            getTracker: (request) => topUpRateKey(request as Request),
+            skipIf: (context) => !isTopUp(requestOf(context)),
+            getTracker: (request) => topUpRateKey(request as RateLimitedRequest),
           },
         ],
       }),
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: ApiThrottlerGuard }],
+  providers: [
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: ApiThrottlerGuard },
+  ],
 })
 export class ThrottlingModule {}

@@ -32,6 +32,7 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'custom') refuseNulCharacters(value, metadata.data ?? metadata.type);
     const expectsObject = metadata.metatype && !isPrimitive(metadata.metatype);
     if (metadata.type === 'body' && expectsObject && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new RequestValidationError({ body: ['Le corps de la requête doit être un objet JSON'] });
@@ -42,6 +43,27 @@ export class RequestValidationPipe extends ValidationPipe {
       throw new RequestValidationError({ [metadata.type]: [`Structure trop profonde (${MAX_INPUT_DEPTH} niveaux au plus)`] });
     }
     return super.transform(value, metadata);
+  }
+}
+
+/**
+ * A NUL character in any string of the request (body, query, path) is refused: PostgreSQL cannot
+ * store it in text (the statement failed with a 500 and its parameters in the log), and no field
+ * of either API has a use for it.
+ */
+function refuseNulCharacters(value: unknown, root: string): void {
+  const pending: Array<[unknown, string, number]> = [[value, root, 0]];
+  while (pending.length > 0) {
+    const [current, path, depth] = pending.pop()!;
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) throw new RequestValidationError({ [path]: ['Le caractère NUL (\\u0000) est interdit'] });
+      continue;
+    }
+    if (current === null || typeof current !== 'object' || depth > MAX_INPUT_DEPTH) continue;
+    for (const [key, child] of Object.entries(current)) {
+      if (key.includes('\u0000')) throw new RequestValidationError({ [path]: ['Le caractère NUL (\\u0000) est interdit'] });
+      pending.push([child, path === 'body' || path === 'query' || path === 'param' ? key : `${path}.${key}`, depth + 1]);
+    }
   }
 }
 

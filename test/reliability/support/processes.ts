@@ -168,6 +168,7 @@ export async function createApp(options: AppOptions): Promise<ManagedProcess> {
       RATE_LIMIT_PER_MINUTE: '1000000',
       MAIN_RATE_LIMIT_PER_MINUTE: '10000000',
       TOPUP_RATE_LIMIT_PER_MINUTE: '1000000',
+      AUTH_FAILURE_LIMIT_PER_MINUTE: '1000000',
       ...options.env,
     },
     '/health/ready',
