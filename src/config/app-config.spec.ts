@@ -1,4 +1,5 @@
 import { ConfigValidationError, loadAppConfig, SPEC_SAMPLE_CALLBOX_TOKEN } from './app-config';
+import { DEFAULT_DATABASE_POOL_SIZE } from './environment';
 
 const REAL = {
   CALLBOX_TOKEN: 'a-real-callbox-token-9f8e7d6c',
@@ -34,7 +35,13 @@ describe(loadAppConfig.name, () => {
     const sut = loadAppConfig({ PORT: '8080', MAX_RETRIES: '5', DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' });
     expect(sut.port).toBe(8080);
     expect(sut.callboxDefaults.maxRetries).toBe(5);
-    expect(sut.database).toEqual({ engine: 'postgres', url: 'postgres://u@127.0.0.1:5432/db' });
+    expect(sut.database).toEqual({ engine: 'postgres', url: 'postgres://u@127.0.0.1:5432/db', poolSize: DEFAULT_DATABASE_POOL_SIZE });
+  });
+
+  it('sizes the PostgreSQL pool from DATABASE_POOL_SIZE, between 1 and 500', () => {
+    const sut = loadAppConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', DATABASE_POOL_SIZE: '40' });
+    expect(sut.database).toMatchObject({ engine: 'postgres', poolSize: 40 });
+    for (const bad of ['0', '501', 'ten']) expect(problemsOf({ DATABASE_POOL_SIZE: bad })).toEqual(['DATABASE_POOL_SIZE']);
   });
 
   it('lists every bad value at once', () => {

@@ -4,6 +4,8 @@ import { TopUpCommands1732400000000 } from './1732400000000-topup-commands';
 import { PendingExpiryAndBoxHealth1732500000000 } from './1732500000000-pending-expiry-and-box-health';
 import { QueueOrderIndexes1732600000000 } from './1732600000000-queue-order-indexes';
 import { OutboxSequence1732710000000 } from './1732710000000-outbox-sequence';
+import { DeviceAttempts1732720000000 } from './1732720000000-device-attempts';
+import { PinLimitsAndCommandJournal1732730000000 } from './1732730000000-pin-limits-and-command-journal';
 
 /** Every migration, oldest first. Registered explicitly so the bundle needs no glob at run time. */
 export const MIGRATIONS = [
@@ -13,4 +15,6 @@ export const MIGRATIONS = [
   PendingExpiryAndBoxHealth1732500000000,
   QueueOrderIndexes1732600000000,
   OutboxSequence1732710000000,
+  DeviceAttempts1732720000000,
+  PinLimitsAndCommandJournal1732730000000,
 ];

@@ -8,6 +8,7 @@ import { Transaction, TRANSACTION_TYPES } from '../transactions/transaction';
 import { isDegraded } from '../callbox/registry/box-health';
 import { Sweep, TransactionRepository } from '../transactions/transaction.repository';
 import { BoxSlot, planRoundRobin } from './round-robin';
+import { releaseUnstartedWork } from '../callbox/transactions/degraded-box-work';
 
 export interface TickCounts {
   /** Boxes marked disconnected. */
@@ -98,7 +99,15 @@ export class DispatcherService {
       await this.boxes.markDegraded(sitters, 'lease_expired', now + this.config.degradedCooldownMs, now);
       this.logger.warn({ callboxIds: sitters }, 'CallBox(es) degraded: assigned work left untouched past its lease');
     }
-    return ofLostBoxes.length + leaseExpired.length;
+    return ofLostBoxes.length + leaseExpired.length + (await this.releaseFromDegraded());
+  }
+
+  /** A degraded box keeps only what it started; what it still holds unstarted goes to other boxes. */
+  private async releaseFromDegraded(): Promise<number> {
+    const now = this.clock.now();
+    const degraded = (await this.boxes.listByConnection('connected', MAX_BOXES)).filter((box) => isDegraded(box, now)).map((box) => box.id);
+    if (degraded.length === 0) return 0;
+    return (await this.transactions.sweep(releaseUnstartedWork(degraded, now))).length;
   }
 
   private async setAsideInDoubt(): Promise<number> {
@@ -160,7 +169,7 @@ export class DispatcherService {
       actor: ACTOR,
       plan: (queue, inFlight) => {
         const slots = live.map((box): BoxSlot => slotOf(box, settings.get(box.id)!, inFlight.get(box.id) ?? 0));
-        const { assignments, next } = planRoundRobin(queue, slots, this.roundRobinStart);
+        const { assignments, next } = planRoundRobin(queue, slots, this.roundRobinStart, this.clock.now());
         this.roundRobinStart = next;
         return assignments;
       },

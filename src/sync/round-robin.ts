@@ -12,8 +12,10 @@ export interface BoxSlot {
   leaseMs: number;
 }
 
-export function accepts(slot: BoxSlot, tx: Transaction): boolean {
+export function accepts(slot: BoxSlot, tx: Transaction, now: number): boolean {
   if (!slot.types.has(tx.type)) return false;
+  // Work this box gave back a moment ago goes to other boxes first.
+  if (tx.releasedBy === slot.id && tx.releasedUntil !== null && tx.releasedUntil > now) return false;
   if (slot.operators === null) return true;
   const operator = tx.customerInfo?.operator?.toLowerCase();
   return operator !== undefined && slot.operators.has(operator);
@@ -21,13 +23,15 @@ export function accepts(slot: BoxSlot, tx: Transaction): boolean {
 
 /**
  * Deals the queue (already in priority-then-age order) to the boxes in turn, starting after the
- * box that got the last transaction of the previous round, skipping boxes that are full or do not
- * handle the transaction's type or operator. Returns the assignments and where the next round starts.
+ * box that got the last transaction of the previous round, skipping boxes that are full, do not
+ * handle the transaction's type or operator, or gave it back before `now` minus the avoidance
+ * period. Returns the assignments and where the next round starts.
  */
 export function planRoundRobin(
   queue: readonly Transaction[],
   slots: BoxSlot[],
   start: number,
+  now: number,
 ): { assignments: Assignment[]; next: number } {
   const assignments: Assignment[] = [];
   const room = slots.map((slot) => Math.max(0, slot.room));
@@ -36,7 +40,7 @@ export function planRoundRobin(
     if (room.every((r) => r === 0)) break;
     for (let step = 0; step < slots.length; step++) {
       const index = (next + step) % slots.length;
-      if (room[index] > 0 && accepts(slots[index], tx)) {
+      if (room[index] > 0 && accepts(slots[index], tx, now)) {
         assignments.push({ transactionId: tx.id, callboxId: slots[index].id, leaseMs: slots[index].leaseMs });
         room[index] -= 1;
         next = (index + 1) % slots.length;

@@ -11,6 +11,9 @@ export const MUTABLE_COLUMNS = {
   completedAt: 'completed_at',
   nextAttemptAt: 'next_attempt_at',
   leaseExpiresAt: 'lease_expires_at',
+  attempt: 'attempt',
+  releasedBy: 'released_by',
+  releasedUntil: 'released_until',
   updatedAt: 'updated_at',
 } as const satisfies Partial<Record<keyof Transaction, string>>;
 

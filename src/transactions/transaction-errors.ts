@@ -32,3 +32,24 @@ export const notInReview = (id: string, status: TransactionStatus) =>
     `Seule une transaction en needs_review peut être tranchée (statut actuel: ${status})`,
     { transactionId: id, currentStatus: status },
   );
+
+/** The report names an assignment that is not the current one: it is about earlier (or made-up) work. */
+export const staleAttempt = (id: string, reportedAttempt: number, currentAttempt: number) =>
+  new DomainError(
+    'TRANSACTION.STALE_ATTEMPT',
+    'conflict',
+    `Ce rapport concerne la tentative ${reportedAttempt}; la transaction en est à la tentative ${currentAttempt}`,
+    { transactionId: id, reportedAttempt, currentAttempt },
+  );
+
+/**
+ * A final report without an attempt number on work handed out again, that its box has not started
+ * in this assignment: it may be a replay about an earlier attempt, so it settles nothing.
+ */
+export const processingReportRequired = (id: string, currentAttempt: number, requestedStatus: string) =>
+  new DomainError(
+    'TRANSACTION.PROCESSING_REPORT_REQUIRED',
+    'conflict',
+    `Transaction redistribuée (tentative ${currentAttempt}) : signalez d'abord processing pour cette tentative, ou indiquez "attempt" dans le rapport`,
+    { transactionId: id, currentAttempt, requestedStatus, requiredStatus: 'processing' },
+  );

@@ -33,6 +33,9 @@ export function toTransaction(row: TransactionRow): Transaction {
     completedAt: num(row.completed_at),
     nextAttemptAt: num(row.next_attempt_at),
     leaseExpiresAt: num(row.lease_expires_at),
+    attempt: Number(row.attempt ?? 0),
+    releasedBy: (row.released_by as string | null) ?? null,
+    releasedUntil: num(row.released_until),
   };
 }
 

@@ -26,6 +26,9 @@ function transaction(overrides: Partial<Transaction> = {}): Transaction {
     completedAt: null,
     nextAttemptAt: null,
     leaseExpiresAt: NOW,
+    attempt: 1,
+    releasedBy: null,
+    releasedUntil: null,
     ...overrides,
   };
 }
@@ -38,6 +41,7 @@ function report(status: TransactionStatus, overrides: Partial<DeviceReport> = {}
     now: NOW,
     leaseMs: 30_000,
     retryDelayMs: (retryCount) => 1000 * retryCount,
+    releaseMs: 60_000,
     ...overrides,
   };
 }
@@ -86,10 +90,103 @@ describe(planDeviceReport.name, () => {
     expect(planDeviceReport(transaction({ status: current }), report(reported))).toBeNull();
   });
 
-  it('lets a box hand back work it has not started', () => {
+  it('lets a box hand back work it has not started, and keeps it from that box for a while', () => {
     const sut = planDeviceReport(transaction(), report('pending'));
     expect(sut?.to).toBe('pending');
-    expect(sut?.patch).toMatchObject({ assignedTo: null, assignedAt: null });
+    expect(sut?.patch).toMatchObject({ assignedTo: null, assignedAt: null, releasedBy: 'callbox_001', releasedUntil: NOW + 60_000 });
+    expect(sut?.boxOutcome).toBeUndefined();
+  });
+
+  it('counts a second hand-back of the same work by the same box against the box', () => {
+    const sut = planDeviceReport(transaction({ attempt: 2, releasedBy: 'callbox_001', releasedUntil: NOW - 1 }), report('pending'));
+    expect(sut).toMatchObject({ to: 'pending', boxOutcome: 'failure', details: { repeatedHandBack: true } });
+    const byAnother = planDeviceReport(transaction({ attempt: 2, releasedBy: 'callbox_002' }), report('pending'));
+    expect(byAnother?.boxOutcome).toBeUndefined();
+  });
+
+  it.each<TransactionStatus>(['retry', 'processing', 'needs_review'])('refuses to take back %s work (409): only unstarted work is handed back', (status) => {
+    expect(codeOf(() => planDeviceReport(transaction({ status, retryCount: 1 }), report('pending')))).toBe('TRANSACTION.ILLEGAL_TRANSITION');
+  });
+
+  it('says what each report means for the box: completed a success, failed a failure, processing nothing', () => {
+    expect(planDeviceReport(transaction({ status: 'processing' }), report('completed'))?.boxOutcome).toBe('success');
+    expect(planDeviceReport(transaction({ status: 'processing' }), report('failed'))?.boxOutcome).toBe('failure');
+    expect(planDeviceReport(transaction({ status: 'processing', retryCount: 3 }), report('failed'))?.boxOutcome).toBe('failure');
+    expect(planDeviceReport(transaction(), report('processing'))?.boxOutcome).toBeUndefined();
+  });
+
+  describe('attempts', () => {
+    it('records the attempt reported on in the event', () => {
+      expect(planDeviceReport(transaction({ attempt: 3 }), report('processing', { attempt: 3 }))?.details).toMatchObject({ attempt: 3 });
+    });
+
+    it.each<[TransactionStatus, TransactionStatus]>([
+      ['assigned', 'completed'],
+      ['assigned', 'failed'],
+      ['processing', 'completed'],
+      ['processing', 'processing'],
+      ['retry', 'failed'],
+      ['completed', 'completed'],
+      ['assigned', 'pending'],
+    ])('refuses a report naming another attempt (%s, reported %s) with TRANSACTION.STALE_ATTEMPT', (status, reported) => {
+      const sut = () => planDeviceReport(transaction({ status, attempt: 2 }), report(reported, { attempt: 1 }));
+      expect(codeOf(sut)).toBe('TRANSACTION.STALE_ATTEMPT');
+    });
+
+    it('still refuses another box first (403), whatever attempt it names', () => {
+      const sut = () => planDeviceReport(transaction({ attempt: 2 }), report('completed', { callboxId: 'callbox_002', attempt: 1 }));
+      expect(codeOf(sut)).toBe('TRANSACTION.NOT_ASSIGNED_TO_CALLBOX');
+    });
+
+    it.each<TransactionStatus>(['completed', 'failed'])(
+      'refuses %s without an attempt on re-dispatched work not started in this attempt: report processing first',
+      (reported) => {
+        const sut = () => planDeviceReport(transaction({ attempt: 2, retryCount: 1 }), report(reported));
+        expect(codeOf(sut)).toBe('TRANSACTION.PROCESSING_REPORT_REQUIRED');
+      },
+    );
+
+    it('takes an outcome on re-dispatched work once it was started in this attempt, or when the report names the attempt', () => {
+      expect(planDeviceReport(transaction({ attempt: 2, status: 'processing' }), report('completed'))?.to).toBe('completed');
+      expect(planDeviceReport(transaction({ attempt: 2 }), report('processing'))?.to).toBe('processing');
+      expect(planDeviceReport(transaction({ attempt: 2 }), report('completed', { attempt: 2 }))?.to).toBe('completed');
+    });
+
+    it('keeps assigned -> completed/failed without an attempt on the first one (firmware that skips processing)', () => {
+      expect(planDeviceReport(transaction({ attempt: 1 }), report('completed'))?.to).toBe('completed');
+      expect(planDeviceReport(transaction({ attempt: 1 }), report('failed'))?.to).toBe('retry');
+    });
+
+    it('treats a repeat naming the current attempt as a no-op', () => {
+      expect(planDeviceReport(transaction({ status: 'processing', attempt: 2 }), report('processing', { attempt: 2 }))).toBeNull();
+      expect(planDeviceReport(transaction({ status: 'retry', attempt: 2 }), report('failed', { attempt: 2 }))).toBeNull();
+    });
+  });
+
+  describe('a failure from a degraded box', () => {
+    it.each<TransactionStatus>(['assigned', 'processing'])('puts %s work back in the queue without using a retry, away from that box', (status) => {
+      const failure = { success: false, errorCode: 'SIM_ERROR' };
+      const sut = planDeviceReport(transaction({ status, retryCount: 1 }), report('failed', { boxDegraded: true, result: failure }));
+      expect(sut).toMatchObject({ to: 'pending', boxOutcome: 'failure', details: { charged: false, reason: 'callbox_degraded' } });
+      expect(sut?.patch).toEqual({
+        assignedTo: null,
+        assignedAt: null,
+        leaseExpiresAt: null,
+        result: failure,
+        releasedBy: 'callbox_001',
+        releasedUntil: NOW + 60_000,
+      });
+    });
+
+    it('is charged as usual from needs_review (the box was lost, not sick at the time)', () => {
+      expect(planDeviceReport(transaction({ status: 'needs_review' }), report('failed', { boxDegraded: true }))?.to).toBe('retry');
+    });
+
+    it('answers its repeat with a no-op', () => {
+      const requeued = transaction({ status: 'pending', assignedTo: null, releasedBy: 'callbox_001', releasedUntil: NOW + 60_000 });
+      expect(planDeviceReport(requeued, report('failed'))).toBeNull();
+      expect(codeOf(() => planDeviceReport(requeued, report('failed', { callboxId: 'callbox_002' })))).toBe('TRANSACTION.NOT_ASSIGNED_TO_CALLBOX');
+    });
   });
 
   it.each<[TransactionStatus, TransactionStatus]>([
@@ -120,8 +217,8 @@ describe(planDeviceReport.name, () => {
 });
 
 describe(canTransition.name, () => {
-  it('never moves started work back to the queue', () => {
-    expect(canTransition('processing', 'pending')).toBe(false);
+  it('moves started work back to the queue only as a failure its box reported (processing -> pending)', () => {
+    expect(canTransition('processing', 'pending')).toBe(true);
     expect(canTransition('processing', 'assigned')).toBe(false);
     expect(canTransition('needs_review', 'pending')).toBe(false);
   });

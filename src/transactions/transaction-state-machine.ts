@@ -1,14 +1,21 @@
-import { illegalTransition, notAssignedToCallBox, notInReview } from './transaction-errors';
+import {
+  illegalTransition,
+  notAssignedToCallBox,
+  notInReview,
+  processingReportRequired,
+  staleAttempt,
+} from './transaction-errors';
 import type { Transaction, TransactionStatus } from './transaction';
 
 /**
- * Every legal move of the lifecycle (DESIGN.md). Money moves when a box runs the USSD, so nothing
- * leaves `processing` back to the queue: a dead box's work goes to `needs_review` instead.
+ * Every legal move of the lifecycle (DESIGN.md). Money moves when a box runs the USSD, so started
+ * work goes back to the queue only on its box's own failure report (processing -> pending, when
+ * that failure is not charged to the customer); a dead box's work goes to `needs_review` instead.
  */
 const TRANSITIONS: Readonly<Record<TransactionStatus, readonly TransactionStatus[]>> = {
   pending: ['assigned', 'expired'],
   assigned: ['processing', 'completed', 'failed', 'retry', 'pending'],
-  processing: ['completed', 'failed', 'retry', 'needs_review'],
+  processing: ['completed', 'failed', 'retry', 'needs_review', 'pending'],
   retry: ['pending'],
   needs_review: ['completed', 'failed', 'retry'],
   completed: [],
@@ -29,22 +36,39 @@ export interface TransitionStep {
   to: TransactionStatus;
   patch: Partial<Pick<
     Transaction,
-    'assignedTo' | 'retryCount' | 'result' | 'assignedAt' | 'startedAt' | 'completedAt' | 'nextAttemptAt' | 'leaseExpiresAt'
+    | 'assignedTo'
+    | 'retryCount'
+    | 'result'
+    | 'assignedAt'
+    | 'startedAt'
+    | 'completedAt'
+    | 'nextAttemptAt'
+    | 'leaseExpiresAt'
+    | 'releasedBy'
+    | 'releasedUntil'
   >>;
   actor: string;
   at: number;
   details: Record<string, unknown> | null;
+  /** What the step says of the reporting box's health: an outcome it counts, or nothing. */
+  boxOutcome?: 'success' | 'failure';
 }
 
 export interface DeviceReport {
   callboxId: string;
   status: TransactionStatus;
+  /** The assignment the box reports on (the poll's `attempt`), when its firmware echoes it. */
+  attempt?: number;
   result: Record<string, unknown> | null;
   now: number;
   /** The box's lease on work it has started. */
   leaseMs: number;
   /** Delay before the next attempt, given the retry count after this failure. */
   retryDelayMs: (retryCount: number) => number;
+  /** The box is past its health limiter's threshold (read under its lock): its failures are not charged. */
+  boxDegraded?: boolean;
+  /** How long a box is not offered again the work it gave back. */
+  releaseMs: number;
 }
 
 /**
@@ -54,38 +78,72 @@ export interface DeviceReport {
 export function planDeviceReport(tx: Transaction, report: DeviceReport): TransitionStep | null {
   const { callboxId, status, now } = report;
   if (tx.assignedTo !== null && tx.assignedTo !== callboxId) throw notAssignedToCallBox(tx.id, callboxId);
+  if (report.attempt !== undefined && report.attempt !== tx.attempt) throw staleAttempt(tx.id, report.attempt, tx.attempt);
   if (status === tx.status) return null;
   // The box's failure already became a retry: its repeated report changes nothing.
   if (status === 'failed' && tx.status === 'retry') return null;
+  // Its failure already put the work back in the queue, not charged: the repeat changes nothing either.
+  if (status === 'failed' && tx.status === 'pending' && tx.releasedBy === callboxId) return null;
   if (tx.assignedTo === null) throw notAssignedToCallBox(tx.id, callboxId);
+  // Handed out again and not started in this assignment: an outcome without an attempt number may
+  // be a replay about an earlier one. The first assignment still takes assigned -> completed/failed.
+  if ((status === 'completed' || status === 'failed') && tx.status === 'assigned' && tx.attempt > 1 && report.attempt === undefined) {
+    throw processingReportRequired(tx.id, tx.attempt, status);
+  }
 
   const actor = `callbox:${callboxId}`;
-  const reported = { reportedStatus: status };
+  const reported = { reportedStatus: status, attempt: tx.attempt };
   switch (status) {
     case 'processing':
       return step(tx, 'processing', { startedAt: now, leaseExpiresAt: now + report.leaseMs }, actor, now, reported);
     case 'completed':
-      return step(tx, 'completed', { result: report.result, completedAt: now, leaseExpiresAt: null }, actor, now, reported);
-    case 'failed': {
-      if (tx.retryCount < tx.maxRetries) {
-        const retryCount = tx.retryCount + 1;
-        const nextAttemptAt = now + report.retryDelayMs(retryCount);
-        return step(tx, 'retry', { result: report.result, retryCount, nextAttemptAt, leaseExpiresAt: null }, actor, now, {
-          ...reported,
-          retryCount,
-          nextAttemptAt: new Date(nextAttemptAt).toISOString(),
-        });
-      }
-      return step(tx, 'failed', { result: report.result, completedAt: now, leaseExpiresAt: null }, actor, now, reported);
-    }
-    case 'pending':
-      return step(tx, 'pending', { assignedTo: null, assignedAt: null, leaseExpiresAt: null }, actor, now, {
+      return { ...step(tx, 'completed', { result: report.result, completedAt: now, leaseExpiresAt: null }, actor, now, reported), boxOutcome: 'success' };
+    case 'failed':
+      return { ...planFailure(tx, report, actor, reported), boxOutcome: 'failure' };
+    case 'pending': {
+      // Only work the box holds and has not started: a retry waits out its backoff, started work never returns.
+      if (tx.status !== 'assigned') throw illegalTransition(tx.id, tx.status, status);
+      const repeated = tx.releasedBy === callboxId;
+      const handBack = step(tx, 'pending', { ...released(callboxId, report), assignedAt: null }, actor, now, {
         ...reported,
         releasedBy: callboxId,
+        ...(repeated && { repeatedHandBack: true }),
       });
+      // Giving back the same work again is how a looping box shows: it counts against its health.
+      return repeated ? { ...handBack, boxOutcome: 'failure' } : handBack;
+    }
     default:
       throw illegalTransition(tx.id, tx.status, status);
   }
+}
+
+function planFailure(tx: Transaction, report: DeviceReport, actor: string, reported: Record<string, unknown>): TransitionStep {
+  const { now, callboxId } = report;
+  // A sick box's failure says more about the box than the customer's order: back to the queue for
+  // other boxes, no retry used. Its failures up to the threshold were charged; these are past it.
+  if (report.boxDegraded && (tx.status === 'assigned' || tx.status === 'processing')) {
+    return step(tx, 'pending', { ...released(callboxId, report), result: report.result, assignedAt: null }, actor, now, {
+      ...reported,
+      charged: false,
+      reason: 'callbox_degraded',
+      releasedBy: callboxId,
+    });
+  }
+  if (tx.retryCount < tx.maxRetries) {
+    const retryCount = tx.retryCount + 1;
+    const nextAttemptAt = now + report.retryDelayMs(retryCount);
+    return step(tx, 'retry', { result: report.result, retryCount, nextAttemptAt, leaseExpiresAt: null }, actor, now, {
+      ...reported,
+      retryCount,
+      nextAttemptAt: new Date(nextAttemptAt).toISOString(),
+    });
+  }
+  return step(tx, 'failed', { result: report.result, completedAt: now, leaseExpiresAt: null }, actor, now, reported);
+}
+
+/** Back in the queue, and not offered to the box that gave it back before `releaseMs` have passed. */
+function released(callboxId: string, report: DeviceReport): TransitionStep['patch'] {
+  return { assignedTo: null, leaseExpiresAt: null, releasedBy: callboxId, releasedUntil: report.now + report.releaseMs };
 }
 
 /** An admin settles work a lost box may have executed, after checking with the carrier. */

@@ -84,20 +84,24 @@ export abstract class TransactionRepository {
 
   /**
    * Applies the step that `plan` decides from the current row, read under a lock; `plan` returns
-   * null for a no-op and may throw a domain error to refuse. When the row changes, `consequence`
-   * runs in the same database transaction, so both commit or neither does.
+   * null for a no-op and may throw a domain error to refuse. It may read what else it needs inside
+   * `unit` (locking only what is locked after a transaction row: the box). When the row changes,
+   * `consequence` runs in the same database transaction, so both commit or neither does.
    */
   abstract transition<Consequence = undefined>(
     id: string,
-    plan: (current: Transaction) => TransitionStep | null,
+    plan: (current: Transaction, unit: UnitOfWork) => TransitionStep | null | Promise<TransitionStep | null>,
     consequence?: (unit: UnitOfWork, next: Transaction) => Promise<Consequence>,
   ): Promise<{ transaction: Transaction; changed: boolean; consequence?: Consequence }>;
 
   /** The box's assigned work plus newly claimed pending work, atomically, never over its limits. */
   abstract claimForBox(claim: BoxClaim): Promise<Transaction[]>;
 
-  /** Moves at most `limit`, each with its event; returns them as they were before the move. */
-  abstract sweep(sweep: Sweep): Promise<Transaction[]>;
+  /**
+   * Moves at most `limit`, each with its event; returns them as they were before the move. Inside
+   * `unit` when given (rows another unit holds are skipped, never waited for), else in a unit of its own.
+   */
+  abstract sweep(sweep: Sweep, unit?: UnitOfWork): Promise<Transaction[]>;
 
   /** Assigns pending work as `plan` decides, atomically with the boxes' polls; returns what it assigned. */
   abstract dispatch(round: DispatchRound): Promise<Transaction[]>;

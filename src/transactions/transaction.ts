@@ -51,6 +51,12 @@ export interface Transaction {
   completedAt: number | null;
   nextAttemptAt: number | null;
   leaseExpiresAt: number | null;
+  /** How many times it was assigned: the number of the current assignment while a box holds it. */
+  attempt: number;
+  /** The last box that gave it back (a hand-back, or a failure not charged to the customer). */
+  releasedBy: string | null;
+  /** Until then, `releasedBy` is not offered it again. */
+  releasedUntil: number | null;
 }
 
 export interface NewTransaction {

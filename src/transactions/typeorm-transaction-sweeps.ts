@@ -16,40 +16,43 @@ export class TransactionSweeps {
   ) {}
 
   sweep(sweep: Sweep): Promise<Transaction[]> {
-    return this.db.transaction(async (manager) => {
-      const { where, params, order } = matchClause(sweep);
-      const skipLocked = this.db.engine === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
-      const { rows } = await this.db.execute<TransactionRow>(
-        manager,
-        `SELECT * FROM transactions WHERE status = ? AND ${where} ${order} LIMIT ?${skipLocked}`,
-        [sweep.from, ...params, sweep.limit],
-      );
-      if (rows.length === 0) return [];
-      const current = rows.map(toTransaction);
-      const patch = { ...sweep.patch, status: sweep.to, updatedAt: sweep.now };
-      const set = setClause(patch);
-      const ids = current.map((tx) => tx.id);
-      await this.db.execute(
-        manager,
-        `UPDATE transactions SET ${set.sql} WHERE id IN (${placeholders(ids.length)}) AND status = ?`,
-        [...set.params, ...ids, sweep.from],
-      );
-      const moved = current.map((tx) => ({ ...tx, ...patch }));
-      const before = current;
-      await this.journal.record(
-        manager,
-        current.map((tx) => ({
-          transactionId: tx.id,
-          from: tx.status,
-          to: sweep.to,
-          actor: sweep.actor,
-          at: sweep.now,
-          details: { ...sweep.details, ...(tx.assignedTo && { callboxId: tx.assignedTo }) },
-        })),
-        moved,
-      );
-      return before;
-    });
+    return this.db.transaction((manager) => this.sweepWithin(manager, sweep));
+  }
+
+  /** The sweep inside a running unit of work: it takes only rows no other unit holds (SKIP LOCKED). */
+  async sweepWithin(manager: EntityManager, sweep: Sweep): Promise<Transaction[]> {
+    const { where, params, order } = matchClause(sweep);
+    const skipLocked = this.db.engine === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    const { rows } = await this.db.execute<TransactionRow>(
+      manager,
+      `SELECT * FROM transactions WHERE status = ? AND ${where} ${order} LIMIT ?${skipLocked}`,
+      [sweep.from, ...params, sweep.limit],
+    );
+    if (rows.length === 0) return [];
+    const current = rows.map(toTransaction);
+    const patch = { ...sweep.patch, status: sweep.to, updatedAt: sweep.now };
+    const set = setClause(patch);
+    const ids = current.map((tx) => tx.id);
+    await this.db.execute(
+      manager,
+      `UPDATE transactions SET ${set.sql} WHERE id IN (${placeholders(ids.length)}) AND status = ?`,
+      [...set.params, ...ids, sweep.from],
+    );
+    const moved = current.map((tx) => ({ ...tx, ...patch }));
+    const before = current;
+    await this.journal.record(
+      manager,
+      current.map((tx) => ({
+        transactionId: tx.id,
+        from: tx.status,
+        to: sweep.to,
+        actor: sweep.actor,
+        at: sweep.now,
+        details: { ...sweep.details, ...(tx.assignedTo && { callboxId: tx.assignedTo }) },
+      })),
+      moved,
+    );
+    return before;
   }
 
   dispatch(round: DispatchRound): Promise<Transaction[]> {
@@ -86,6 +89,7 @@ export class TransactionSweeps {
           assignedTo: assignment.callboxId,
           assignedAt: round.now,
           leaseExpiresAt: round.now + assignment.leaseMs,
+          attempt: (byId.get(assignment.transactionId) as Transaction).attempt + 1,
           updatedAt: round.now,
         }));
       await this.journal.record(
@@ -110,7 +114,8 @@ export class TransactionSweeps {
     const { rows } = await this.db.execute<{ id: string }>(
       manager,
       `WITH planned (tx_id, box, lease) AS (VALUES ${planned.map(() => '(?, ?, CAST(? AS bigint))').join(', ')})
-       UPDATE transactions SET status = 'assigned', assigned_to = planned.box, assigned_at = ?, lease_expires_at = planned.lease, updated_at = ?
+       UPDATE transactions SET status = 'assigned', assigned_to = planned.box, assigned_at = ?, lease_expires_at = planned.lease, updated_at = ?,
+         attempt = transactions.attempt + 1
        FROM planned WHERE transactions.id = planned.tx_id AND transactions.status = 'pending'
        RETURNING id`,
       [...planned.flatMap((assignment) => [assignment.transactionId, assignment.callboxId, now + assignment.leaseMs]), now, now],

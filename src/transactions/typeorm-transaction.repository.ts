@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
 import { isUniqueViolation } from '../database/database-errors';
-import { asUnitOfWork, UnitOfWork } from '../database/unit-of-work';
+import { asUnitOfWork, managerOf, UnitOfWork } from '../database/unit-of-work';
 import { idempotencyKeyReused, transactionNotFound } from './transaction-errors';
 import { toTransaction, toTransactionEvent, TransactionRow } from './transaction-row';
 import {
@@ -56,8 +56,8 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
     return this.commands.release(transactionId);
   }
 
-  sweep(sweep: Sweep): Promise<Transaction[]> {
-    return this.sweeps.sweep(sweep);
+  sweep(sweep: Sweep, unit?: UnitOfWork): Promise<Transaction[]> {
+    return unit ? this.sweeps.sweepWithin(managerOf(unit), sweep) : this.sweeps.sweep(sweep);
   }
 
   dispatch(round: DispatchRound): Promise<Transaction[]> {
@@ -98,7 +98,7 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
 
   async transition<Consequence = undefined>(
     id: string,
-    plan: (current: Transaction) => TransitionStep | null,
+    plan: (current: Transaction, unit: UnitOfWork) => TransitionStep | null | Promise<TransitionStep | null>,
     consequence?: (unit: UnitOfWork, next: Transaction) => Promise<Consequence>,
   ): Promise<{ transaction: Transaction; changed: boolean; consequence?: Consequence }> {
     return this.db.transaction(async (manager) => {
@@ -106,7 +106,7 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
       const rows = await this.db.query<TransactionRow>(manager, `SELECT * FROM transactions WHERE id = ?${lock}`, [id]);
       if (rows.length === 0) throw transactionNotFound(id);
       const current = toTransaction(rows[0]);
-      const step = plan(current);
+      const step = await plan(current, asUnitOfWork(manager));
       if (!step) return { transaction: current, changed: false };
       const next: Transaction = { ...current, ...step.patch, status: step.to, updatedAt: step.at };
       const fields = Object.keys(MUTABLE_COLUMNS) as Array<keyof typeof MUTABLE_COLUMNS>;
@@ -224,9 +224,12 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
       filters.push(`LOWER(customer_operator) IN (${placeholders(claim.operators.length)})`);
       params.push(...claim.operators.map((o) => o.toLowerCase()));
     }
+    // Work this box gave back a moment ago goes to other boxes first.
+    filters.push('(released_by IS NULL OR released_by <> ? OR released_until IS NULL OR released_until <= ?)');
+    params.push(claim.callboxId, claim.now);
     const skipLocked = this.db.engine === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
     const claimed = await this.journal.write(manager, {
-      sql: `UPDATE transactions SET status = 'assigned', assigned_to = ?, assigned_at = ?, lease_expires_at = ?, updated_at = ?
+      sql: `UPDATE transactions SET status = 'assigned', assigned_to = ?, assigned_at = ?, lease_expires_at = ?, updated_at = ?, attempt = attempt + 1
        WHERE id IN (SELECT id FROM transactions${this.db.indexedBy(QUEUE_INDEX)} WHERE ${filters.join(' AND ')} ${QUEUE_ORDER} LIMIT ?${skipLocked})`,
       params: [claim.callboxId, claim.now, claim.now + claim.leaseMs, claim.now, ...params, room],
       event: { from: 'pending', to: 'assigned', actor: `callbox:${claim.callboxId}`, at: claim.now, details: { via: 'poll' } },
@@ -249,6 +252,9 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
       completedAt: null,
       nextAttemptAt: null,
       leaseExpiresAt: null,
+      attempt: 0,
+      releasedBy: null,
+      releasedUntil: null,
     };
     return {
       known: [transaction],

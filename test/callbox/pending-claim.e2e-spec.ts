@@ -69,6 +69,7 @@ describe('Pending transactions (GET /api/call-box/transactions/pending)', () => 
 
   it('orders by priority (high > normal > low), then oldest first', async () => {
     await registerWith(t.api, 'callbox_001', { maxConcurrentTransactions: 10 });
+    expectStatus(await t.api.put(paths.config(), { batchSize: 10 }, { auth: 'admin' }), 200);
     const submitted = [];
     for (const priority of ['low', 'normal', 'high', 'low', 'normal', 'high']) {
       submitted.push(await submit(t.api, { priority }));

@@ -160,6 +160,8 @@ describe('Transaction status updates (PUT /api/call-box/transactions/{id}/status
       const { maxRetries } = (await t.api.get(paths.config())).body.config;
       const tx = await assignedTo();
       for (let n = 1; n <= maxRetries; n++) {
+        // Handed out again, the work must be started in this attempt before its outcome counts.
+        await moved(tx.id, 'callbox_001', 'processing');
         const retry = await moved(tx.id, 'callbox_001', 'failed');
         const ceiling = RETRY_BASE_DELAY_MS * 2 ** (n - 1);
         const delay = Date.parse(retry.nextAttemptAt) - t.clock!.now();
@@ -170,6 +172,7 @@ describe('Transaction status updates (PUT /api/call-box/transactions/{id}/status
         await requeue(tx.id);
         expect((await claim(t.api, 'callbox_001', 1)).transactions.map((x) => x.id)).toEqual([tx.id]);
       }
+      await moved(tx.id, 'callbox_001', 'processing');
       const failed = await moved(tx.id, 'callbox_001', 'failed');
       expect(failed).toMatchObject({ status: 'failed', retryCount: maxRetries, completedAt: iso(t.clock!.now()) });
       expectError(await report(t.api, tx.id, 'callbox_001', 'processing'), 409, 'TRANSACTION.ILLEGAL_TRANSITION');

@@ -10,7 +10,7 @@ describe('Sick CallBoxes are starved, then recover', () => {
   beforeEach(async () => {
     t = await createTestApp({
       fakeClock: true,
-      env: { MAX_RETRIES: '0', DEGRADED_COOLDOWN_MS: String(COOLDOWN_MS), TRANSACTION_TIMEOUT_MS: '3600000' },
+      env: { MAX_RETRIES: '0', MAX_BATCH_SIZE: '10', DEGRADED_COOLDOWN_MS: String(COOLDOWN_MS), TRANSACTION_TIMEOUT_MS: '3600000' },
     });
     const capabilities = { maxConcurrentTransactions: 10, supportedTypes: ['recharge'] };
     await t.api.post('/api/call-box/register', registration(A, { capabilities }));
@@ -35,18 +35,19 @@ describe('Sick CallBoxes are starved, then recover', () => {
     expect(await instance(A)).toMatchObject({ status: 'degraded', degradedReason: 'consecutive_failures' });
 
     await submit(3);
-    // It keeps what it holds, but claims nothing new...
-    expect((await poll(A)).map((tx) => tx.id)).toEqual(held.slice(5).map((tx) => tx.id));
-    // ...and the dispatcher deals the queue to a healthy box only.
-    await t.api.post('/api/call-box/register', registration(B));
+    // It claims nothing new, and what it held unstarted went back to the queue when it degraded...
+    expect(await poll(A)).toEqual([]);
+    // ...which the dispatcher deals, with the new work, to a healthy box only.
+    await t.api.post('/api/call-box/register', registration(B, { capabilities: { maxConcurrentTransactions: 10, supportedTypes: ['recharge'] } }));
     const forced = await t.api.post('/api/sync/force', undefined, { auth: 'admin' });
-    expect(forced.body.counts.assigned).toBe(3);
-    expect(await poll(B)).toHaveLength(3);
+    expect(forced.body.counts.assigned).toBe(5);
+    expect((await poll(B)).map((tx) => tx.id)).toEqual(expect.arrayContaining(held.slice(5).map((tx) => tx.id)));
   });
 
-  it('recovers after two successes on the work it still holds', async () => {
+  it('recovers after two successes on the work it had started', async () => {
     await submit(7);
     const held = await poll(A);
+    for (const tx of held.slice(5)) expect((await report(tx.id, A, 'processing')).status).toBe(200);
     for (const tx of held.slice(0, 5)) await report(tx.id, A, 'failed');
     await report(held[5].id, A, 'completed');
     expect((await instance(A)).status).toBe('degraded');

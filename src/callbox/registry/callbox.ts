@@ -64,6 +64,12 @@ export abstract class CallBoxRepository {
    * transaction); null when the box is unknown.
    */
   abstract recordOutcome(unit: UnitOfWork, outcome: BoxOutcome): Promise<HealthChange | null>;
+  /**
+   * The box's health read under its row lock inside `unit`, so that its concurrent reports are
+   * judged one after the other (locked after the reported transaction's row, as recordOutcome
+   * does); null when the box is unknown.
+   */
+  abstract lockHealth(unit: UnitOfWork, callboxId: string): Promise<BoxHealth | null>;
   /** Stops giving new work to these boxes until `until`. */
   abstract markDegraded(ids: readonly string[], reason: string, until: number, now: number): Promise<void>;
   /** Marks connected boxes silent since `silentSince` as disconnected (at most `limit`); returns them. */

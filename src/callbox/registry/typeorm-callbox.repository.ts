@@ -197,6 +197,12 @@ export class TypeOrmCallBoxRepository extends CallBoxRepository implements OnMod
     return { wasDegraded: isDegraded(before, now), isDegraded: isDegraded(after, now), reason: after.degradedReason };
   }
 
+  async lockHealth(unit: UnitOfWork, callboxId: string): Promise<BoxHealth | null> {
+    const lock = this.db.engine === 'postgres' ? ' FOR UPDATE' : '';
+    const { rows } = await this.db.execute<Row>(managerOf(unit), `SELECT ${HEALTH_COLUMNS} FROM callboxes WHERE id = ?${lock}`, [callboxId]);
+    return rows.length > 0 ? toHealth(rows[0]) : null;
+  }
+
   /** The last HEALTH_WINDOW characters of `expression`. */
   private lastOutcomes(expression: string): string {
     return this.db.engine === 'postgres' ? `RIGHT(${expression}, ${HEALTH_WINDOW})` : `SUBSTR(${expression}, -${HEALTH_WINDOW})`;

@@ -6,15 +6,19 @@ import { Clock } from '../../common/clock/clock';
 import { RequestValidationError } from '../../common/errors/domain-error';
 import { retryDelayMs } from '../../transactions/retry-backoff';
 import type { CustomerInfo, Priority, Transaction, TransactionStatus, TransactionType } from '../../transactions/transaction';
-import { planDeviceReport } from '../../transactions/transaction-state-machine';
+import { planDeviceReport, TransitionStep } from '../../transactions/transaction-state-machine';
+import type { UnitOfWork } from '../../database/unit-of-work';
 import { PendingCount } from '../../transactions/pending-count';
 import { TransactionRepository } from '../../transactions/transaction.repository';
 import { CallBoxConfigService } from '../config/callbox-config.service';
 import { isDegraded } from '../registry/box-health';
 import { CallBoxRepository, HealthChange } from '../registry/callbox';
 import { CallBoxRegistryService } from '../registry/callbox-registry.service';
+import { releaseUnstartedWork } from './degraded-box-work';
 
 export interface Submission {
+  /** The box submitting, when it says: its Idempotency-Keys are then its own. */
+  callboxId?: string;
   type: TransactionType;
   phoneNumber: string;
   amount?: number;
@@ -26,6 +30,8 @@ export interface Submission {
 export interface StatusReport {
   callboxId: string;
   status: TransactionStatus;
+  /** The assignment reported on (the poll's `attempt`), when the firmware echoes it. */
+  attempt?: number;
   result?: object;
 }
 
@@ -58,13 +64,17 @@ export class CallBoxTransactionsService {
       customerInfo: submission.customerInfo && Object.keys(submission.customerInfo).length > 0 ? submission.customerInfo : null,
       priority: submission.priority ?? 'normal',
     };
+    const box = submittingBox(principal, submission.callboxId);
     const { maxRetries } = await this.configs.effective();
+    // Two boxes sharing the fleet token each have their own keys once they say who they are.
+    const scope = box ? `callbox:${box}` : idempotencyScope(principal);
     // Stored hashed: fixed length whatever the scope and key, and the caller's key is not kept in clear.
     const idempotency = idempotencyKey
-      ? { key: hashOf(`${idempotencyScope(principal)}:${idempotencyKey}`), clientKey: idempotencyKey, requestHash: hashOf(request) }
+      ? { key: hashOf(`${scope}:${idempotencyKey}`), clientKey: idempotencyKey, requestHash: hashOf(request) }
       : undefined;
     const source = principal.kind === 'admin' ? 'main' : 'callbox';
-    return this.transactions.create({ ...request, maxRetries, source }, actorOf(principal), this.clock.now(), idempotency);
+    const actor = box ? `callbox:${box}` : actorOf(principal);
+    return this.transactions.create({ ...request, maxRetries, source }, actor, this.clock.now(), idempotency);
   }
 
   /** The box's assigned work plus newly claimed pending work, within its limits. */
@@ -72,17 +82,25 @@ export class CallBoxTransactionsService {
     assertMayActAs(principal, callboxId);
     const box = await this.registry.require(callboxId);
     const settings = await this.configs.effective(callboxId);
+    const now = this.clock.now();
+    if (isDegraded(box, now)) {
+      // A degraded box is given nothing, and gives back what it holds unstarted (it keeps what it started).
+      if ((await this.transactions.countAssignedTo(callboxId, ['assigned'])) > 0) {
+        await this.transactions.sweep(releaseUnstartedWork([callboxId], now));
+      }
+      return { transactions: [], totalPending: await this.pendingCount.current() };
+    }
     const transactions = await this.transactions.claimForBox({
       callboxId,
-      limit: limit ?? settings.batchSize,
+      // The admin's batchSize for the box is a ceiling: a box cannot ask for more.
+      limit: Math.min(limit ?? settings.batchSize, settings.batchSize),
       maxConcurrent: box.maxConcurrent,
-      // A box marked disconnected (until its next heartbeat) or degraded (until it recovers) keeps
-      // what it holds but claims nothing new.
-      types: box.connection === 'connected' && !isDegraded(box, this.clock.now()) ? box.supportedTypes : [],
+      // A box marked disconnected (until its next heartbeat) keeps what it holds but claims nothing new.
+      types: box.connection === 'connected' ? box.supportedTypes : [],
       operators: box.operators,
       leaseMs: settings.timeoutMs,
-      now: this.clock.now(),
-      freshSince: (type) => this.clock.now() - this.config.pendingTtlMs[type],
+      now,
+      freshSince: (type) => now - this.config.pendingTtlMs[type],
     });
     return { transactions, totalPending: await this.pendingCount.current() };
   }
@@ -92,30 +110,51 @@ export class CallBoxTransactionsService {
     const settings = await this.configs.effective(report.callboxId);
     const policy = { baseMs: this.config.retryBaseDelayMs, maxMs: this.config.retryMaxDelayMs };
     const now = this.clock.now();
+    let boxOutcome: TransitionStep['boxOutcome'];
     const outcome = await this.transactions.transition(
       transactionId,
-      (current) =>
-        planDeviceReport(current, {
+      async (current, unit) => {
+        const step = planDeviceReport(current, {
           callboxId: report.callboxId,
           status: report.status,
+          attempt: report.attempt,
           result: report.result ? { ...report.result } : null,
           now,
           leaseMs: settings.timeoutMs,
           retryDelayMs: (retryCount) => retryDelayMs(retryCount, policy),
-        }),
-      // The box's health moves with the outcome it reported, in the same database transaction.
-      (unit, next) =>
-        countsAsOutcome(next.status)
-          ? this.boxes.recordOutcome(unit, {
-              callboxId: report.callboxId,
-              success: next.status === 'completed',
-              now,
-              cooldownMs: this.config.degradedCooldownMs,
-            })
-          : Promise.resolve(null),
+          releaseMs: this.config.handBackAvoidMs,
+          boxDegraded: await this.degradedForFailure(unit, current, report, now),
+        });
+        boxOutcome = step?.boxOutcome;
+        return step;
+      },
+      // The box's health moves with what it reported, in the same database transaction.
+      async (unit) => {
+        if (!boxOutcome) return null;
+        const health = await this.boxes.recordOutcome(unit, {
+          callboxId: report.callboxId,
+          success: boxOutcome === 'success',
+          now,
+          cooldownMs: this.config.degradedCooldownMs,
+        });
+        if (health?.isDegraded) await this.transactions.sweep(releaseUnstartedWork([report.callboxId], now), unit);
+        return health;
+      },
     );
     if (outcome.consequence) this.logHealthChange(report.callboxId, outcome.consequence);
     return { transaction: outcome.transaction, changed: outcome.changed };
+  }
+
+  /**
+   * Whether a failure the box reports on work it holds comes from a box past its health limiter's
+   * threshold. Read under the box's lock: its concurrent failures are judged one after the other, so
+   * no burst of them is charged before the box degrades.
+   */
+  private async degradedForFailure(unit: UnitOfWork, current: Transaction, report: StatusReport, now: number): Promise<boolean> {
+    const holds = current.assignedTo === report.callboxId && (current.status === 'assigned' || current.status === 'processing');
+    if (report.status !== 'failed' || !holds) return false;
+    const health = await this.boxes.lockHealth(unit, report.callboxId);
+    return health !== null && isDegraded(health, now);
   }
 
   /** A box's recent results decide whether it gets new work; say when that changes. */
@@ -127,9 +166,11 @@ export class CallBoxTransactionsService {
   }
 }
 
-/** Results that count in a box's health: a retry is a failure of the box's attempt. */
-function countsAsOutcome(status: TransactionStatus): boolean {
-  return status === 'completed' || status === 'failed' || status === 'retry';
+/** The box a submit comes from: a bound token's, else the one the request names (never for the main system). */
+function submittingBox(principal: Principal, named: string | undefined): string | null {
+  if (principal.kind !== 'callbox') return null;
+  if (named !== undefined) assertMayActAs(principal, named);
+  return principal.boundTo ?? named ?? null;
 }
 
 function actorOf(principal: Principal): string {

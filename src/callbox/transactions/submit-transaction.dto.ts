@@ -15,6 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PRIORITIES, Priority, TRANSACTION_TYPES, TransactionType } from '../../transactions/transaction';
+import { IsCallBoxId } from '../../common/validation/validators';
 
 export const E164_PATTERN = /^\+[1-9][0-9]{7,14}$/;
 export const PAY_ITEM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -56,4 +57,12 @@ export class SubmitTransactionDto {
   @ApiPropertyOptional({ enum: PRIORITIES, default: 'normal' })
   @IsOptional() @IsIn(PRIORITIES)
   priority?: Priority;
+
+  /**
+   * The box submitting (a box's token must be allowed to act for it): its Idempotency-Keys are its
+   * own, never shared with another box using the same fleet token. Ignored for the main system.
+   */
+  @ApiPropertyOptional({ example: 'callbox_001' })
+  @IsOptional() @IsCallBoxId()
+  callboxId?: string;
 }

@@ -45,6 +45,9 @@ export class TransactionDto {
   /** When a transaction in `retry` goes back to the queue. */
   @ApiProperty({ nullable: true, type: String })
   nextAttemptAt: string | null;
+  /** Which assignment this is (1 for the first): echo it in status reports as `attempt`. */
+  @ApiProperty({ example: 1 })
+  attempt: number;
   /** The box's last report (`success`, `transactionRef`, `balance`, `message`). */
   @ApiProperty({ nullable: true, type: Object, example: { success: true, transactionRef: 'MTN123456789', balance: 2500 } })
   result: Record<string, unknown> | null;

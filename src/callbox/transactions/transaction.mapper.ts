@@ -34,6 +34,7 @@ export function toTransactionDto(tx: Transaction): TransactionDto {
     startedAt: iso(tx.startedAt),
     completedAt: iso(tx.completedAt),
     nextAttemptAt: iso(tx.nextAttemptAt),
+    attempt: tx.attempt,
     result: tx.result,
   };
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsNumber, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsCallBoxId } from '../../common/validation/validators';
 import { TransactionStatus } from '../../transactions/transaction';
 
@@ -37,6 +37,14 @@ export class UpdateStatusDto {
 
   @IsCallBoxId()
   callboxId: string;
+
+  /**
+   * The `attempt` of the transaction as the poll gave it: a report about another assignment is
+   * refused (409 TRANSACTION.STALE_ATTEMPT) instead of settling the current one.
+   */
+  @ApiPropertyOptional({ example: 1, minimum: 1 })
+  @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
+  attempt?: number;
 
   @IsOptional() @IsObject() @ValidateNested() @Type(() => OperationResultDto)
   result?: OperationResultDto;
