@@ -29,5 +29,14 @@ module.exports = {
       globalSetup: '<rootDir>/test/reliability/support/global-setup.js',
       globalTeardown: '<rootDir>/test/reliability/support/global-teardown.js',
     },
+    // Money-integrity scenarios (npm run test:integrity): real processes like reliability, run in band.
+    {
+      ...common,
+      displayName: 'integrity',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/integrity/*.integrity-spec.ts'],
+      globalSetup: '<rootDir>/test/reliability/support/global-setup.js',
+      globalTeardown: '<rootDir>/test/reliability/support/global-teardown.js',
+    },
   ],
 };
