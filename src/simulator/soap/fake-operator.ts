@@ -46,6 +46,12 @@ export class FakeOperator {
     return this.executions.get(transactionId) ?? 0;
   }
 
+  /** Opens (or replaces) a mobile account with an empty directory, until the next reset. */
+  addMobile(account: { msisdn: string; pin: string; balance: number }): void {
+    const msisdn = toLocalNumber(account.msisdn);
+    this.state.mobiles.set(msisdn, { msisdn, pin: account.pin, balance: account.balance, directory: [] });
+  }
+
   mobile(msisdn: string): Readonly<MobileAccount> | undefined {
     return this.state.mobiles.get(toLocalNumber(msisdn));
   }

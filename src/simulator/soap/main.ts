@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const base = url.slice(0, url.indexOf('/', 'http://'.length));
   console.log(`TopUp SOAP simulator listening on ${url} (WSDL: ${url}?wsdl)`);
   console.log(`Control: POST ${base}/__simulator/faults, POST ${base}/__simulator/reset`);
-  console.log(`         GET ${base}/__simulator/state`);
+  console.log(`         GET ${base}/__simulator/state, POST ${base}/__simulator/mobiles`);
 
   const shutdown = (): void => {
     void simulator.stop().then(() => process.exit(0));

@@ -197,6 +197,7 @@ describe(SoapSimulator.name, () => {
       await expect(state.json()).resolves.toEqual({
         faults: { latencyMs: 0, fault: null, refuseConnections: false },
         calls: { getMyNumbers: 1 },
+        commandsByMobile: {},
       });
       expect((await fetch(controlUrl('nothing'))).status).toBe(404);
       expect((await fetch(new URL('/elsewhere', url))).status).toBe(404);

@@ -13,6 +13,7 @@ import {
 import { FakeOperator } from './fake-operator';
 import type { LineBalance } from './operator.fixtures';
 import { text } from './operator-result';
+import { CommandCounts, type MobileCommandCounts } from './simulator-command-counts';
 import { handleControlRequest } from './simulator-control';
 import { type FaultsUpdate, NO_FAULTS, SimulatorFault, type SimulatorFaults, soapFault } from './simulator-faults';
 
@@ -42,6 +43,7 @@ export interface MobileSnapshot {
 export class SoapSimulator {
   private readonly operator: FakeOperator;
   private readonly calls = new Map<TopUpOperation, number>();
+  private readonly commands = new CommandCounts();
   private faults: SimulatorFaults = { ...NO_FAULTS };
   private server?: Server;
   private address?: { port: number; host: string };
@@ -142,6 +144,7 @@ export class SoapSimulator {
   async reset(): Promise<void> {
     this.operator.reset();
     this.calls.clear();
+    this.commands.clear();
     await this.resetFaults();
   }
 
@@ -157,6 +160,20 @@ export class SoapSimulator {
 
   callCounts(): Partial<Record<TopUpOperation, number>> {
     return Object.fromEntries(this.calls);
+  }
+
+  /** executeCommand calls received per mobile number (local form), wrong PINs and executions among them. */
+  commandCounts(): Record<string, MobileCommandCounts> {
+    return this.commands.all();
+  }
+
+  commandCountsOf(msisdn: string): MobileCommandCounts {
+    return this.commands.of(msisdn);
+  }
+
+  /** A mobile account beside the fixtures (until the next reset), e.g. one per attack scenario. */
+  addMobile(account: { msisdn: string; pin: string; balance: number }): void {
+    this.operator.addMobile(account);
   }
 
   mobileAccount(msisdn: string): MobileSnapshot | undefined {
@@ -183,8 +200,15 @@ export class SoapSimulator {
       getStatusForRecharge: (args, _cb, headers) =>
         this.handle('getStatusForRecharge', headers, () => operator.getStatusForRecharge(args)),
       getPackages: (args, _cb, headers) => this.handle('getPackages', headers, () => operator.getPackages(args)),
-      executeCommand: (args, _cb, headers) =>
-        this.handle('executeCommand', headers, () => operator.executeCommand(args)),
+      executeCommand: (args, _cb, headers) => {
+        const msisdn = text(args.msisdn);
+        this.commands.received(msisdn);
+        return this.handle('executeCommand', headers, () => {
+          const response = operator.executeCommand(args);
+          this.commands.answered(msisdn, response.returnCode);
+          return response;
+        });
+      },
     };
   }
 
