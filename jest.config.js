@@ -38,5 +38,14 @@ module.exports = {
       globalSetup: '<rootDir>/test/reliability/support/global-setup.js',
       globalTeardown: '<rootDir>/test/reliability/support/global-teardown.js',
     },
+    // The attack suite (npm run test:security): real processes like reliability, run in band.
+    {
+      ...common,
+      displayName: 'security',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/security/*.security-spec.ts'],
+      globalSetup: '<rootDir>/test/reliability/support/global-setup.js',
+      globalTeardown: '<rootDir>/test/reliability/support/global-teardown.js',
+    },
   ],
 };
