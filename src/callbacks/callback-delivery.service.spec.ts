@@ -50,12 +50,16 @@ interface Seen {
   requests: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }>;
 }
 
+type Answer = (delivery: string) => { status: number; headers?: Record<string, string> };
+
 /**
- * Answers every POST after `holdMs`, with 204 unless `answer` says otherwise (a status, and the
- * headers to send with it); records the most in flight at once and every request in arrival order.
+ * Answers every POST after `holdMs` (or, with a `barrier`, once that many requests wait for their
+ * answer), with 204 unless `answer` says otherwise (a status, and the headers to send with it);
+ * records the most in flight at once and every request in arrival order.
  */
-async function startReceiver(holdMs: number, answer: (delivery: string) => { status: number; headers?: Record<string, string> } = () => ({ status: 204 })) {
+async function startReceiver(holdMs: number, answer: Answer = () => ({ status: 204 }), barrier = 0) {
   let inFlight = 0;
+  const waiting: Array<() => void> = [];
   const seen: Seen = { maxInFlight: 0, order: [], requests: [] };
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const delivery = String(request.headers['x-merecharge-delivery']);
@@ -67,10 +71,18 @@ async function startReceiver(holdMs: number, answer: (delivery: string) => { sta
       seen.requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
       if (request.method === 'POST') seen.order.push(delivery);
       const { status, headers } = request.method === 'POST' ? answer(delivery) : { status: 200, headers: {} };
-      setTimeout(() => {
+      let answered = false;
+      const respond = () => {
+        if (answered) return;
+        answered = true;
         inFlight -= 1;
         response.writeHead(status, headers).end();
-      }, holdMs);
+      };
+      if (barrier === 0) return void setTimeout(respond, holdMs);
+      waiting.push(respond);
+      if (waiting.length >= barrier) waiting.splice(0).forEach((release) => release());
+      // Only so that a sender that never reaches the barrier fails the assertion instead of the spec's timeout.
+      else setTimeout(respond, 5_000).unref();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -86,9 +98,9 @@ describe(CallbackDeliveryService.name, () => {
   let service: CallbackDeliveryService;
 
   /** A receiver answering as `answer` says, and the service sending to it. */
-  const serve = async (answer?: Parameters<typeof startReceiver>[1]) => {
+  const serve = async (answer?: Answer, barrier?: number) => {
     await receiver?.close();
-    receiver = await startReceiver(20, answer);
+    receiver = await startReceiver(20, answer, barrier);
     const config = { callback: { url: receiver.url, secret: SECRET } } as AppConfig;
     service = new CallbackDeliveryService(outbox, new SchedulerRegistry(), config, clock);
   };
@@ -102,6 +114,8 @@ describe(CallbackDeliveryService.name, () => {
   afterEach(() => receiver.close());
 
   it(`sends ${DELIVERY_CONCURRENCY} messages at once, never more`, async () => {
+    // Answers only once DELIVERY_CONCURRENCY requests wait, whatever the load on the machine.
+    await serve(undefined, DELIVERY_CONCURRENCY);
     outbox.add(DELIVERY_BATCH);
 
     expect(await service.deliverDue()).toEqual({ delivered: DELIVERY_BATCH, failed: 0 });
@@ -164,13 +178,17 @@ describe(CallbackDeliveryService.name, () => {
   });
 
   it('sends nothing more of a transaction after a refusal in the same pass', async () => {
-    jest.spyOn(Logger.prototype, 'warn').mockImplementationOnce(() => undefined);
-    await serve((delivery) => ({ status: delivery === '1' ? 500 : 204 }));
-    outbox.add(3, () => 'refused-first');
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      await serve((delivery) => ({ status: delivery === '1' ? 500 : 204 }));
+      outbox.add(3, () => 'refused-first');
 
-    expect(await service.deliverDue()).toEqual({ delivered: 0, failed: 1 });
-    expect(receiver.seen.order).toEqual(['1']);
-    expect(outbox.failed).toEqual([{ id: 1, error: 'HTTP 500' }]);
+      expect(await service.deliverDue()).toEqual({ delivered: 0, failed: 1 });
+      expect(receiver.seen.order).toEqual(['1']);
+      expect(outbox.failed).toEqual([{ id: 1, error: 'HTTP 500' }]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('drains a backlog of several batches in one run, then stops at the first pass that is not full', async () => {
