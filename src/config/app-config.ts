@@ -66,6 +66,8 @@ export class AppConfig {
   /** When set, /metrics wants `Authorization: Bearer <token>`. */
   readonly metricsToken: string | null;
   readonly authFailureLimitPerMinute: number;
+  /** Every TopUp request is answered within this (spec 004: 60 s). */
+  readonly topupRequestTimeoutMs: number;
   /** Keys the PIN fingerprint stored with each TopUp command (see PIN_HASH_KEY). */
   readonly pinHashKey: string;
   /** Proxies whose X-Forwarded-For names the client (Fastify's trustProxy); null: the socket's address. */
@@ -121,6 +123,7 @@ export class AppConfig {
     this.mainRateLimitPerMinute = env.MAIN_RATE_LIMIT_PER_MINUTE;
     this.metricsToken = env.METRICS_TOKEN ?? null;
     this.authFailureLimitPerMinute = env.AUTH_FAILURE_LIMIT_PER_MINUTE;
+    this.topupRequestTimeoutMs = env.TOPUP_REQUEST_TIMEOUT_MS;
     this.pinHashKey = env.PIN_HASH_KEY ?? DEVELOPMENT_PIN_HASH_KEY;
     this.trustProxy = env.TRUST_PROXY ?? null;
     this.debugHeaderEnabled = (env.DEBUG_HEADER_ENABLED ?? (env.NODE_ENV === 'production' ? 'false' : 'true')) === 'true';

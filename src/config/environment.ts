@@ -138,6 +138,13 @@ export class Environment {
   @Transform(emptyAsUndefined) @IsOptional() @IsString() @MinLength(32, { message: 'PIN_HASH_KEY must be at least 32 characters' })
   PIN_HASH_KEY?: string;
 
+  /**
+   * Spec 004 "Timeout par requête": a TopUp request is answered within this. A command still running
+   * then is answered 503 with `outcome_unknown: true` and its transaction_id, and records its answer.
+   */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(60_000)
+  TOPUP_REQUEST_TIMEOUT_MS = 60_000;
+
   /** Requests failing authentication per minute per client address, before they are answered 429 at once. */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   AUTH_FAILURE_LIMIT_PER_MINUTE = 60;

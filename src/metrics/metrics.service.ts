@@ -66,7 +66,8 @@ export class MetricsService {
 
   readonly pinLockouts = new Counter({
     name: 'merecharge_pin_lockouts_total',
-    help: 'Mobile numbers locked after too many wrong PINs',
+    help: 'PIN locks after too many wrong PINs, by scope (address: a number from one client address; number: every address)',
+    labelNames: ['scope'],
     registers: [this.registry],
   });
 

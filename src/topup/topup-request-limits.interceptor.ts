@@ -8,13 +8,12 @@ import { TopUpError } from './errors/topup-error';
 
 /** Spec 004 "Limites et Quotas". */
 export const MAX_IN_FLIGHT_PER_NUMBER = 10;
-export const REQUEST_CEILING_MS = 60_000;
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /**
  * The TopUp quotas: at most 10 requests in flight per user, that is per mobile number and client
  * address (the 11th is refused at once),
- * 60 s per request, answers under 1 MB; and, when enabled, the `X-Debug: true` trace of SOAP calls.
+ * TOPUP_REQUEST_TIMEOUT_MS (60 s) per request, answers under 1 MB; and, when enabled, the `X-Debug: true` trace of SOAP calls.
  */
 @Injectable()
 export class TopUpRequestLimitsInterceptor implements NestInterceptor {
@@ -43,8 +42,9 @@ export class TopUpRequestLimitsInterceptor implements NestInterceptor {
     const calls: SoapCallTrace[] = [];
     const handled = debug ? SoapDebug.traced(() => next.handle(), calls) : next.handle();
     return handled.pipe(
-      timeout(REQUEST_CEILING_MS),
-      catchError((error: unknown) => throwError(() => (error instanceof TimeoutError ? ceilingReached() : error))),
+      // A command answers before this itself (CommandRunner), with its id and whether it may have run.
+      timeout(this.config.topupRequestTimeoutMs),
+      catchError((error: unknown) => throwError(() => (error instanceof TimeoutError ? ceilingReached(this.config.topupRequestTimeoutMs) : error))),
       map((body) => {
         const answer = debug && body && typeof body === 'object'
           ? { ...body, debug: { soap_calls: calls, total_duration_ms: Math.round(performance.now() - began) } }
@@ -61,10 +61,10 @@ export class TopUpRequestLimitsInterceptor implements NestInterceptor {
   }
 }
 
-function ceilingReached(): TopUpError {
+function ceilingReached(ceilingMs: number): TopUpError {
   return new TopUpError(503, {
     erreur: 'Service indisponible',
-    message: `La requête a dépassé ${REQUEST_CEILING_MS / 1000} secondes`,
+    message: `La requête a dépassé ${ceilingMs / 1000} secondes`,
     returnCode: 'REQUEST_TIMEOUT',
   });
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Ip, Param, Post, Put, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TopUpCommandsService } from './services/topup-commands.service';
 import { TopUpQueriesService } from './services/topup-queries.service';
@@ -85,39 +85,39 @@ export class TopUpController {
     description: 'Un transaction_id rejoué renvoie la réponse enregistrée sans rappeler l’opérateur.',
   })
   @TOPUP_ERRORS.command
-  subscribePackage(@Body() dto: SubscribePackageRequestDto): Body200 {
-    return this.commands.subscribePackage(dto);
+  subscribePackage(@Body() dto: SubscribePackageRequestDto, @Ip() client: string): Body200 {
+    return this.commands.subscribePackage(dto, client);
   }
 
   @Post('recharge-account')
   @HttpCode(200)
   @ApiOperation({ summary: 'Recharge de compte: du solde du mobile vers le solde principal de la ligne fixe' })
   @TOPUP_ERRORS.command
-  rechargeAccount(@Body() dto: RechargeAccountRequestDto): Body200 {
-    return this.commands.rechargeAccount(dto);
+  rechargeAccount(@Body() dto: RechargeAccountRequestDto, @Ip() client: string): Body200 {
+    return this.commands.rechargeAccount(dto, client);
   }
 
   @Put('update-pin')
   @ApiOperation({ summary: 'Mise à jour du code PIN' })
   @TOPUP_ERRORS.command
-  updatePin(@Body() dto: UpdatePinRequestDto): Body200 {
-    return this.commands.updatePin(dto);
+  updatePin(@Body() dto: UpdatePinRequestDto, @Ip() client: string): Body200 {
+    return this.commands.updatePin(dto, client);
   }
 
   @Post('directory/add')
   @HttpCode(200)
   @ApiOperation({ summary: 'Ajouter un numéro au répertoire' })
   @TOPUP_ERRORS.command
-  addToDirectory(@Body() dto: DirectoryRequestDto): Body200 {
-    return this.commands.changeDirectory('add', dto);
+  addToDirectory(@Body() dto: DirectoryRequestDto, @Ip() client: string): Body200 {
+    return this.commands.changeDirectory('add', dto, client);
   }
 
   @Delete('directory/remove')
   @ApiOperation({ summary: 'Supprimer un numéro du répertoire (corps JSON)' })
   @ApiBody({ type: DirectoryRequestDto })
   @TOPUP_ERRORS.command
-  removeFromDirectory(@Body() dto: DirectoryRequestDto): Body200 {
-    return this.commands.changeDirectory('remove', dto);
+  removeFromDirectory(@Body() dto: DirectoryRequestDto, @Ip() client: string): Body200 {
+    return this.commands.changeDirectory('remove', dto, client);
   }
 }
 

@@ -3,7 +3,12 @@ import { Clock } from '../common/clock/clock';
 import { ErrorFamilies } from '../common/http/error-families';
 import { TransactionsModule } from '../transactions/transactions.module';
 import { CommandRunner } from './commands/command-runner.service';
-import { PinGuard, TypeOrmPinGuard } from './commands/pin-guard';
+import { CommandJournal } from './journal/command-journal';
+import { TypeOrmCommandJournal } from './journal/typeorm-command-journal';
+import { PinGuard } from './pins/pin-guard';
+import { PinLocksController } from './pins/pin-locks.controller';
+import { PinLocksService } from './pins/pin-locks.service';
+import { TypeOrmPinGuard } from './pins/typeorm-pin-guard';
 import { publicBackendUrl, TopUpErrorRenderer } from './errors/topup-error.renderer';
 import { EmbeddedSoapSimulator } from './gateway/embedded-simulator';
 import { SOAP_ENDPOINT, SoapEndpoint } from './gateway/soap-endpoint';
@@ -23,13 +28,17 @@ const gateway = [
   },
   { provide: TopUpGateway, useClass: SoapTopUpGateway },
 ];
-const services = [TopUpQueriesService, TopUpCommandsService, CommandRunner, TopUpRequestLimitsInterceptor];
+const services = [TopUpQueriesService, TopUpCommandsService, CommandRunner, TopUpRequestLimitsInterceptor, PinLocksService];
+const persistence = [
+  { provide: PinGuard, useClass: TypeOrmPinGuard },
+  { provide: CommandJournal, useClass: TypeOrmCommandJournal },
+];
 
 /** The TopUp API: a REST facade over the operator's SOAP system. */
 @Module({
   imports: [TransactionsModule],
-  providers: [...gateway, ...services, { provide: PinGuard, useClass: TypeOrmPinGuard }],
-  controllers: [TopUpController],
+  providers: [...gateway, ...services, ...persistence],
+  controllers: [TopUpController, PinLocksController],
   exports: [TopUpGateway, EmbeddedSoapSimulator],
 })
 export class TopUpModule implements OnModuleInit {

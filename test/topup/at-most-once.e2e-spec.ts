@@ -64,7 +64,6 @@ describe('TopUp commands: at most once per transaction_id', () => {
     it.each([
       ['another amount', (id: string) => recharge(id, { amount: 2000 })],
       ['another fixed line', (id: string) => recharge(id, { isdn: '21000453' })],
-      ['another mobile', (id: string) => recharge(id, { msisdn: '77654321', pincode: '0000' })],
       ['another operation', (id: string) => subscribe(id)],
     ])('%s', async (_case, other) => {
       const id = txId('reuse');
@@ -75,6 +74,17 @@ describe('TopUp commands: at most once per transaction_id', () => {
       expect(res.body.transaction_id).toBe(id);
       expect(commands()).toBe(sent);
       expect(mobileBalance('77123456')).toBe(5000 - 1000);
+    });
+
+    it('the same id from another mobile is that mobile’s own command: the journal is kept per number', async () => {
+      const id = txId('permobile');
+      expectStatus(await recharge(id), 200);
+      const res = await recharge(id, { msisdn: '77654321', pincode: '0000', amount: 100 });
+      expectStatus(res, 200);
+      expect(res.body.transaction_id).toBe(id);
+      expect(simulator().executionsOf(id)).toBe(2);
+      expect(mobileBalance('77123456')).toBe(5000 - 1000);
+      expect(mobileBalance('77654321')).toBe(300 - 100);
     });
 
     it('another package for the same id', async () => {

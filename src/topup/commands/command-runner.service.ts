@@ -1,17 +1,19 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock';
+import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
-import { TransactionRepository } from '../../transactions/transaction.repository';
 import { operatorError, OperatorErrorContext } from '../errors/operator-errors';
 import { TopUpError } from '../errors/topup-error';
-import { topUpErrorResponse } from '../errors/topup-error.renderer';
 import { toLocalNumber } from '../formatting/phone-number.format';
+import { publicBackendUrl, topUpErrorResponse } from '../errors/topup-error.renderer';
+import { SOAP_ENDPOINT, SoapEndpoint } from '../gateway/soap-endpoint';
 import { TopUpGateway } from '../gateway/topup-gateway';
-import { TopUpUnavailableError } from '../gateway/topup-unavailable.error';
+import { breakerOpen, TopUpUnavailableError } from '../gateway/topup-unavailable.error';
+import { CommandJournal, CommandResult } from '../journal/command-journal';
+import { PinAttempt, PinAttemptOutcome, PinGuard, PinLock, PinLockedError } from '../pins/pin-guard';
 import { ActionType, OperatorCode } from '../soap/operator-codes';
 import type { ExecuteCommandResponse } from '../soap/soap-types';
-import { PinGuard } from './pin-guard';
+import { idReused, pinDigestOf, pinLocked, requestHashOf, stillRunning, withTransactionId } from './command-answers';
 import { newTopUpTransactionId } from './topup-transaction-id';
 
 export interface CommandSpec {
@@ -21,6 +23,8 @@ export interface CommandSpec {
   pincode: string;
   commandContent: string;
   transactionId?: string;
+  /** The caller's address (the socket's, or X-Forwarded-For from a trusted proxy): PIN attempts are counted per address too. */
+  clientAddress: string;
   /** The request without its PIN: what makes a replay "the same request". */
   fingerprint: Record<string, unknown>;
   errorContext: Pick<OperatorErrorContext, 'isdn' | 'packageCode'>;
@@ -32,74 +36,153 @@ export interface CommandSpec {
   present: (response: ExecuteCommandResponse, transactionId: string, now: Date) => Record<string, unknown>;
 }
 
+interface Running {
+  spec: CommandSpec;
+  msisdn: string;
+  transactionId: string;
+  attempt: PinAttempt;
+}
+
+/** The answer must leave before the request ceiling (TOPUP_REQUEST_TIMEOUT_MS) cuts the connection. */
+const CEILING_MARGIN_MS = 1_000;
+
 /**
- * Runs a TopUp command at most once per transaction_id: locked numbers are refused, the command is
- * journaled before it is sent, its answer after, and a replay gets the recorded answer without
- * reaching the operator. A command that may have run (sent, no answer) is never sent again.
+ * Runs a TopUp command at most once per (mobile number, transaction_id). In order: the journal
+ * entry (a replay gets the recorded answer, with the original's PIN only), a PIN attempt reserved
+ * before anything is sent (PinGuard), the command, then its answer recorded and the attempt
+ * settled. A command that may have run at the operator without an answer read is never sent again
+ * under its id: its answer says `outcome_unknown: true`. Every answer carries the transaction_id.
  */
 @Injectable()
 export class CommandRunner {
   private readonly logger = new Logger('TopUpCommands');
+  /** Shown in the recorded "Erreur SOAP" answer of a command whose outcome is unknown. */
+  private readonly backendUrl: string | null;
 
   constructor(
     private readonly gateway: TopUpGateway,
-    private readonly journal: TransactionRepository,
+    private readonly journal: CommandJournal,
     private readonly pins: PinGuard,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
-  ) {}
-
-  async run(spec: CommandSpec): Promise<Record<string, unknown>> {
-    const transactionId = spec.transactionId ?? newTopUpTransactionId(this.clock.now());
-    const msisdn = toLocalNumber(spec.msisdn);
-    await this.refuseIfLocked(msisdn, transactionId);
-
-    const start = await this.journal.beginCommand(
-      { transactionId, operation: spec.operation, msisdn, requestHash: hashOf({ operation: spec.operation, ...spec.fingerprint }) },
-      this.clock.now(),
-    );
-    if (start.kind === 'replay') {
-      if (start.httpStatus >= 400) throw new TopUpError(start.httpStatus, start.response as TopUpError['body']);
-      return start.response as Record<string, unknown>;
-    }
-    if (start.kind === 'running') throw refusal(409, 'Transaction en cours', 'Cette transaction est déjà en cours de traitement', 'TRANSACTION_IN_PROGRESS', transactionId);
-    if (start.kind === 'conflict') throw refusal(409, 'Identifiant de transaction déjà utilisé', 'Ce transaction_id a déjà servi pour une autre opération', 'TRANSACTION_ID_REUSED', transactionId);
-
-    try {
-      await spec.prepare?.();
-    } catch (error) {
-      await this.journal.releaseCommand(transactionId);
-      throw error;
-    }
-    let response: ExecuteCommandResponse;
-    try {
-      response = await this.gateway.executeCommand({
-        msisdn,
-        actionType: spec.actionType,
-        commandContent: spec.commandContent,
-        pincode: spec.pincode,
-        transactionId,
-      });
-    } catch (error) {
-      await this.recordFailure(transactionId, error);
-      throw error;
-    }
-    return this.settle(spec, transactionId, msisdn, response);
+    private readonly config: AppConfig,
+    @Inject(SOAP_ENDPOINT) endpoint: SoapEndpoint,
+  ) {
+    this.backendUrl = publicBackendUrl(endpoint.url);
   }
 
-  private async settle(spec: CommandSpec, transactionId: string, msisdn: string, response: ExecuteCommandResponse) {
+  async run(spec: CommandSpec): Promise<Record<string, unknown>> {
+    const began = this.clock.now();
+    const transactionId = spec.transactionId ?? newTopUpTransactionId(began);
+    const msisdn = toLocalNumber(spec.msisdn);
+    try {
+      // Nothing to journal or count while the breaker refuses every call: answered at once.
+      if (this.gateway.breakerState() === 'open') throw breakerOpen('executeCommand');
+      const start = await this.start(spec, msisdn, transactionId);
+      if ('replay' in start) {
+        if (start.replay.httpStatus >= 400) throw new TopUpError(start.replay.httpStatus, start.replay.response as TopUpError['body']);
+        return start.replay.response as Record<string, unknown>;
+      }
+      const deadline = began + this.config.topupRequestTimeoutMs - CEILING_MARGIN_MS;
+      return await this.execute({ spec, msisdn, transactionId, attempt: start.attempt }, deadline);
+    } catch (error) {
+      throw withTransactionId(error, transactionId, this.clock.now());
+    }
+  }
+
+  /** Journals the command and reserves a PIN attempt, or finds the answer the journal recorded for it. */
+  private async start(
+    spec: CommandSpec,
+    msisdn: string,
+    transactionId: string,
+  ): Promise<{ attempt: PinAttempt } | { replay: { httpStatus: number; response: unknown } }> {
+    const start = await this.journal.begin(
+      {
+        msisdn,
+        transactionId,
+        operation: spec.operation,
+        requestHash: requestHashOf({ operation: spec.operation, ...spec.fingerprint }),
+        pinDigest: pinDigestOf(this.config.pinHashKey, msisdn, spec.pincode),
+      },
+      this.clock.now(),
+    );
+    if (start.kind === 'replay') return { replay: start };
+    if (start.kind === 'running') throw stillRunning(transactionId);
+    if (start.kind === 'conflict') throw idReused(transactionId);
+    try {
+      return { attempt: await this.pins.reserve(msisdn, spec.clientAddress, this.clock.now()) };
+    } catch (error) {
+      await this.journal.release(msisdn, transactionId);
+      if (error instanceof PinLockedError) throw pinLocked(msisdn, error.until, this.clock.now(), transactionId);
+      throw error;
+    }
+  }
+
+  /**
+   * Sends the command and answers before `deadline`: past it, the caller is told the outcome is
+   * unknown (with the id to ask again) while the command goes on and records its answer.
+   */
+  private async execute(running: Running, deadline: number): Promise<Record<string, unknown>> {
+    try {
+      await running.spec.prepare?.();
+    } catch (error) {
+      await this.abandon(running);
+      throw error;
+    }
+    if (this.clock.now() >= deadline) {
+      await this.abandon(running);
+      throw ceilingReached(false);
+    }
+    const sending = this.send(running);
+    let timer: NodeJS.Timeout | undefined;
+    const ceiling = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(ceilingReached(true)), Math.max(0, deadline - this.clock.now()));
+    });
+    try {
+      return await Promise.race([sending, ceiling]);
+    } catch (error) {
+      if (error instanceof CeilingReached) {
+        sending.catch(() => undefined);
+        this.logger.warn({ transactionId: running.transactionId }, 'Command still running at the request ceiling: answered outcome unknown, its answer will be recorded');
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The command at the operator, its answer recorded and its PIN attempt settled. */
+  private async send(running: Running): Promise<Record<string, unknown>> {
+    const { spec, msisdn, transactionId } = running;
+    let response: ExecuteCommandResponse;
+    try {
+      response = await this.gateway.executeCommand({ msisdn, actionType: spec.actionType, commandContent: spec.commandContent, pincode: spec.pincode, transactionId });
+    } catch (error) {
+      if (error instanceof TopUpUnavailableError && !error.outcomeUnknown) {
+        await this.abandon(running);
+        throw error;
+      }
+      const answer = withTransactionId(error, transactionId, this.clock.now(), true);
+      const recorded = topUpErrorResponse(answer, { method: 'POST', url: '', id: transactionId }, this.backendUrl, new Date(this.clock.now()));
+      await this.journal.finish(msisdn, transactionId, { state: 'unknown', httpStatus: recorded.status, response: recorded.body }, this.clock.now());
+      await this.settlePin(running, 'unknown');
+      this.logger.error({ transactionId }, 'Command sent but unanswered: it may have run at the operator; it will not be sent again');
+      // The very answer a replay will get.
+      throw new TopUpError(recorded.status, recorded.body as TopUpError['body']);
+    }
+    return this.settle(running, response);
+  }
+
+  private async settle(running: Running, response: ExecuteCommandResponse): Promise<Record<string, unknown>> {
+    const { spec, transactionId } = running;
     const now = new Date(this.clock.now());
     if (response.returnCode === OperatorCode.SUCCESS) {
       const body = spec.present(response, transactionId, now);
-      await this.journal.finishCommand(transactionId, { state: 'done', httpStatus: 200, response: body }, now.getTime());
-      await this.pins.recordSuccess(msisdn);
+      await this.record(running, 'executed', 200, body);
+      await this.settlePin(running, 'not_wrong');
       return body;
     }
-    if (response.returnCode === OperatorCode.WRONG_PIN) {
-      const lockedUntil = await this.pins.recordFailure(msisdn, now.getTime());
-      if (lockedUntil) this.metrics.pinLockouts.inc();
-      if (lockedUntil) this.logger.warn({ msisdn, lockedUntil: new Date(lockedUntil).toISOString() }, 'Too many wrong PINs: commands locked');
-    }
+    const wrongPin = response.returnCode === OperatorCode.WRONG_PIN;
     const error = operatorError(response.returnCode, {
       msisdn: spec.msisdn,
       transactionId,
@@ -110,40 +193,45 @@ export class CommandRunner {
           shortfall: { requiredAmount: response.requiredAmount, currentBalance: response.currentBalance, of: spec.shortfallOf ?? 'package' },
         }),
     });
-    await this.journal.finishCommand(transactionId, { state: 'done', httpStatus: error.httpStatus, response: error.body }, now.getTime());
+    await this.record(running, wrongPin ? 'wrong_pin' : 'refused', error.httpStatus, error.body);
+    await this.settlePin(running, wrongPin ? 'wrong' : 'not_wrong');
     throw error;
   }
 
-  /** Sent with no answer: it may have run, so its id is spent. Never sent: the id may be tried again. */
-  private async recordFailure(transactionId: string, error: unknown): Promise<void> {
-    if (error instanceof TopUpUnavailableError && error.outcomeUnknown) {
-      const { status, body } = topUpErrorResponse(error, { method: 'POST', url: '', id: transactionId }, null, new Date(this.clock.now()));
-      await this.journal.finishCommand(transactionId, { state: 'unknown', httpStatus: status, response: { ...body, transaction_id: transactionId } }, this.clock.now());
-      this.logger.error({ transactionId }, 'Command sent but unanswered: it may have run at the operator; it will not be sent again');
-      return;
-    }
-    await this.journal.releaseCommand(transactionId);
+  private record(running: Running, result: CommandResult, httpStatus: number, response: unknown): Promise<void> {
+    return this.journal.finish(running.msisdn, running.transactionId, { state: 'done', result, httpStatus, response }, this.clock.now());
   }
 
-  private async refuseIfLocked(msisdn: string, transactionId: string): Promise<void> {
-    const lockedUntil = await this.pins.lockedUntil(msisdn, this.clock.now());
-    if (lockedUntil === null) return;
-    const minutes = Math.ceil((lockedUntil - this.clock.now()) / 60_000);
-    throw new TopUpError(429, {
-      erreur: 'Numéro temporairement bloqué',
-      message: `Trop de codes PIN incorrects : les opérations de ce numéro sont bloquées pendant encore ${minutes} minute${minutes > 1 ? 's' : ''}`,
-      returnCode: 'PIN_LOCKED',
-      transaction_id: transactionId,
-      details: { mobile_msisdn: msisdn, locked_until: new Date(lockedUntil).toISOString(), retry_after_seconds: Math.ceil((lockedUntil - this.clock.now()) / 1000) },
-    });
+  /** Never sent: the id is freed and the PIN attempt given back. */
+  private async abandon(running: Running): Promise<void> {
+    await this.journal.release(running.msisdn, running.transactionId);
+    await this.settlePin(running, 'not_sent');
+  }
+
+  private async settlePin(running: Running, outcome: PinAttemptOutcome): Promise<void> {
+    const locks = await this.pins.settle(running.attempt, outcome, this.clock.now());
+    for (const lock of locks) this.reportLock(lock);
+  }
+
+  private reportLock(lock: PinLock): void {
+    this.metrics.pinLockouts.inc({ scope: lock.scope });
+    this.logger.warn(
+      { msisdn: lock.msisdn, scope: lock.scope, clientAddress: lock.clientAddress, lockedUntil: new Date(lock.lockedUntil).toISOString(), locks: lock.locks },
+      'Too many wrong PINs: commands locked',
+    );
   }
 }
 
-function refusal(status: number, erreur: string, message: string, returnCode: string, transactionId: string): TopUpError {
-  return new TopUpError(status, { erreur, message, returnCode, transaction_id: transactionId });
-}
+class CeilingReached extends TopUpError {}
 
-function hashOf(value: Record<string, unknown>): string {
-  const sorted = Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)));
-  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+/** The request ceiling of spec 004 ("Timeout par requête"), reached before or after the command was sent. */
+function ceilingReached(sent: boolean): TopUpError {
+  return new CeilingReached(503, {
+    erreur: 'Service indisponible',
+    message: sent
+      ? 'La requête a dépassé le délai maximal : la commande a peut-être été exécutée, redemandez avec le même transaction_id'
+      : 'La requête a dépassé le délai maximal avant l’envoi de la commande : rien n’a été exécuté',
+    returnCode: 'REQUEST_TIMEOUT',
+    details: { outcome_unknown: sent },
+  });
 }

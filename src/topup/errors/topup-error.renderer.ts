@@ -44,6 +44,7 @@ export function topUpErrorResponse(
         erreur: 'Erreur SOAP',
         message: exception.message,
         returnCode: 'SOAP_FAULT',
+        ...(exception.transactionId && { transaction_id: exception.transactionId }),
         soap_fault: exception.fault,
         details: {
           error_source: 'SOAP_SERVICE',

@@ -9,6 +9,8 @@ const KIND_BY_STATUS: Record<number, DomainErrorKind> = {
   410: 'not_found',
   422: 'invalid_input',
   429: 'rate_limited',
+  502: 'unavailable',
+  503: 'unavailable',
 };
 
 /**

@@ -12,6 +12,7 @@ describe(classifySoapError.name, () => {
     expect(classifySoapError(error)).toEqual({
       kind: 'network',
       retryable: true,
+      mayHaveRun: false,
       fault: { fault_code: 'Server', fault_string: 'Connection error (ECONNREFUSED)', fault_detail: 'Le service backend est injoignable' },
     });
   });
@@ -25,7 +26,28 @@ describe(classifySoapError.name, () => {
     expect(classifySoapError(error)).toEqual({
       kind: 'timeout',
       retryable: true,
+      mayHaveRun: true,
       fault: { fault_code: 'Server', fault_string: 'Connection timeout', fault_detail: 'Le service backend ne répond pas' },
+    });
+  });
+
+  describe('whether a command may have run at the operator', () => {
+    it.each([
+      ['a refused connection', { code: 'ECONNREFUSED' }, false],
+      ['an unknown host', { code: 'ENOTFOUND' }, false],
+      ['an unreachable host', { code: 'EHOSTUNREACH' }, false],
+      ['a connection reset once open', { code: 'ECONNRESET' }, true],
+      ['a broken pipe', { code: 'EPIPE' }, true],
+      ['a timeout', { code: 'ECONNABORTED' }, true],
+      ["a proxy's 502 with no SOAP body", { response: { status: 502 } }, true],
+      ['a body cut off (not parseable)', new Error('Unexpected close tag'), true],
+      ['a Server fault', { response: { status: 500 }, root: { Envelope: { Body: { Fault: { faultcode: 'soap:Server', faultstring: 'x' } } } } }, true],
+      ['a Client fault', { response: { status: 500 }, root: { Envelope: { Body: { Fault: { faultcode: 'soap:Client', faultstring: 'x' } } } } }, false],
+      ['a refused login', { response: { status: 401 } }, false],
+      ['a 404 (no such endpoint)', { response: { status: 404 } }, false],
+      ['a 200 whose XML could not be read', { response: { status: 200 } }, true],
+    ])('%s: %s', (_name, error, mayHaveRun) => {
+      expect(classifySoapError(error).mayHaveRun).toBe(mayHaveRun);
     });
   });
 
@@ -44,6 +66,7 @@ describe(classifySoapError.name, () => {
       expect(classifySoapError(error)).toEqual({
         kind: 'fault',
         retryable: true,
+        mayHaveRun: true,
         fault: { fault_code: 'Server', fault_string: 'Simulated server fault', fault_detail: 'Le service backend a renvoyé une erreur SOAP' },
       });
     });
@@ -76,6 +99,7 @@ describe(classifySoapError.name, () => {
     expect(classifySoapError(error)).toEqual({
       kind: 'http',
       retryable: true,
+      mayHaveRun: true,
       fault: { fault_code: 'Server', fault_string: 'HTTP 502', fault_detail: 'Réponse inattendue du service backend' },
     });
   });
@@ -93,6 +117,7 @@ describe(classifySoapError.name, () => {
     expect(classifySoapError(error)).toEqual({
       kind: 'network',
       retryable: true,
+      mayHaveRun: true,
       fault: { fault_code: 'Server', fault_string: 'Unexpected error', fault_detail: 'Le service backend ne répond pas correctement' },
     });
   });

@@ -9,7 +9,7 @@ import { SoapDebug } from '../debug/soap-debug';
 import { classifySoapError } from './soap-failure';
 import { SOAP_ENDPOINT, SOAP_TIMEOUTS_MS, SoapEndpoint } from './soap-endpoint';
 import { BreakerState, TopUpGateway } from './topup-gateway';
-import { TopUpUnavailableError } from './topup-unavailable.error';
+import { breakerOpen, TopUpUnavailableError } from './topup-unavailable.error';
 
 /** Queries are tried at most this many more times on a network or 5xx error; commands never. */
 const QUERY_RETRIES = 2;
@@ -97,13 +97,7 @@ export class SoapTopUpGateway extends TopUpGateway {
       try {
         return (await this.breaker.fire(operation, request, timeoutMs, attempt)) as TopUpOperations[K]['response'];
       } catch (error) {
-        if ((error as { code?: string }).code === 'EOPENBREAKER') {
-          throw new TopUpUnavailableError(
-            { fault_code: 'Server', fault_string: 'Circuit breaker open', fault_detail: 'Le service backend est indisponible, réessayez plus tard' },
-            operation,
-            timeoutMs / 1000,
-          );
-        }
+        if ((error as { code?: string }).code === 'EOPENBREAKER') throw breakerOpen(operation);
         const failure = classifySoapError(error);
         this.logger.warn({ operation, attempt, kind: failure.kind, fault: failure.fault.fault_string }, 'SOAP call failed');
         // A timeout is not retried: three waits of 10-20 s each would be the pile-up the breaker prevents.
@@ -111,7 +105,7 @@ export class SoapTopUpGateway extends TopUpGateway {
           await new Promise((resolve) => setTimeout(resolve, RETRY_BASE_MS * 2 ** attempt));
           continue;
         }
-        const unknownOutcome = operation === 'executeCommand' && failure.kind === 'timeout';
+        const unknownOutcome = operation === 'executeCommand' && failure.mayHaveRun;
         throw new TopUpUnavailableError(failure.fault, operation, timeoutMs / 1000, unknownOutcome);
       }
     }

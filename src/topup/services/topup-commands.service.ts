@@ -22,7 +22,7 @@ import type {
 /** PIN used when the request gives none, as the spec says. */
 export const DEFAULT_PIN = '0000';
 
-/** The commands of the TopUp API; each runs at most once per transaction_id (CommandRunner). */
+/** The commands of the TopUp API; each runs at most once per (number, transaction_id) (CommandRunner). */
 @Injectable()
 export class TopUpCommandsService {
   constructor(
@@ -31,7 +31,7 @@ export class TopUpCommandsService {
     private readonly clock: Clock,
   ) {}
 
-  subscribePackage(request: SubscribePackageRequestDto) {
+  subscribePackage(request: SubscribePackageRequestDto, clientAddress: string) {
     const isdn = toLocalNumber(request.isdn);
     const commandContent = `${isdn}#${request.package_code}`;
     let found: SoapPackage | undefined;
@@ -42,6 +42,7 @@ export class TopUpCommandsService {
       pincode: request.pincode ?? DEFAULT_PIN,
       commandContent,
       transactionId: request.transaction_id,
+      clientAddress,
       fingerprint: { msisdn: toLocalNumber(request.msisdn), isdn, package_code: request.package_code },
       errorContext: { isdn: request.isdn, packageCode: request.package_code },
       shortfallOf: 'package',
@@ -58,7 +59,7 @@ export class TopUpCommandsService {
     });
   }
 
-  rechargeAccount(request: RechargeAccountRequestDto) {
+  rechargeAccount(request: RechargeAccountRequestDto, clientAddress: string) {
     const isdn = toLocalNumber(request.isdn);
     const commandContent = `${isdn}#${request.amount}`;
     return this.runner.run({
@@ -68,6 +69,7 @@ export class TopUpCommandsService {
       pincode: request.pincode ?? DEFAULT_PIN,
       commandContent,
       transactionId: request.transaction_id,
+      clientAddress,
       fingerprint: { msisdn: toLocalNumber(request.msisdn), isdn, amount: request.amount },
       errorContext: { isdn: request.isdn },
       shortfallOf: 'recharge',
@@ -76,7 +78,7 @@ export class TopUpCommandsService {
     });
   }
 
-  updatePin(request: UpdatePinRequestDto) {
+  updatePin(request: UpdatePinRequestDto, clientAddress: string) {
     return this.runner.run({
       operation: 'update_pin',
       actionType: ActionType.PIN_CHANGE,
@@ -84,6 +86,7 @@ export class TopUpCommandsService {
       pincode: request.old_pin,
       commandContent: request.new_pin,
       transactionId: request.transaction_id,
+      clientAddress,
       fingerprint: { msisdn: toLocalNumber(request.msisdn) },
       errorContext: {},
       present: (_response, transactionId, now) =>
@@ -91,7 +94,7 @@ export class TopUpCommandsService {
     });
   }
 
-  changeDirectory(operation: 'add' | 'remove', request: DirectoryRequestDto) {
+  changeDirectory(operation: 'add' | 'remove', request: DirectoryRequestDto, clientAddress: string) {
     const actionType = operation === 'add' ? ActionType.DIRECTORY_ADD : ActionType.DIRECTORY_REMOVE;
     const isdn = toLocalNumber(request.isdn);
     return this.runner.run({
@@ -101,6 +104,7 @@ export class TopUpCommandsService {
       pincode: request.pincode ?? DEFAULT_PIN,
       commandContent: isdn,
       transactionId: request.transaction_id,
+      clientAddress,
       fingerprint: { msisdn: toLocalNumber(request.msisdn), isdn },
       errorContext: { isdn: request.isdn },
       present: (response, transactionId, now) =>
