@@ -1,7 +1,6 @@
 import type { NewTransaction, Transaction, TransactionEvent, TransactionStatus, TransactionType } from './transaction';
 import type { TransitionStep } from './transaction-state-machine';
 import type { TransactionPatch } from './transaction-columns';
-import type { CommandOutcome, CommandStart, JournaledCommand } from './command-journal';
 import type { UnitOfWork } from '../database/unit-of-work';
 
 export interface IdempotencyClaim {
@@ -125,13 +124,4 @@ export abstract class TransactionRepository {
   abstract countProcessedByBox(): Promise<Map<string, number>>;
 
   abstract listEvents(transactionId: string): Promise<TransactionEvent[]>;
-
-  /** Journals a TopUp command before it is sent: at most one execution per transaction id. */
-  abstract beginCommand(command: JournaledCommand, now: number): Promise<CommandStart>;
-
-  /** Records the answer a replay will get. */
-  abstract finishCommand(transactionId: string, outcome: CommandOutcome, now: number): Promise<void>;
-
-  /** Forgets a command that certainly never reached the operator, so the same id may be tried again. */
-  abstract releaseCommand(transactionId: string): Promise<void>;
 }

@@ -22,8 +22,6 @@ import { BOX_QUEUE_INDEX, MUTABLE_COLUMNS, QUEUE_INDEX, QUEUE_ORDER, setClause }
 import { JournaledWrite, TransactionJournal } from './transaction-journal';
 import { TransactionTransitions } from './transaction-transitions';
 import { TransactionSweeps } from './typeorm-transaction-sweeps';
-import { TypeOrmCommandJournal } from './typeorm-command-journal';
-import type { CommandOutcome, CommandStart, JournaledCommand } from './command-journal';
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
@@ -31,7 +29,6 @@ const placeholders = (count: number) => Array.from({ length: count }, () => '?')
 export class TypeOrmTransactionRepository extends TransactionRepository {
   private readonly journal: TransactionJournal;
   private readonly sweeps: TransactionSweeps;
-  private readonly commands: TypeOrmCommandJournal;
 
   constructor(
     private readonly db: Database,
@@ -41,19 +38,6 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
     super();
     this.journal = new TransactionJournal(db, config.callback !== null, transitions);
     this.sweeps = new TransactionSweeps(db, this.journal);
-    this.commands = new TypeOrmCommandJournal(db);
-  }
-
-  beginCommand(command: JournaledCommand, now: number): Promise<CommandStart> {
-    return this.commands.begin(command, now);
-  }
-
-  finishCommand(transactionId: string, outcome: CommandOutcome, now: number): Promise<void> {
-    return this.commands.finish(transactionId, outcome, now);
-  }
-
-  releaseCommand(transactionId: string): Promise<void> {
-    return this.commands.release(transactionId);
   }
 
   sweep(sweep: Sweep, unit?: UnitOfWork): Promise<Transaction[]> {
