@@ -156,6 +156,7 @@ export class DispatcherService {
     this.metrics.boxes.set({ state: 'degraded' }, connected.length - live.length);
     if (live.length === 0) return 0;
     const settings = await this.configs.effectiveForMany(live.map((box) => box.id));
+    const now = this.clock.now();
     const assigned = await this.transactions.dispatch({
       callboxIds: live.map((box) => box.id),
       // Room left across the fleet, with slack for work some boxes do not take; never past the cap.
@@ -164,12 +165,13 @@ export class DispatcherService {
         return Math.min(MAX_QUEUE_WINDOW, room * 4);
       },
       types: [...new Set(live.flatMap((box) => box.supportedTypes))],
-      freshSince: (type) => this.clock.now() - this.config.pendingTtlMs[type],
-      now: this.clock.now(),
+      freshSince: (type) => now - this.config.pendingTtlMs[type],
+      now,
       actor: ACTOR,
       plan: (queue, inFlight) => {
         const slots = live.map((box): BoxSlot => slotOf(box, settings.get(box.id)!, inFlight.get(box.id) ?? 0));
-        const { assignments, next } = planRoundRobin(queue, slots, this.roundRobinStart, this.clock.now());
+        // The round's own time, which its assignments record: a box's avoidance is judged as of then.
+        const { assignments, next } = planRoundRobin(queue, slots, this.roundRobinStart, now);
         this.roundRobinStart = next;
         return assignments;
       },
