@@ -1,6 +1,6 @@
 import { Auth } from '../support/api-client';
 import { createTestApp, TestApp } from '../support/test-app';
-import { claim, expectError, expectInvalidField, expectStatus, registerBox, report, submit } from '../callbox/callbox-api';
+import { expectError, expectInvalidField, expectStatus, paths, registerBox, submit } from '../callbox/callbox-api';
 import { syncPaths } from './sync-api';
 
 const A = 'callbox_001';
@@ -17,20 +17,23 @@ describe('Transaction detail and history (GET /api/call-box/transactions/{id})',
 
   beforeEach(async () => {
     t = await createTestApp({ fakeClock: true, env: { CALLBOX_TOKENS: `${A}:${TOKEN_A},${B}:${TOKEN_B}` } });
-    await registerBox(t.api, A);
-    await registerBox(t.api, B);
+    // Each box with its own token: the shared token may not act for a box that has one.
+    const asA = { auth: { bearer: TOKEN_A } };
+    await registerBox(t.api, A, {}, asA);
+    await registerBox(t.api, B, {}, { auth: { bearer: TOKEN_B } });
     const stamp = () => at.push(new Date(t.clock!.now()).toISOString());
     at = [];
     id = (await submit(t.api)).id;
     stamp();
     t.clock!.advance(1_000);
-    await claim(t.api, A);
+    expectStatus(await t.api.get(paths.pending(A), asA), 200);
     stamp();
     t.clock!.advance(1_000);
-    expectStatus(await report(t.api, id, A, 'processing'), 200);
+    expectStatus(await t.api.put(paths.status(id), { status: 'processing', callboxId: A }, asA), 200);
     stamp();
     t.clock!.advance(2_500);
-    expectStatus(await report(t.api, id, A, 'completed', { success: true, transactionRef: 'MTN123456789', balance: 2500 }), 200);
+    const completed = { status: 'completed', callboxId: A, result: { success: true, transactionRef: 'MTN123456789', balance: 2500 } };
+    expectStatus(await t.api.put(paths.status(id), completed, asA), 200);
     stamp();
   });
   afterEach(async () => t.close());
@@ -58,8 +61,8 @@ describe('Transaction detail and history (GET /api/call-box/transactions/{id})',
     expect(events).toEqual([
       { from: null, to: 'pending', actor: 'callbox', at: at[0], details: { source: 'callbox' } },
       { from: 'pending', to: 'assigned', actor: `callbox:${A}`, at: at[1], details: { via: 'poll' } },
-      { from: 'assigned', to: 'processing', actor: `callbox:${A}`, at: at[2], details: { reportedStatus: 'processing' } },
-      { from: 'processing', to: 'completed', actor: `callbox:${A}`, at: at[3], details: { reportedStatus: 'completed' } },
+      { from: 'assigned', to: 'processing', actor: `callbox:${A}`, at: at[2], details: { reportedStatus: 'processing', attempt: 1 } },
+      { from: 'processing', to: 'completed', actor: `callbox:${A}`, at: at[3], details: { reportedStatus: 'completed', attempt: 1 } },
     ]);
   });
 
@@ -68,13 +71,13 @@ describe('Transaction detail and history (GET /api/call-box/transactions/{id})',
     const holder = await read(A, { bearer: TOKEN_A });
     expectStatus(holder, 200);
     expect(holder.body).toEqual(admin.body);
-    // The shared token may also ask on behalf of the holder.
-    expectStatus(await read(A, 'callbox'), 200);
+    // The shared token may not speak for a box that has a token of its own.
+    expectError(await read(A, 'callbox'), 403, 'AUTH.CALLBOX_MISMATCH');
   });
 
   it('refuses another box with 403', async () => {
     expectError(await read(B, { bearer: TOKEN_B }), 403, 'TRANSACTION.NOT_ASSIGNED_TO_CALLBOX');
-    expectError(await read(B, 'callbox'), 403, 'TRANSACTION.NOT_ASSIGNED_TO_CALLBOX');
+    expectError(await read(B, 'callbox'), 403, 'AUTH.CALLBOX_MISMATCH');
     // A box-bound token cannot claim to be the holder.
     expectError(await read(A, { bearer: TOKEN_B }), 403, 'AUTH.CALLBOX_MISMATCH');
   });
