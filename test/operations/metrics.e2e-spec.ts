@@ -53,7 +53,7 @@ describe('Prometheus metrics (GET /metrics)', () => {
     expect(text).toMatch(/merecharge_soap_call_duration_seconds_count\{operation="getBalances",outcome="success"\} 1/);
     expect(text).toMatch(/merecharge_soap_call_duration_seconds_count\{operation="executeCommand",outcome="operator_refusal"\} 5/);
     expect(text).toMatch(/merecharge_soap_breaker_state 0/);
-    expect(text).toMatch(/merecharge_pin_lockouts_total 1/);
+    expect(text).toMatch(/merecharge_pin_lockouts_total\{scope="address"\} 1/);
   });
 
   it('shows the breaker open while the operator is down', async () => {
