@@ -23,6 +23,36 @@ describe('TopUp commands: at most once per transaction_id', () => {
   beforeEach(async () => simulator().reset());
   afterAll(async () => t.close());
 
+  describe('a replay with another PIN, and ids taken first by a stranger', () => {
+    it('never hands the recorded answer to another PIN: 409, and nothing of the first is told', async () => {
+      const id = txId('otherpin');
+      const first = await recharge(id);
+      expectStatus(first, 200);
+      const stranger = await recharge(id, { pincode: '9999' });
+      expectTopUpError(stranger, 409, 'TRANSACTION_ID_REUSED');
+      expect(JSON.stringify(stranger.body)).not.toContain('balance');
+      const international = await recharge(id, { msisdn: accounts.rich.international, pincode: '0000' });
+      expectTopUpError(international, 409, 'TRANSACTION_ID_REUSED');
+      expect(simulator().executionsOf(id)).toBe(1);
+    });
+
+    it.each([
+      ['the same request', (id: string) => recharge(id, { pincode: '9999' })],
+      ['another amount', (id: string) => recharge(id, { amount: 100, pincode: '9999' })],
+      ['another command', (id: string) => api.post(paths.directoryAdd, { msisdn: '77123456', isdn: '21000453', pincode: '9999', transaction_id: id })],
+    ])('an id a stranger used first with a wrong PIN (%s) still runs the owner’s request', async (_case, squat) => {
+      const id = txId('squat');
+      const stranger = await squat(id);
+      expectTopUpError(stranger, 401, '401');
+      const owner = await recharge(id);
+      expectStatus(owner, 200);
+      expect(owner.body.transaction_id).toBe(id);
+      expect(mobileBalance('77123456')).toBe(5000 - 1000);
+      // And the stranger's replay now finds the owner's command: refused, told nothing.
+      expectTopUpError(await recharge(id, { pincode: '9999' }), 409, 'TRANSACTION_ID_REUSED');
+    });
+  });
+
   describe('a replay of a completed command', () => {
     it('charges a package once and answers the same body', async () => {
       const id = txId('twice');

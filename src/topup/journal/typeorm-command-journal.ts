@@ -28,19 +28,19 @@ export class TypeOrmCommandJournal extends CommandJournal {
         [command.msisdn, command.transactionId],
       );
       const row = rows[0];
-      if (row.request_hash !== command.requestHash) return { kind: 'conflict' as const };
-      if (row.pin_digest !== command.pinDigest) {
-        // A wrong PIN executed nothing: the id is not spent for the right one (else whoever sends an
-        // id first, with any PIN, would block its owner's request).
-        if (row.state !== 'done' || row.outcome !== 'wrong_pin') return { kind: 'conflict' as const };
+      // A wrong PIN executed nothing: the id is not spent for another PIN, whatever that first
+      // request was (else whoever sends an id first, with any PIN and body, would block its owner's).
+      if (row.pin_digest !== command.pinDigest && row.state === 'done' && row.outcome === 'wrong_pin') {
         await this.db.execute(
           manager,
-          `UPDATE topup_command_journal SET pin_digest = ?, state = 'running', outcome = NULL, http_status = NULL, response = NULL, updated_at = ?
+          `UPDATE topup_command_journal SET operation = ?, request_hash = ?, pin_digest = ?, state = 'running', outcome = NULL,
+             http_status = NULL, response = NULL, updated_at = ?
            WHERE msisdn = ? AND transaction_id = ?`,
-          [command.pinDigest, now, command.msisdn, command.transactionId],
+          [command.operation, command.requestHash, command.pinDigest, now, command.msisdn, command.transactionId],
         );
         return { kind: 'started' as const };
       }
+      if (row.request_hash !== command.requestHash || row.pin_digest !== command.pinDigest) return { kind: 'conflict' as const };
       if (row.state === 'running') return { kind: 'running' as const };
       return { kind: 'replay' as const, httpStatus: Number(row.http_status), response: JSON.parse(row.response as string) };
     });
