@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TRANSACTION_TYPES, TransactionType } from '../transactions/transaction';
+import { databaseProblems, databaseSettings } from './database-settings';
 import { Environment, EnvironmentProblem, parseEnvironment } from './environment';
 
 /** The token printed in the CallBox spec: fine on a laptop, refused in production. */
@@ -38,6 +39,8 @@ export class AppConfig {
   readonly port: number;
   readonly host: string;
   readonly database: DatabaseSettings;
+  /** Boot: connection attempts, and the first wait between them (doubling, at most 10 s). */
+  readonly databaseConnect: { attempts: number; retryMs: number };
   /** The fleet's shared token; null in production when only box-bound tokens (CALLBOX_TOKENS) are set. */
   readonly callboxToken: string | null;
   /** Box-bound tokens: token -> callboxId. */
@@ -75,6 +78,7 @@ export class AppConfig {
   /** `X-Debug: true` adds a `debug` object to TopUp answers; off by default in production. */
   readonly debugHeaderEnabled: boolean;
   readonly logLevel: string;
+  readonly logFormat: 'json' | 'pretty';
   /** Said once at boot: sample secrets in use outside production and the like. */
   readonly warnings: string[];
 
@@ -82,9 +86,8 @@ export class AppConfig {
     this.nodeEnv = env.NODE_ENV;
     this.port = env.PORT;
     this.host = env.HOST;
-    this.database = env.DATABASE_URL.startsWith('sqlite:')
-      ? { engine: 'sqlite', path: env.DATABASE_URL.slice('sqlite:'.length) }
-      : { engine: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE };
+    this.database = databaseSettings(env);
+    this.databaseConnect = { attempts: env.DATABASE_CONNECT_ATTEMPTS, retryMs: env.DATABASE_CONNECT_RETRY_MS };
     this.callboxToken = env.CALLBOX_TOKEN ?? (env.NODE_ENV === 'production' ? null : SPEC_SAMPLE_CALLBOX_TOKEN);
     this.boundCallboxTokens = new Map(
       (env.CALLBOX_TOKENS ?? '')
@@ -128,6 +131,7 @@ export class AppConfig {
     this.trustProxy = env.TRUST_PROXY ?? null;
     this.debugHeaderEnabled = (env.DEBUG_HEADER_ENABLED ?? (env.NODE_ENV === 'production' ? 'false' : 'true')) === 'true';
     this.logLevel = env.LOG_LEVEL;
+    this.logFormat = env.LOG_FORMAT ?? 'json';
     this.warnings = warnings;
   }
 
@@ -206,6 +210,7 @@ const NODE_ENV_HINT = 'refused when NODE_ENV=production';
 /** Reads and validates the environment once; throws ConfigValidationError listing every problem. */
 export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const { env, problems } = parseEnvironment(source);
+  problems.push(...(problems.length > 0 ? [] : databaseProblems(env, source)));
   if (problems.length > 0) throw new ConfigValidationError(problems);
   const secrets = secretProblems(env);
   if (secrets.problems.length > 0) throw new ConfigValidationError(secrets.problems);

@@ -34,6 +34,33 @@ export class Environment {
   })
   DATABASE_URL = 'sqlite:./data/merecharge.sqlite';
 
+  /**
+   * PostgreSQL by parts, instead of DATABASE_URL (not both): the password is taken as it is, so a
+   * password with `/`, `#`, `@` or `%` needs no encoding (the URL is built with each part encoded).
+   */
+  @Transform(emptyAsUndefined) @IsOptional() @IsString()
+  DATABASE_HOST?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  DATABASE_PORT = 5432;
+
+  @Transform(emptyAsUndefined) @IsOptional() @IsString()
+  DATABASE_USER?: string;
+
+  @IsOptional() @IsString()
+  DATABASE_PASSWORD?: string;
+
+  @Transform(emptyAsUndefined) @IsOptional() @IsString()
+  DATABASE_NAME?: string;
+
+  /** Connection attempts at boot before the process gives up (a database still starting, a network not up yet). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  DATABASE_CONNECT_ATTEMPTS = 10;
+
+  /** The wait after the first failed attempt at boot; it doubles after each one, up to 10 s. */
+  @Transform(toInt) @IsInt() @Min(10) @Max(60_000)
+  DATABASE_CONNECT_RETRY_MS = 1_000;
+
   /** PostgreSQL connections per replica (unused on SQLite); the default is sized in the README. */
   @Transform(toInt) @IsInt() @Min(1) @Max(500)
   DATABASE_POOL_SIZE = DEFAULT_DATABASE_POOL_SIZE;
@@ -165,6 +192,10 @@ export class Environment {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** JSON lines, or text for a person (unset: text at a terminal outside production, else JSON). */
+  @IsOptional() @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
 }
 
 export interface EnvironmentProblem {

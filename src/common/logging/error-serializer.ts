@@ -1,7 +1,11 @@
 import { stdSerializers } from 'pino';
 
-/** Fields of a database error that carry the statement's values: customers' names, numbers, amounts. */
-const REQUEST_DATA_FIELDS = ['parameters', 'params', 'values', 'body', 'payload', 'detail', 'where'];
+/**
+ * Fields of a database error that carry the statement's values (customers' names, numbers,
+ * amounts), and `input`, which Node's URL errors fill with the URL they refused: a DATABASE_URL
+ * with its password.
+ */
+const REQUEST_DATA_FIELDS = ['parameters', 'params', 'values', 'body', 'payload', 'detail', 'where', 'input'];
 
 /**
  * pino's error serializer without the request's data: a TypeORM QueryFailedError copies the
@@ -10,8 +14,10 @@ const REQUEST_DATA_FIELDS = ['parameters', 'params', 'values', 'body', 'payload'
  * failure is debugged from.
  */
 export function serializeError(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  return scrub(stdSerializers.err(error) as unknown as Record<string, unknown>, 0);
+  // Errors of another realm (Node's internals under a test VM) fail instanceof, yet are errors.
+  const errorLike = error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error && 'stack' in error);
+  if (!errorLike) return error;
+  return scrub(stdSerializers.err(error as Error) as unknown as Record<string, unknown>, 0);
 }
 
 function scrub(value: Record<string, unknown>, depth: number): Record<string, unknown> {

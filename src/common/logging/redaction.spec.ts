@@ -2,7 +2,7 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import { QueryFailedError } from 'typeorm';
 import { serializeError } from './error-serializer';
-import { REDACTED_PATHS } from './logging.module';
+import { logOptions } from './root-logger';
 
 function capture(log: (logger: pino.Logger) => void): string {
   let output = '';
@@ -12,7 +12,7 @@ function capture(log: (logger: pino.Logger) => void): string {
       done();
     },
   });
-  log(pino({ redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' }, serializers: { err: serializeError } }, sink));
+  log(pino(logOptions('info'), sink));
   return output;
 }
 
@@ -47,5 +47,25 @@ describe(serializeError.name, () => {
     expect(line).toContain('22021');
     expect(line).not.toContain('Jean Dupont');
     expect(line).not.toContain('677123456');
+  });
+
+  it('drops the URL a URL error holds (a DATABASE_URL with its password)', () => {
+    let failure: unknown;
+    try {
+      new URL('postgres://merecharge:pa/ss#word@db/merecharge');
+    } catch (error) {
+      failure = error;
+    }
+    const line = capture((logger) => logger.fatal({ err: failure }, 'boot failed'));
+    expect(line).toContain('Invalid URL');
+    expect(line).not.toContain('pa/ss#word');
+  });
+});
+
+describe('log lines', () => {
+  it('name their level and carry an ISO time', () => {
+    const line = JSON.parse(capture((logger) => logger.warn('careful')));
+    expect(line).toMatchObject({ level: 'warn', msg: 'careful' });
+    expect(new Date(line.time).toISOString()).toBe(line.time);
   });
 });

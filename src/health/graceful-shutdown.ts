@@ -1,0 +1,80 @@
+import type { INestApplication } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { flushLogs } from '../common/logging/root-logger';
+
+/** Requests received and not yet answered, so the shutdown can say what it drained. */
+export class InFlightRequests {
+  current = 0;
+  answered = 0;
+
+  register(fastify: FastifyInstance): void {
+    fastify.addHook('onRequest', (_request, _reply, done) => {
+      this.current += 1;
+      done();
+    });
+    fastify.addHook('onResponse', (_request, _reply, done) => {
+      this.current -= 1;
+      this.answered += 1;
+      done();
+    });
+    fastify.addHook('onRequestAbort', (_request, done) => {
+      this.current -= 1;
+      done();
+    });
+  }
+}
+
+type Exit = (code: number) => never;
+
+/**
+ * SIGTERM and SIGINT, whatever the PID: stop accepting, let the requests in flight finish, run the
+ * shutdown hooks (heartbeats written, dispatcher stopped, connections closed), log what was drained
+ * and how long it took, write every buffered log line, exit 0. A second signal exits at once.
+ * Nest's own hooks re-raise the signal after closing, which ends the process before the buffered
+ * lines are written when node is not PID 1.
+ */
+export function exitOnSignals(app: INestApplication, logger: Logger, inFlight: InFlightRequests, exit: Exit = process.exit): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal, inFlight: inFlight.current }, `${signal} again during the shutdown: exiting now`);
+      flushLogs();
+      exit(1);
+    }
+    stopping = true;
+    const began = Date.now();
+    const inFlightAtSignal = inFlight.current;
+    const answeredBefore = inFlight.answered;
+    logger.info({ signal, inFlight: inFlightAtSignal }, `${signal} received: draining ${inFlightAtSignal} request(s) in flight, then stopping`);
+    flushLogs();
+    app.close().then(
+      () => {
+        logger.info(
+          { signal, inFlightAtSignal, answeredDuringDrain: inFlight.answered - answeredBefore, stillInFlight: inFlight.current, durationMs: Date.now() - began },
+          `Shutdown complete in ${Date.now() - began} ms: ${inFlight.answered - answeredBefore} request(s) answered while draining`,
+        );
+        flushLogs();
+        exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error, signal, durationMs: Date.now() - began }, 'Shutdown failed');
+        flushLogs();
+        exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+/** A crash is logged as fatal, with every buffered line written before the exit. */
+export function exitOnFatalErrors(logger: Logger, exit: Exit = process.exit): void {
+  const fatal = (kind: string) => (error: unknown) => {
+    logger.fatal({ err: error }, `${kind}: exiting`);
+    flushLogs();
+    exit(1);
+  };
+  process.on('uncaughtException', fatal('Uncaught exception'));
+  process.on('unhandledRejection', fatal('Unhandled promise rejection'));
+}
