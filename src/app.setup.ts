@@ -51,10 +51,13 @@ export function configureApp(app: NestFastifyApplication): void {
   });
   registerAccessLog(fastify, () => PinoLogger.root);
   const metrics = app.get(MetricsService);
+  // Every route's answer counters exist at zero from boot, so the first 5xx shows in rate().
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') metrics.knownRoute(method, route.url);
+  });
   fastify.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL: one series per endpoint, not one per transaction id.
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    metrics.observeResponse(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 

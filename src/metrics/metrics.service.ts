@@ -1,14 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { OutboxRepository } from '../callbacks/outbox.repository';
+import { TOPUP_OPERATIONS } from '../topup/soap/soap-types';
 import { TRANSACTION_STATUSES } from '../transactions/transaction';
+import { canTransition } from '../transactions/transaction-state-machine';
 import { TransactionRepository } from '../transactions/transaction.repository';
 import { TransactionTransitions } from '../transactions/transaction-transitions';
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+/** How a SOAP call ended: the gateway's outcomes, and `breaker_open` for a call refused at once. */
+export const SOAP_OUTCOMES = ['success', 'operator_refusal', 'network', 'timeout', 'fault', 'auth', 'http', 'breaker_open'] as const;
+export const HTTP_CLASSES = ['2xx', '3xx', '4xx', '5xx'] as const;
+const PIN_LOCKOUT_SCOPES = ['address', 'number'];
+/** The dispatcher's steps, as its tick counts name them. */
+const TICK_STEPS = ['disconnected', 'requeued', 'needsReview', 'retried', 'failed', 'assigned', 'expired'];
+
 /**
  * The service's Prometheus metrics, in a registry of its own. Hot paths only bump in-memory
- * counters; a scrape runs one grouped count (transactions by status) and nothing else.
+ * counters; a scrape runs two counts (transactions by status, undelivered callbacks).
+ *
+ * Counters read with rate() exist at zero from boot for every label set they can take:
+ * a series born at its first increment has no earlier sample, so rate() never sees that burst.
  */
 @Injectable()
 export class MetricsService {
@@ -19,6 +32,13 @@ export class MetricsService {
     help: 'HTTP request duration by route pattern and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: SECONDS,
+    registers: [this.registry],
+  });
+
+  readonly httpResponses = new Counter({
+    name: 'http_responses_total',
+    help: 'HTTP answers by route pattern and status class (2xx, 3xx, 4xx, 5xx); every route from zero at boot',
+    labelNames: ['method', 'route', 'class'] as const,
     registers: [this.registry],
   });
 
@@ -43,9 +63,15 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly dispatcherSwitch = new Gauge({
+    name: 'merecharge_dispatcher_switch',
+    help: 'The dispatcher switch as this replica last read it: 1 on, 0 stopped by an admin (POST /api/sync/stop)',
+    registers: [this.registry],
+  });
+
   readonly boxes = new Gauge({
     name: 'merecharge_callboxes',
-    help: 'CallBoxes by connection state, as of the last dispatcher tick',
+    help: 'CallBoxes by state, as of the last dispatcher tick; exclusive: connected (taking work), degraded (connected, in cool-down), disconnected',
     labelNames: ['state'] as const,
     registers: [this.registry],
   });
@@ -55,6 +81,13 @@ export class MetricsService {
     help: 'SOAP calls to the operator, by operation and outcome',
     labelNames: ['operation', 'outcome'] as const,
     buckets: SECONDS,
+    registers: [this.registry],
+  });
+
+  readonly soapCalls = new Counter({
+    name: 'merecharge_soap_calls_total',
+    help: 'SOAP calls by operation and outcome, including those the open breaker refused (breaker_open); every pair from zero at boot',
+    labelNames: ['operation', 'outcome'] as const,
     registers: [this.registry],
   });
 
@@ -71,7 +104,7 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(transactions: TransactionRepository, transitions: TransactionTransitions) {
+  constructor(transactions: TransactionRepository, transitions: TransactionTransitions, outbox: OutboxRepository) {
     collectDefaultMetrics({ register: this.registry });
     transitions.subscribe((events) => {
       for (const event of events) this.transitions.inc({ from: event.from ?? 'none', to: event.to });
@@ -86,5 +119,40 @@ export class MetricsService {
         for (const status of TRANSACTION_STATUSES) this.set({ status }, counts[status]);
       },
     });
+    new Gauge({
+      name: 'merecharge_callback_outbox_pending',
+      help: 'Outcome callbacks not yet acknowledged by the main system (one count per scrape)',
+      registers: [this.registry],
+      async collect() {
+        this.set(await outbox.countPending());
+      },
+    });
+    this.zeroKnownSeries();
+  }
+
+  /** One SOAP call's duration and outcome. */
+  observeSoapCall(operation: string, outcome: string, seconds: number): void {
+    this.soapDuration.observe({ operation, outcome }, seconds);
+    this.soapCalls.inc({ operation, outcome });
+  }
+
+  /** Every route from zero in each class, as the router registers it (app.setup.ts). */
+  knownRoute(method: string, route: string): void {
+    for (const statusClass of HTTP_CLASSES) this.httpResponses.inc({ method, route, class: statusClass }, 0);
+  }
+
+  observeResponse(method: string, route: string, status: number, seconds: number): void {
+    this.httpDuration.observe({ method, route, status: String(status) }, seconds);
+    this.httpResponses.inc({ method, route, class: `${Math.floor(status / 100)}xx` });
+  }
+
+  private zeroKnownSeries(): void {
+    for (const operation of TOPUP_OPERATIONS) for (const outcome of SOAP_OUTCOMES) this.soapCalls.inc({ operation, outcome }, 0);
+    this.transitions.inc({ from: 'none', to: 'pending' }, 0);
+    for (const from of TRANSACTION_STATUSES) {
+      for (const to of TRANSACTION_STATUSES) if (canTransition(from, to)) this.transitions.inc({ from, to }, 0);
+    }
+    for (const scope of PIN_LOCKOUT_SCOPES) this.pinLockouts.inc({ scope }, 0);
+    for (const step of TICK_STEPS) this.tickItems.inc({ step }, 0);
   }
 }

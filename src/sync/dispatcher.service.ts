@@ -152,7 +152,8 @@ export class DispatcherService {
   private async assignPending(): Promise<number> {
     const connected = await this.boxes.listByConnection('connected', MAX_BOXES);
     const live = connected.filter((box) => !isDegraded(box, this.clock.now()));
-    this.metrics.boxes.set({ state: 'connected' }, connected.length);
+    // Exclusive states, so a stacked panel adds up to the fleet: a degraded box is not also counted connected.
+    this.metrics.boxes.set({ state: 'connected' }, live.length);
     this.metrics.boxes.set({ state: 'degraded' }, connected.length - live.length);
     if (live.length === 0) return 0;
     const settings = await this.configs.effectiveForMany(live.map((box) => box.id));

@@ -134,6 +134,7 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnApplicati
     }
     try {
       const persisted = await this.state.read();
+      this.metrics.dispatcherSwitch.set(persisted && !persisted.running ? 0 : 1);
       if (persisted && !persisted.running) return;
       if (!(await this.leader.acquire())) return;
       await this.runTick('schedule');

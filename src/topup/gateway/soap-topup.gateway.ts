@@ -97,7 +97,10 @@ export class SoapTopUpGateway extends TopUpGateway {
       try {
         return (await this.breaker.fire(operation, request, timeoutMs, attempt)) as TopUpOperations[K]['response'];
       } catch (error) {
-        if ((error as { code?: string }).code === 'EOPENBREAKER') throw breakerOpen(operation);
+        if ((error as { code?: string }).code === 'EOPENBREAKER') {
+          this.metrics.soapCalls.inc({ operation, outcome: 'breaker_open' });
+          throw breakerOpen(operation);
+        }
         const failure = classifySoapError(error);
         this.logger.warn({ operation, attempt, kind: failure.kind, fault: failure.fault.fault_string }, 'SOAP call failed');
         // A timeout is not retried: three waits of 10-20 s each would be the pile-up the breaker prevents.
@@ -115,7 +118,7 @@ export class SoapTopUpGateway extends TopUpGateway {
     const began = performance.now();
     const observe = (outcome: string, returnCode: string | null = null) => {
       const seconds = (performance.now() - began) / 1000;
-      this.metrics.soapDuration.observe({ operation, outcome }, seconds);
+      this.metrics.observeSoapCall(operation, outcome, seconds);
       SoapDebug.record({ operation, attempt: attempt + 1, outcome, return_code: returnCode, duration_ms: Math.round(seconds * 1000) });
     };
     try {
