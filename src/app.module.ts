@@ -12,6 +12,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OperatorEndpointModule } from './operator-endpoint.module';
 import { SyncModule } from './sync/sync.module';
 import { TopUpModule } from './topup/topup.module';
 import { TransactionsModule } from './transactions/transactions.module';
@@ -29,6 +30,7 @@ import { TransactionsModule } from './transactions/transactions.module';
     CallBoxModule,
     SyncModule,
     CallbacksModule,
+    OperatorEndpointModule,
     TopUpModule,
     HealthModule,
   ],

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { OutboxRepository } from '../callbacks/outbox.repository';
-import { TOPUP_OPERATIONS } from '../topup/soap/soap-types';
+import { TOPUP_OPERATIONS } from '../operator/soap-types';
 import { TRANSACTION_STATUSES } from '../transactions/transaction';
 import { canTransition } from '../transactions/transaction-state-machine';
 import { TransactionRepository } from '../transactions/transaction.repository';

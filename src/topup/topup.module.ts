@@ -10,8 +10,7 @@ import { PinLocksController } from './pins/pin-locks.controller';
 import { PinLocksService } from './pins/pin-locks.service';
 import { TypeOrmPinGuard } from './pins/typeorm-pin-guard';
 import { publicBackendUrl, TopUpErrorRenderer } from './errors/topup-error.renderer';
-import { EmbeddedSoapSimulator } from './gateway/embedded-simulator';
-import { SOAP_ENDPOINT, SoapEndpoint } from './gateway/soap-endpoint';
+import { SOAP_ENDPOINT, SoapEndpoint } from '../operator/soap-endpoint';
 import { SoapTopUpGateway } from './gateway/soap-topup.gateway';
 import { TopUpGateway } from './gateway/topup-gateway';
 import { TopUpCommandsService } from './services/topup-commands.service';
@@ -19,15 +18,7 @@ import { TopUpQueriesService } from './services/topup-queries.service';
 import { TopUpController } from './topup.controller';
 import { TopUpRequestLimitsInterceptor } from './topup-request-limits.interceptor';
 
-const gateway = [
-  EmbeddedSoapSimulator,
-  {
-    provide: SOAP_ENDPOINT,
-    inject: [EmbeddedSoapSimulator],
-    useFactory: (embedded: EmbeddedSoapSimulator) => embedded.endpoint(),
-  },
-  { provide: TopUpGateway, useClass: SoapTopUpGateway },
-];
+const gateway = [{ provide: TopUpGateway, useClass: SoapTopUpGateway }];
 const services = [TopUpQueriesService, TopUpCommandsService, CommandRunner, TopUpRequestLimitsInterceptor, PinLocksService];
 const persistence = [
   { provide: PinGuard, useClass: TypeOrmPinGuard },
@@ -39,7 +30,7 @@ const persistence = [
   imports: [TransactionsModule],
   providers: [...gateway, ...services, ...persistence],
   controllers: [TopUpController, PinLocksController],
-  exports: [TopUpGateway, EmbeddedSoapSimulator],
+  exports: [TopUpGateway],
 })
 export class TopUpModule implements OnModuleInit {
   constructor(

@@ -1,4 +1,4 @@
-import { EmbeddedSoapSimulator } from '../../src/topup/gateway/embedded-simulator';
+import { simulatorOf } from '../topup/topup-api';
 import { registration, rechargeSubmission } from '../support/fixtures';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -57,7 +57,7 @@ describe('Prometheus metrics (GET /metrics)', () => {
   });
 
   it('shows the breaker open while the operator is down', async () => {
-    const simulator = t.app.get(EmbeddedSoapSimulator).simulator!;
+    const simulator = simulatorOf(t);
     await simulator.setFaults({ refuseConnections: true });
     for (let i = 0; i < 6; i++) await t.api.post('/api/topup/status', { isdn: '21123456' }, { auth: 'none' });
     expect(await scrape()).toMatch(/merecharge_soap_breaker_state 2/);

@@ -1,4 +1,4 @@
-import { EmbeddedSoapSimulator } from '../../src/topup/gateway/embedded-simulator';
+import { simulatorOf } from '../topup/topup-api';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const BALANCES = '/api/topup/balances';
@@ -10,7 +10,7 @@ describe('TopUp quotas (spec 004 "Limites et Quotas") and X-Debug', () => {
 
   it('refuses the 11th concurrent request for one number at once with 429, and serves other numbers', async () => {
     t = await createTestApp();
-    const simulator = t.app.get(EmbeddedSoapSimulator).simulator!;
+    const simulator = simulatorOf(t);
     await simulator.setFaults({ latencyMs: 800 });
     const answers = await Promise.all([
       ...Array.from({ length: 11 }, () => t.api.post(BALANCES, request(), { auth: 'none' })),

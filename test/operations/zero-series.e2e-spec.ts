@@ -1,4 +1,4 @@
-import { EmbeddedSoapSimulator } from '../../src/topup/gateway/embedded-simulator';
+import { simulatorOf } from '../topup/topup-api';
 import { registration, rechargeSubmission } from '../support/fixtures';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -41,7 +41,7 @@ describe('Metrics from boot: the series the dashboard and the alerts read with r
   });
 
   it('counts the first burst of SOAP failures from that zero, the calls the open breaker refused included', async () => {
-    const simulator = t.app.get(EmbeddedSoapSimulator).simulator!;
+    const simulator = simulatorOf(t);
     await simulator.setFaults({ refuseConnections: true });
     for (let i = 0; i < 8; i++) await t.api.post('/api/topup/status', { isdn: '21123456' }, { auth: 'none' });
     await simulator.resetFaults();

@@ -1,4 +1,5 @@
-import { EmbeddedSoapSimulator } from '../../src/topup/gateway/embedded-simulator';
+import { EMBEDDED_SIMULATOR } from '../../src/operator-endpoint.module';
+import type { EmbeddedSimulator } from '../../src/simulator/embedded/embedded-soap-simulator';
 import type { SoapSimulator } from '../../src/simulator/soap/soap-simulator';
 import { ApiClient, ApiResponse } from '../support/api-client';
 import type { TestApp } from '../support/test-app';
@@ -37,9 +38,9 @@ export const lines = {
 
 /** The live in-process simulator the app talks to (no TOPUP_SOAP_URL in the specs). */
 export function simulatorOf(t: TestApp): SoapSimulator {
-  const simulator = t.app.get(EmbeddedSoapSimulator).simulator;
-  if (!simulator) throw new Error('the app did not start its embedded SOAP simulator');
-  return simulator;
+  const embedded = t.app.get<EmbeddedSimulator | null>(EMBEDDED_SIMULATOR);
+  if (!embedded) throw new Error('the app did not start its embedded SOAP simulator');
+  return embedded.simulator;
 }
 
 /** Polls until `condition` holds (e.g. the simulator has received a request the spec holds with latency). */

@@ -1,12 +1,12 @@
-import { toOperatorDate } from '../../topup/formatting/operator-date.format';
-import { isFixedNumber, isMobileNumber, toLocalNumber } from '../../topup/formatting/phone-number.format';
-import { ActionType, OperatorCode } from '../../topup/soap/operator-codes';
+import { toOperatorDate } from '../../operator/operator-date.format';
+import { isFixedNumber, isMobileNumber, toLocalNumber } from '../../operator/phone-number.format';
+import { ActionType, OperatorCode } from '../../operator/operator-codes';
 import type {
   BalanceType,
   ExecuteCommandRequest,
   ExecuteCommandResponse,
   OperatorResult,
-} from '../../topup/soap/soap-types';
+} from '../../operator/soap-types';
 import type { CatalogPackage, FixedLine, MobileAccount, OperatorState } from './operator.fixtures';
 import { money, result } from './operator-result';
 

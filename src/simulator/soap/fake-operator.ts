@@ -1,6 +1,6 @@
-import { toOperatorDateTime } from '../../topup/formatting/operator-date.format';
-import { isFixedNumber, isMobileNumber, toLocalNumber } from '../../topup/formatting/phone-number.format';
-import { OperatorCode } from '../../topup/soap/operator-codes';
+import { toOperatorDateTime } from '../../operator/operator-date.format';
+import { isFixedNumber, isMobileNumber, toLocalNumber } from '../../operator/phone-number.format';
+import { OperatorCode } from '../../operator/operator-codes';
 import {
   BALANCE_TYPES,
   type ExecuteCommandRequest,
@@ -15,7 +15,7 @@ import {
   type GetStatusForRechargeResponse,
   type OperatorResult,
   type SoapPackage,
-} from '../../topup/soap/soap-types';
+} from '../../operator/soap-types';
 import { runCommand } from './fake-operator.commands';
 import { result, text } from './operator-result';
 import { createFixtureState, type FixedLine, type MobileAccount, type OperatorState } from './operator.fixtures';

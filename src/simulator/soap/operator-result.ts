@@ -1,5 +1,5 @@
-import { OPERATOR_CODE_DESCRIPTIONS, type OperatorCode } from '../../topup/soap/operator-codes';
-import type { OperatorResult } from '../../topup/soap/soap-types';
+import { OPERATOR_CODE_DESCRIPTIONS, type OperatorCode } from '../../operator/operator-codes';
+import type { OperatorResult } from '../../operator/soap-types';
 
 export function result(returnCode: OperatorCode, description = OPERATOR_CODE_DESCRIPTIONS[returnCode]): OperatorResult {
   return { returnCode, description };

@@ -1,5 +1,5 @@
-import { OperatorCode, type LineStatusCode } from '../../topup/soap/operator-codes';
-import type { BalanceType, SoapPackage } from '../../topup/soap/soap-types';
+import { OperatorCode, type LineStatusCode } from '../../operator/operator-codes';
+import type { BalanceType, SoapPackage } from '../../operator/soap-types';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,5 +1,5 @@
-import { toLocalNumber } from '../../topup/formatting/phone-number.format';
-import { OperatorCode } from '../../topup/soap/operator-codes';
+import { toLocalNumber } from '../../operator/phone-number.format';
+import { OperatorCode } from '../../operator/operator-codes';
 
 /** What the operator saw of one mobile number's commands. */
 export interface MobileCommandCounts {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isMobileNumber } from '../../topup/formatting/phone-number.format';
+import { isMobileNumber } from '../../operator/phone-number.format';
 import { parseFaultsUpdate } from './simulator-faults';
 import type { SoapSimulator } from './soap-simulator';
 

@@ -1,6 +1,6 @@
 import type { Client } from 'soap';
-import { ActionType, OperatorCode } from '../../topup/soap/operator-codes';
-import type { ExecuteCommandRequest } from '../../topup/soap/soap-types';
+import { ActionType, OperatorCode } from '../../operator/operator-codes';
+import type { ExecuteCommandRequest } from '../../operator/soap-types';
 import { callOperation, createTopUpClient } from './soap-simulator.testing';
 import { SoapSimulator } from './soap-simulator';
 

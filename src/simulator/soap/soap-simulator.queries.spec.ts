@@ -1,7 +1,7 @@
 import type { Client } from 'soap';
 import { expirationStatus } from '../../topup/formatting/expiration-status.format';
-import { parseOperatorDate } from '../../topup/formatting/operator-date.format';
-import { OperatorCode, PackageType } from '../../topup/soap/operator-codes';
+import { parseOperatorDate } from '../../operator/operator-date.format';
+import { OperatorCode, PackageType } from '../../operator/operator-codes';
 import { callOperation, createTopUpClient } from './soap-simulator.testing';
 import { SoapSimulator } from './soap-simulator';
 

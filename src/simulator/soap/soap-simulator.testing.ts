@@ -1,7 +1,7 @@
 /** Test helpers: a real node-soap client on the repository's WSDL, pointed at a simulator. */
 import { type Client, createClientAsync } from 'soap';
-import type { AuthHeader, TopUpOperation, TopUpOperations } from '../../topup/soap/soap-types';
-import { AUTH_HEADER_ELEMENT, TOPUP_NAMESPACE, TOPUP_WSDL_PATH } from '../../topup/soap/topup-wsdl';
+import type { AuthHeader, TopUpOperation, TopUpOperations } from '../../operator/soap-types';
+import { AUTH_HEADER_ELEMENT, TOPUP_NAMESPACE, TOPUP_WSDL_PATH } from '../../operator/topup-wsdl';
 
 export async function createTopUpClient(url: string, credentials?: AuthHeader): Promise<Client> {
   const client = await createClientAsync(TOPUP_WSDL_PATH);

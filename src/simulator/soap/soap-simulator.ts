@@ -2,14 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { listen as soapListen, type IServicePort } from 'soap';
-import type { AuthHeader, BalanceType, TopUpOperation } from '../../topup/soap/soap-types';
+import type { AuthHeader, BalanceType, TopUpOperation } from '../../operator/soap-types';
 import {
   AUTH_HEADER_ELEMENT,
   TOPUP_PORT_NAME,
   TOPUP_SERVICE_NAME,
   TOPUP_SOAP_PATH,
   TOPUP_WSDL_PATH,
-} from '../../topup/soap/topup-wsdl';
+} from '../../operator/topup-wsdl';
 import { FakeOperator } from './fake-operator';
 import type { LineBalance } from './operator.fixtures';
 import { text } from './operator-result';

@@ -1,4 +1,4 @@
-import { OperatorCode } from '../soap/operator-codes';
+import { OperatorCode } from '../../operator/operator-codes';
 
 /** The spec's `status` object of a fixed line, from its status return code. */
 export interface LineStatus {

@@ -1,4 +1,4 @@
-import { OperatorCode } from '../soap/operator-codes';
+import { OperatorCode } from '../../operator/operator-codes';
 import { operatorError } from './operator-errors';
 import { TopUpError } from './topup-error';
 

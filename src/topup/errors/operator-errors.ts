@@ -1,5 +1,5 @@
 import { formatMoney } from '../formatting/money.format';
-import { OperatorCode } from '../soap/operator-codes';
+import { OperatorCode } from '../../operator/operator-codes';
 import { publicLineStatus } from './line-status';
 import { TopUpError } from './topup-error';
 

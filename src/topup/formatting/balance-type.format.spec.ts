@@ -1,4 +1,4 @@
-import { BALANCE_TYPES } from '../soap/soap-types';
+import { BALANCE_TYPES } from '../../operator/soap-types';
 import { balanceTypeInfo, formatBalanceValue } from './balance-type.format';
 
 describe(balanceTypeInfo.name, () => {

@@ -1,4 +1,4 @@
-import type { BalanceType } from '../soap/soap-types';
+import type { BalanceType } from '../../operator/soap-types';
 import { formatDataBytes } from './data.format';
 import { formatMoney } from './money.format';
 import { formatVoiceSeconds } from './voice.format';

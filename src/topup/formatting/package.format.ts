@@ -1,4 +1,4 @@
-import type { SoapPackage } from '../soap/soap-types';
+import type { SoapPackage } from '../../operator/soap-types';
 import { formatDataBytes } from './data.format';
 import { formatDecimal } from './number.format';
 import { formatValidity } from './validity.format';

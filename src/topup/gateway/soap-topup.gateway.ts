@@ -3,11 +3,12 @@ import CircuitBreaker from 'opossum';
 import { type Client, createClientAsync } from 'soap';
 import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
-import type { ExecuteCommandRequest, TopUpOperation, TopUpOperations } from '../soap/soap-types';
-import { AUTH_HEADER_ELEMENT, TOPUP_NAMESPACE, TOPUP_WSDL_PATH } from '../soap/topup-wsdl';
+import type { ExecuteCommandRequest, TopUpOperation, TopUpOperations } from '../../operator/soap-types';
+import { AUTH_HEADER_ELEMENT, TOPUP_NAMESPACE, TOPUP_WSDL_PATH } from '../../operator/topup-wsdl';
 import { SoapDebug } from '../debug/soap-debug';
 import { classifySoapError } from './soap-failure';
-import { SOAP_ENDPOINT, SOAP_TIMEOUTS_MS, SoapEndpoint } from './soap-endpoint';
+import { SOAP_ENDPOINT, SoapEndpoint } from '../../operator/soap-endpoint';
+import { SOAP_TIMEOUTS_MS } from './soap-timeouts';
 import { BreakerState, TopUpGateway } from './topup-gateway';
 import { breakerOpen, TopUpUnavailableError } from './topup-unavailable.error';
 

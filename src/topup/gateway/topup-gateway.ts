@@ -5,7 +5,7 @@ import type {
   GetMyNumbersResponse,
   GetPackagesResponse,
   GetStatusForRechargeResponse,
-} from '../soap/soap-types';
+} from '../../operator/soap-types';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 

@@ -1,5 +1,5 @@
 import { DomainError } from '../../common/errors/domain-error';
-import { SOAP_TIMEOUTS_MS } from './soap-endpoint';
+import { SOAP_TIMEOUTS_MS } from './soap-timeouts';
 
 /** Why the backend could not answer, in the shape of the spec's "Erreur SOAP" `soap_fault`. */
 export interface SoapFault {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock';
-import { toLocalNumber } from '../formatting/phone-number.format';
+import { toLocalNumber } from '../../operator/phone-number.format';
 import { PinGuard } from './pin-guard';
 import type { PinLockDto } from './pin-locks.dto';
 

@@ -1,5 +1,5 @@
 import { SPEC_BALANCES_SUMMARY } from '../../../test/support/topup-spec-examples';
-import type { SoapBalance } from '../soap/soap-types';
+import type { SoapBalance } from '../../operator/soap-types';
 import { mainBalance, presentBalance, presentBalances } from './balances.presenter';
 
 const HOUR = 3_600_000;

@@ -2,9 +2,9 @@ import { balanceTypeInfo, BalanceTypeInfo, formatBalanceValue } from '../formatt
 import { formatDataBytes } from '../formatting/data.format';
 import { expirationStatus } from '../formatting/expiration-status.format';
 import { formatMoney } from '../formatting/money.format';
-import { formatOperatorDate, parseOperatorDate } from '../formatting/operator-date.format';
+import { formatOperatorDate, parseOperatorDate } from '../../operator/operator-date.format';
 import { formatVoiceSeconds } from '../formatting/voice.format';
-import type { SoapBalance } from '../soap/soap-types';
+import type { SoapBalance } from '../../operator/soap-types';
 
 /** A balance type the operator adds later still shows, as money, under its raw name. */
 const fallbackInfo = (rawType: string): BalanceTypeInfo => ({ name: rawType, type: 'money', unit: 'DJF' });

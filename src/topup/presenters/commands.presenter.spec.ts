@@ -1,4 +1,4 @@
-import type { SoapPackage } from '../soap/soap-types';
+import type { SoapPackage } from '../../operator/soap-types';
 import { specSubscription } from '../../../test/support/topup-spec-examples';
 import { presentDirectoryChange, presentPinChange, presentRecharge, presentSubscription } from './commands.presenter';
 

@@ -1,6 +1,6 @@
 import { formatMoney } from '../formatting/money.format';
-import { formatPhoneNumber } from '../formatting/phone-number.format';
-import type { ExecuteCommandResponse, SoapPackage } from '../soap/soap-types';
+import { formatPhoneNumber } from '../../operator/phone-number.format';
+import type { ExecuteCommandResponse, SoapPackage } from '../../operator/soap-types';
 
 const iso = (now: Date) => now.toISOString();
 

@@ -1,7 +1,7 @@
-import { formatPhoneNumber, isMobileNumber } from '../formatting/phone-number.format';
+import { formatPhoneNumber, isMobileNumber } from '../../operator/phone-number.format';
 import { lineStatus } from '../errors/line-status';
-import { OperatorCode } from '../soap/operator-codes';
-import type { SoapDirectoryNumber } from '../soap/soap-types';
+import { OperatorCode } from '../../operator/operator-codes';
+import type { SoapDirectoryNumber } from '../../operator/soap-types';
 
 /** `GET|POST /api/topup/numbers` answer, as in the spec. */
 export function presentDirectory(msisdn: string, raw: readonly SoapDirectoryNumber[], now: number) {

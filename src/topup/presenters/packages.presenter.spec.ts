@@ -1,4 +1,4 @@
-import type { SoapPackage } from '../soap/soap-types';
+import type { SoapPackage } from '../../operator/soap-types';
 import { SPEC_PACKAGE_DATA_500MB, SPEC_PACKAGE_EMPLOYE_2M } from '../../../test/support/topup-spec-examples';
 import { presentPackage, presentPackages } from './packages.presenter';
 

@@ -3,7 +3,7 @@ import { formatMoney } from '../formatting/money.format';
 import { packageCategory, packageFeatures } from '../formatting/package.format';
 import { formatValidity } from '../formatting/validity.format';
 import { formatVoiceSeconds, secondsToMinutes } from '../formatting/voice.format';
-import type { SoapPackage } from '../soap/soap-types';
+import type { SoapPackage } from '../../operator/soap-types';
 
 /** One package as the apps see it; `is_affordable` compares its price with the fixed line's main balance. */
 export function presentPackage(pkg: SoapPackage, mainBalance: number) {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock';
 import { CommandRunner } from '../commands/command-runner.service';
 import { operatorError } from '../errors/operator-errors';
-import { toLocalNumber } from '../formatting/phone-number.format';
+import { toLocalNumber } from '../../operator/phone-number.format';
 import { TopUpGateway } from '../gateway/topup-gateway';
 import {
   presentDirectoryChange,
@@ -10,8 +10,8 @@ import {
   presentRecharge,
   presentSubscription,
 } from '../presenters/commands.presenter';
-import { ActionType, OperatorCode, PackageType } from '../soap/operator-codes';
-import type { SoapPackage } from '../soap/soap-types';
+import { ActionType, OperatorCode, PackageType } from '../../operator/operator-codes';
+import type { SoapPackage } from '../../operator/soap-types';
 import type {
   DirectoryRequestDto,
   RechargeAccountRequestDto,

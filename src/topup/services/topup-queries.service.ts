@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock';
 import { operatorError } from '../errors/operator-errors';
-import { toLocalNumber } from '../formatting/phone-number.format';
+import { toLocalNumber } from '../../operator/phone-number.format';
 import { TopUpGateway } from '../gateway/topup-gateway';
 import { presentBalances, mainBalance } from '../presenters/balances.presenter';
 import { presentDirectory } from '../presenters/directory.presenter';
 import { presentPackages } from '../presenters/packages.presenter';
 import { presentEligibleStatus } from '../presenters/status.presenter';
-import { OperatorCode } from '../soap/operator-codes';
-import type { OperatorResult } from '../soap/soap-types';
+import { OperatorCode } from '../../operator/operator-codes';
+import type { OperatorResult } from '../../operator/soap-types';
 
 /** The read side of the TopUp API: balances, directory, line status, packages. */
 @Injectable()

@@ -12,7 +12,7 @@ import {
   ValidateIf,
   ValidationArguments,
 } from 'class-validator';
-import { ISDN_PATTERN, MSISDN_PATTERN } from '../formatting/phone-number.format';
+import { ISDN_PATTERN, MSISDN_PATTERN } from '../../operator/phone-number.format';
 import { TOPUP_TRANSACTION_ID_PATTERN } from '../commands/topup-transaction-id';
 
 const PIN_PATTERN = /^[0-9]{4}$/;

@@ -3,7 +3,7 @@ import { SPEC_STATUSES } from '../../../src/callbox/transactions/update-status.d
 import { E164_PATTERN, MAX_AMOUNT, PAY_ITEM_ID_PATTERN } from '../../../src/callbox/transactions/submit-transaction.dto';
 import { CALLBOX_ID_PATTERN } from '../../../src/common/validation/validators';
 import { TOPUP_TRANSACTION_ID_PATTERN } from '../../../src/topup/commands/topup-transaction-id';
-import { ISDN_PATTERN, MSISDN_PATTERN } from '../../../src/topup/formatting/phone-number.format';
+import { ISDN_PATTERN, MSISDN_PATTERN } from '../../../src/operator/phone-number.format';
 import { PRIORITIES, TRANSACTION_TYPES } from '../../../src/transactions/transaction';
 import { authHeaders, badQuery, bodilessRoute, JsonRoute, jsonRoute, queryField } from './bad-routes';
 import { anyString, BadRequest, enc, Field, field, FuzzTargets, matches, notAnObject, notANumber, notAString, oneOf, refusedInt, refusedString } from './bad-values';

@@ -25,7 +25,7 @@ module.exports = async () => {
         });
       }
       cpSync(join(root, 'dist'), join(target, 'dist'), { recursive: true });
-      for (const entry of ['src/main.js', 'src/simulator/soap/main.js', 'src/topup/soap/topup.wsdl']) {
+      for (const entry of ['src/main.js', 'src/simulator/soap/main.js', 'src/operator/topup.wsdl']) {
         if (!existsSync(join(target, 'dist', entry))) throw new Error(`the build has no dist/${entry}`);
       }
       symlinkSync(join(root, 'node_modules'), join(target, 'node_modules'), 'dir');

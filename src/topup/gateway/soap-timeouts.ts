@@ -1,12 +1,3 @@
-/** Where and as whom the gateway calls the operator's SOAP system. */
-export interface SoapEndpoint {
-  url: string;
-  username: string;
-  password: string;
-}
-
-export const SOAP_ENDPOINT = Symbol('SOAP_ENDPOINT');
-
 /** Per-operation timeouts of the spec's "Gestion des Timeouts". */
 export const SOAP_TIMEOUTS_MS = {
   getStatusForRecharge: 10_000,
