@@ -52,9 +52,9 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
     const insertion = this.insertion(input, actor, now, idempotency);
     try {
       if (this.db.engine === 'postgres') {
-        // A lone statement: committed data only, and the unique key settles a race (below).
-        const replay = idempotency ? await this.replayOf(null, idempotency) : null;
-        if (replay) return { transaction: replay, created: false };
+        // One statement, no read first: the unique key finds a replay (below). A burst of submits then
+        // needs one pooled connection each, not two in turn (with two, every second turn queued behind
+        // all the first ones, and past the pool's wait the whole burst answered 503).
         const [transaction] = await this.journal.write(null, insertion);
         return { transaction, created: true };
       }
@@ -66,7 +66,7 @@ export class TypeOrmTransactionRepository extends TransactionRepository {
         return { transaction, created: true };
       });
     } catch (error) {
-      // Two requests with one key raced past the lookup (PostgreSQL): the loser answers with the winner's.
+      // The key is taken (PostgreSQL): a replay, or a racing request with the same key, answers with the first one.
       if (idempotency && isUniqueViolation(error)) {
         const replay = await this.replayOf(null, idempotency);
         if (replay) return { transaction: replay, created: false };

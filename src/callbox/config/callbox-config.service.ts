@@ -17,6 +17,11 @@ const MAX_CACHED_SCOPES = 10_000;
 export class CallBoxConfigService {
   /** Every poll and heartbeat needs the settings; they change a few times a day. */
   private readonly cache = new Map<string, { readAt: number; stored: Partial<CallBoxSettings> | undefined }>();
+  /**
+   * Reads under way, per scope: a burst of requests arriving together with the cache expired waits
+   * for one read instead of each taking a database connection for the same row.
+   */
+  private readonly reading = new Map<string, Promise<Partial<CallBoxSettings> | undefined>>();
 
   constructor(
     private readonly repository: CallBoxConfigRepository,
@@ -38,20 +43,37 @@ export class CallBoxConfigService {
   private async cached(scopes: string[]): Promise<Map<string, Partial<CallBoxSettings> | undefined>> {
     const now = performance.now();
     const result = new Map<string, Partial<CallBoxSettings> | undefined>();
+    const waiting: Array<[string, Promise<Partial<CallBoxSettings> | undefined>]> = [];
     const missing: string[] = [];
     for (const scope of scopes) {
       const entry = this.cache.get(scope);
+      const read = this.reading.get(scope);
       if (entry && now - entry.readAt < SETTINGS_CACHE_MS) result.set(scope, entry.stored);
+      else if (read) waiting.push([scope, read]);
       else missing.push(scope);
     }
-    if (missing.length === 0) return result;
-    const found = await this.repository.find(missing);
-    if (this.cache.size + missing.length > MAX_CACHED_SCOPES) this.cache.clear();
-    for (const scope of missing) {
-      this.cache.set(scope, { readAt: now, stored: found.get(scope) });
-      result.set(scope, found.get(scope));
-    }
+    if (missing.length > 0) waiting.push(...this.readOnce(missing, now));
+    for (const [scope, read] of waiting) result.set(scope, await read);
     return result;
+  }
+
+  /** One query for these scopes, shared with every request that needs them before it answers. */
+  private readOnce(scopes: string[], startedAt: number): Array<[string, Promise<Partial<CallBoxSettings> | undefined>]> {
+    const query = this.repository.find(scopes);
+    const reads = scopes.map((scope): [string, Promise<Partial<CallBoxSettings> | undefined>] => [scope, query.then((found) => found.get(scope))]);
+    for (const [scope, read] of reads) this.reading.set(scope, read);
+    const settle = (found: Map<string, Partial<CallBoxSettings>> | null) => {
+      if (found && this.cache.size + scopes.length > MAX_CACHED_SCOPES) this.cache.clear();
+      for (const [scope, read] of reads) {
+        // An update meanwhile dropped this read: what it found may be older than the change.
+        if (this.reading.get(scope) !== read) continue;
+        this.reading.delete(scope);
+        if (found) this.cache.set(scope, { readAt: startedAt, stored: found.get(scope) });
+      }
+    };
+    // A failed read is each waiting caller's error; here it only clears the way for the next one.
+    query.then(settle, () => settle(null));
+    return reads;
   }
 
   /** Effective settings of many boxes with one query. */
@@ -78,6 +100,7 @@ export class CallBoxConfigService {
     if (callboxId) await this.requireBox(callboxId);
     await this.repository.merge(callboxId ?? GLOBAL_SCOPE, changes, this.clock.now());
     this.cache.delete(callboxId ?? GLOBAL_SCOPE);
+    this.reading.delete(callboxId ?? GLOBAL_SCOPE);
     return { scope: callboxId ?? GLOBAL_SCOPE, config: await this.effective(callboxId) };
   }
 

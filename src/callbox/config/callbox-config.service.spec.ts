@@ -1,0 +1,81 @@
+import type { AppConfig } from '../../config/app-config';
+import type { Clock } from '../../common/clock/clock';
+import type { CallBoxRepository } from '../registry/callbox';
+import { CallBoxConfigRepository, CallBoxSettings, GLOBAL_SCOPE } from './callbox-config';
+import { CallBoxConfigService } from './callbox-config.service';
+
+const DEFAULTS: CallBoxSettings = { maxRetries: 3, timeoutMs: 30_000, batchSize: 5, pollIntervalMs: 5_000 };
+
+/** Stored settings whose reads wait until the spec lets them finish. */
+class ControlledRepository extends CallBoxConfigRepository {
+  readonly stored = new Map<string, Partial<CallBoxSettings>>();
+  reads = 0;
+  private waiting: Array<() => void> = [];
+
+  async find(scopes: readonly string[]) {
+    this.reads += 1;
+    // What the database holds when the query runs; the answer arrives later.
+    const found = new Map(scopes.filter((s) => this.stored.has(s)).map((s) => [s, { ...this.stored.get(s) }]));
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return found;
+  }
+
+  async merge(scope: string, changes: Partial<CallBoxSettings>) {
+    this.stored.set(scope, { ...this.stored.get(scope), ...changes });
+  }
+
+  finishReads(): void {
+    for (const resolve of this.waiting.splice(0)) resolve();
+  }
+
+  /** Lets only the latest read finish. */
+  finishLatest(): void {
+    this.waiting.pop()?.();
+  }
+}
+
+describe(CallBoxConfigService.name, () => {
+  let repository: ControlledRepository;
+  let sut: CallBoxConfigService;
+  beforeEach(() => {
+    repository = new ControlledRepository();
+    repository.stored.set(GLOBAL_SCOPE, { batchSize: 7 });
+    const boxes = { findById: async () => ({ id: 'callbox_001' }) } as unknown as CallBoxRepository;
+    sut = new CallBoxConfigService(repository, boxes, { callboxDefaults: DEFAULTS } as AppConfig, { now: () => 0 } as Clock);
+  });
+
+  it('answers a burst of requests, arriving with nothing cached, with one read', async () => {
+    const burst = Array.from({ length: 50 }, () => sut.effective());
+    await new Promise((resolve) => setImmediate(resolve));
+    repository.finishReads();
+    const answers = await Promise.all(burst);
+    expect(repository.reads).toBe(1);
+    expect(new Set(answers.map((a) => a.batchSize))).toEqual(new Set([7]));
+    await expect(sut.effective()).resolves.toMatchObject({ batchSize: 7 });
+    expect(repository.reads).toBe(1);
+  });
+
+  it('does not keep what a read under way found when a change came meanwhile', async () => {
+    const before = sut.effective();
+    await new Promise((resolve) => setImmediate(resolve));
+    const update = sut.update({ batchSize: 9 });
+    await new Promise((resolve) => setImmediate(resolve));
+    // The read after the change answers first, the one from before it last.
+    repository.finishLatest();
+    await expect(update).resolves.toMatchObject({ config: { batchSize: 9 } });
+    repository.finishReads();
+    await expect(before).resolves.toMatchObject({ batchSize: 7 });
+    await expect(sut.effective()).resolves.toMatchObject({ batchSize: 9 });
+    expect(repository.reads).toBe(2);
+  });
+
+  it('lets the next request read again after a failed read', async () => {
+    const failing = jest.spyOn(repository, 'find').mockRejectedValueOnce(new Error('database down'));
+    await expect(sut.effective()).rejects.toThrow('database down');
+    failing.mockRestore();
+    const next = sut.effective();
+    await new Promise((resolve) => setImmediate(resolve));
+    repository.finishReads();
+    await expect(next).resolves.toMatchObject({ batchSize: 7 });
+  });
+});
