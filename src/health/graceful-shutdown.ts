@@ -3,19 +3,29 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { flushLogs } from '../common/logging/root-logger';
 
-/** Requests received and not yet answered, so the shutdown can say what it drained. */
+/**
+ * Requests received and not yet answered, so the shutdown can say what it drained. While draining,
+ * each answer closes its connection: a keep-alive connection left open would hold the server's
+ * close for Fastify's keep-alive timeout (72 s), past any stop grace period.
+ */
 export class InFlightRequests {
   current = 0;
   answered = 0;
+  draining = false;
 
   register(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', (_request, _reply, done) => {
       this.current += 1;
       done();
     });
+    fastify.addHook('onSend', (_request, reply, payload, done) => {
+      if (this.draining) void reply.header('connection', 'close');
+      done(null, payload);
+    });
     fastify.addHook('onResponse', (_request, _reply, done) => {
       this.current -= 1;
       this.answered += 1;
+      if (this.draining) fastify.server.closeIdleConnections();
       done();
     });
     fastify.addHook('onRequestAbort', (_request, done) => {
@@ -43,6 +53,7 @@ export function exitOnSignals(app: INestApplication, logger: Logger, inFlight: I
       exit(1);
     }
     stopping = true;
+    inFlight.draining = true;
     const began = Date.now();
     const inFlightAtSignal = inFlight.current;
     const answeredBefore = inFlight.answered;
