@@ -102,6 +102,29 @@ describe('Logs and shutdown of the real process', () => {
     await simulator.stop();
   });
 
+  it.each([
+    ['an uncaught exception', "setTimeout(() => { throw new Error('boom') }, 10)", 1],
+    ['an unhandled rejection', "setTimeout(() => { Promise.reject(new Error('boom')) }, 10)", 1],
+    ['process.exit', 'process.exit(0)', 0],
+  ])('writes every buffered line before the process ends by %s', async (_case, ending, code) => {
+    const dist = join(buildDir(), 'dist', 'src');
+    const script = [
+      `const { rootLogger } = require(${JSON.stringify(join(dist, 'common', 'logging', 'root-logger'))});`,
+      `const { exitOnFatalErrors } = require(${JSON.stringify(join(dist, 'health', 'graceful-shutdown'))});`,
+      'const logger = rootLogger();',
+      'exitOnFatalErrors(logger);',
+      "for (let i = 0; i < 5; i++) logger.info({ i }, 'buffered');",
+      ending,
+    ].join('\n');
+    const child = spawn(process.execPath, ['-e', script], { cwd: buildDir(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout = new Stdout(child);
+    await expect(exitOf(child)).resolves.toMatchObject({ code });
+    await new Promise((resolve) => setImmediate(resolve));
+    const entries = stdout.json();
+    expect(entries.filter((e) => e.msg === 'buffered').map((e) => e.i)).toEqual([0, 1, 2, 3, 4]);
+    if (code === 1) expect(entries.at(-1)).toMatchObject({ level: 'fatal', err: { message: 'boom' } });
+  });
+
   it('with the database unreachable at boot, says so in JSON at once, retries on a visible schedule, then exits 1', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [join(buildDir(), 'dist', 'src', 'main.js')], {
