@@ -3,11 +3,11 @@
  * bench/results.json. Each step runs against a fresh service on a fresh database.
  */
 import { ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
+import { createTestDatabase, TestDatabase } from '../test/support/test-database';
 import { endToEnd, heartbeatLoad, idlePollLoad, load, registerBoxes, submitLoad } from './phases';
 import { peakRssMb, startService, stopService } from './service';
 import { measureTicks, seedPending } from './tick';
@@ -25,22 +25,14 @@ function notePeakRss(label: string, pid: number): void {
   rssByStep[label] = Math.max(rssByStep[label] ?? 0, mb);
   peakRss = Math.max(peakRss, mb);
 }
-let scratch: string | null = null;
+/** Every database a step made, dropped at the end. */
+const made: TestDatabase[] = [];
 
+/** A fresh database, made the way every test suite makes one: a SQLite file, or a database on the --db server. */
 async function freshDatabase(label: string): Promise<string> {
-  if (!values.db) {
-    scratch ??= mkdtempSync(join(tmpdir(), 'merecharge-bench-'));
-    return `sqlite:${join(scratch, `${label}.sqlite`)}`;
-  }
-  const server = new URL(values.db);
-  const name = `merecharge_bench_${label}`.replace(/[^a-z0-9_]/g, '_');
-  const admin = new Client({ connectionString: values.db });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  server.pathname = `/${name}`;
-  return server.toString();
+  const database = await createTestDatabase({ server: values.db, label: `bench_${label}` });
+  made.push(database);
+  return database.url;
 }
 
 /** `replicas` services on one fresh database (ports PORT, PORT + 1, ...); `work` gets their base URLs. */
@@ -139,7 +131,7 @@ async function main(): Promise<void> {
     targets: targets.map(([name, measured, met]) => ({ name, measured, met })),
   };
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  for (const database of made) await database.drop();
 }
 
 main().catch((error: unknown) => {

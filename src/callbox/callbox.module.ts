@@ -3,11 +3,12 @@ import { TransactionsModule } from '../transactions/transactions.module';
 import { CallBoxConfigRepository } from './config/callbox-config';
 import { CallBoxConfigController } from './config/callbox-config.controller';
 import { CallBoxConfigService } from './config/callbox-config.service';
-import { TypeOrmCallBoxConfigRepository } from './config/typeorm-callbox-config.repository';
+import { SqlCallBoxConfigRepository } from './config/sql-callbox-config.repository';
 import { CallBoxRepository } from './registry/callbox';
 import { CallBoxRegistryController } from './registry/callbox-registry.controller';
 import { CallBoxRegistryService } from './registry/callbox-registry.service';
-import { TypeOrmCallBoxRepository } from './registry/typeorm-callbox.repository';
+import { BufferedCallBoxRepository } from './registry/buffered-callbox.repository';
+import { SqlCallBoxRepository } from './registry/sql-callbox.repository';
 import { CallBoxStatsController } from './stats/callbox-stats.controller';
 import { CallBoxStatsService } from './stats/callbox-stats.service';
 import { CallBoxTransactionsController } from './transactions/callbox-transactions.controller';
@@ -17,8 +18,9 @@ import { TransactionAdminController } from './transactions/transaction-admin.con
 import { TransactionAdminService } from './transactions/transaction-admin.service';
 
 const ports = [
-  { provide: CallBoxRepository, useClass: TypeOrmCallBoxRepository },
-  { provide: CallBoxConfigRepository, useClass: TypeOrmCallBoxConfigRepository },
+  SqlCallBoxRepository,
+  { provide: CallBoxRepository, useClass: BufferedCallBoxRepository },
+  { provide: CallBoxConfigRepository, useClass: SqlCallBoxConfigRepository },
 ];
 const services = [
   CallBoxRegistryService,

@@ -1,10 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
-import { PostgresQueryable, PostgresStatements, toNumberedPlaceholders } from './postgres-statements';
-import { SqliteGroupCommit } from './sqlite-group-commit';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { isRolledBackConflict } from './database-errors';
+import { Dialect, POSTGRES, SQLITE } from './dialect';
+import { PostgresPool, PostgresStatements } from './postgres-statements';
+import { SqliteConnection as GroupCommitConnection, SqliteGroupCommit } from './sqlite-group-commit';
+import type { Statement } from './statement';
 import { isWorthRetrying, MAX_UNIT_ATTEMPTS, retryPauseMs } from './transient-retry';
+import { StatementResult, UnitOfWork } from './unit-of-work';
 
 interface SqliteStatement {
   readonly reader: boolean;
@@ -19,181 +22,153 @@ interface SqliteConnection {
 const MAX_CACHED_STATEMENTS = 200;
 
 /**
- * Runs units of work in one database transaction.
+ * The one door to the database: `read` outside any transaction, and `unit` for a unit of work
+ * (or a lone statement as one). TypeORM opens the connections and runs the migrations; statements
+ * go straight to the drivers (node-postgres named statements, better-sqlite3 prepared ones).
  *
- * PostgreSQL runs them concurrently on pooled connections. TypeORM's better-sqlite3 driver shares a
- * single connection (two transactions started at once would nest as savepoints of each other), and
- * SQLite has a single writer anyway: there every unit goes through one queue, and the units waiting
- * in it commit together (see SqliteGroupCommit).
+ * PostgreSQL runs units concurrently on pooled connections, and runs again a unit it rolled back
+ * for a passing reason. SQLite has a single writer: every unit goes through one queue, and the
+ * units waiting in it commit together (SqliteGroupCommit).
  */
 @Injectable()
 export class Database {
   private readonly logger = new Logger('Database');
-  private readonly commitHooks = new WeakMap<EntityManager, Array<() => void>>();
-  private readonly sqlite: SqliteGroupCommit;
-  private readonly statements = new Map<string, SqliteStatement>();
+  readonly dialect: Dialect;
+  private readonly sqlite: SqliteGroupCommit | null;
   private readonly postgres = new PostgresStatements();
+  private readonly sqliteStatements = new Map<string, SqliteStatement>();
 
-  constructor(@InjectDataSource() readonly dataSource: DataSource) {
-    this.sqlite = new SqliteGroupCommit(dataSource, this.commitHooks);
-  }
-
-  get engine(): 'sqlite' | 'postgres' {
-    return this.dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
-  }
-
-  /**
-   * Runs `work` in one database transaction. On PostgreSQL a unit that lost a deadlock, a
-   * serialization conflict, or its connection before the COMMIT runs again (MAX_UNIT_ATTEMPTS in
-   * all): it was rolled back whole, and units of work touch nothing but the database.
-   */
-  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.engine === 'sqlite') return this.sqlite.run(work);
-    for (let attempt = 1; ; attempt++) {
-      let commitSent = false;
-      try {
-        return await this.withCommitHooks(async (manager) => {
-          const result = await work(manager);
-          commitSent = true;
-          return result;
-        });
-      } catch (error) {
-        if (attempt >= MAX_UNIT_ATTEMPTS || !isWorthRetrying(error, commitSent)) throw error;
-        this.logger.warn({ attempt, reason: describeTransient(error) }, 'Unit of work rolled back by the database; running it again');
-        await new Promise((resolve) => setTimeout(resolve, retryPauseMs(attempt)));
-      }
-    }
-  }
-
-  /** Runs `hook` once the unit of work that `manager` belongs to has committed (never if it rolls back). */
-  afterCommit(manager: EntityManager, hook: () => void): void {
-    const hooks = this.commitHooks.get(manager);
-    if (hooks) hooks.push(hook);
-    else hook();
-  }
-
-  private async withCommitHooks<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const hooks: Array<() => void> = [];
-    const result = await this.dataSource.transaction((manager) => {
-      this.commitHooks.set(manager, hooks);
-      return work(manager);
-    });
-    for (const hook of hooks) {
-      try {
-        hook();
-      } catch (error) {
-        // Committed whatever a listener does: a failing hook is logged, never turned into an error.
-        this.logger.error({ err: error }, 'An after-commit listener failed');
-      }
-    }
-    return result;
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.dialect = dataSource.options.type === 'postgres' ? POSTGRES : SQLITE;
+    this.sqlite =
+      this.dialect === SQLITE ? new SqliteGroupCommit(() => this.sqliteConnection(), (statement) => this.runOnSqlite(statement)) : null;
   }
 
   /**
-   * For reads outside a unit of work. On SQLite it shares the writer's connection, so a read that
-   * lands between two statements of a running transaction can see that transaction's rows early;
-   * anything that decides a state change must read inside `transaction()` instead.
+   * A read outside any unit of work. On SQLite it shares the writer's connection, so a read that
+   * lands between two statements of a running unit can see that unit's rows early: anything that
+   * decides a state change reads inside a unit instead.
    */
-  get reader(): EntityManager {
-    return this.dataSource.manager;
+  async read<Row = Record<string, unknown>>(statement: Statement): Promise<Row[]> {
+    if (!this.sqlite) return (await this.postgres.run<Row>(this.pool, statement)).rows;
+    return this.runOnSqlite<Row>(statement).rows;
   }
 
-  /** A read outside a unit of work, with the visibility of `reader`; cheaper on SQLite (see runOnSqlite). */
-  async read<Row = Record<string, unknown>>(statement: string, parameters: unknown[] = []): Promise<Row[]> {
-    if (this.engine === 'postgres') return (await this.postgres.run<Row>(this.pool, statement, parameters)).rows;
-    return this.runOnSqlite<Row>(statement, parameters).rows;
-  }
-
-  /** Runs one statement inside a unit of work and returns its rows (a SELECT, or a RETURNING). */
-  async query<Row = Record<string, unknown>>(manager: EntityManager, statement: string, parameters: unknown[] = []): Promise<Row[]> {
-    return (await this.execute<Row>(manager, statement, parameters)).rows;
-  }
-
-  /**
-   * Runs one statement inside a unit of work and returns its rows (RETURNING included) and the
-   * affected count the same way on both engines (TypeORM's plain `query` returns `[rows, count]`
-   * for an UPDATE on PostgreSQL but only rows on SQLite).
-   */
-  async execute<Row = Record<string, unknown>>(
-    manager: EntityManager,
-    statement: string,
-    parameters: unknown[] = [],
-  ): Promise<{ rows: Row[]; affected: number }> {
-    if (!manager.queryRunner) throw new Error('Database.execute needs the manager of a transaction()');
-    // Same connection and transaction as the manager's: better-sqlite3 has one connection.
-    if (this.engine === 'sqlite') return this.runOnSqlite<Row>(statement, parameters);
-    // A released runner would connect() afresh, outside its transaction: refuse as TypeORM does.
-    if (manager.queryRunner.isReleased) throw new QueryRunnerAlreadyReleasedError();
-    const runner = manager.queryRunner as unknown as { connect(): Promise<PostgresQueryable> };
-    // The runner's own connection, inside its transaction (connect() hands back the one it holds).
-    return this.postgres.run<Row>(await runner.connect(), statement, parameters);
-  }
-
+  /** Runs `work` in one database transaction: all its statements commit together, or none. */
+  unit<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T>;
   /**
    * One statement as a unit of work of its own. PostgreSQL runs a lone statement atomically, so it
-   * is sent alone, without the BEGIN and COMMIT round trips; on SQLite it joins the group commit.
+   * is sent alone, without BEGIN and COMMIT round trips; on SQLite it joins the group commit.
    */
-  async standalone<Row = Record<string, unknown>>(statement: string, parameters: unknown[] = []): Promise<Row[]> {
-    if (this.engine === 'sqlite') return this.transaction((manager) => this.query<Row>(manager, statement, parameters));
+  unit<Row = Record<string, unknown>>(statement: Statement): Promise<Row[]>;
+  unit<T>(work: ((unit: UnitOfWork) => Promise<T>) | Statement): Promise<T | unknown[]> {
+    if (typeof work !== 'function') return this.alone(work);
+    if (this.sqlite) return this.sqlite.run(work);
+    return this.onPostgres(work);
+  }
+
+  private async alone(statement: Statement): Promise<unknown[]> {
+    if (this.sqlite) return this.unit(async (unit) => (await unit.run(statement)).rows);
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await this.postgres.run<Row>(this.pool, statement, parameters)).rows;
+        return (await this.postgres.run(this.pool, statement)).rows;
       } catch (error) {
         // Only a conflict proves the statement rolled back: a lost connection may have committed it.
         if (attempt >= MAX_UNIT_ATTEMPTS || !isRolledBackConflict(error)) throw error;
         this.logger.warn({ attempt, reason: describeTransient(error) }, 'Statement rolled back by the database; running it again');
-        await new Promise((resolve) => setTimeout(resolve, retryPauseMs(attempt)));
+        await pause(retryPauseMs(attempt));
       }
     }
   }
 
+  /** A unit rolled back by a deadlock, a serialization failure or a connection lost before COMMIT runs again. */
+  private async onPostgres<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const progress = { commitSent: false };
+      try {
+        return await this.onePostgresUnit(work, progress);
+      } catch (error) {
+        if (attempt >= MAX_UNIT_ATTEMPTS || !isWorthRetrying(error, progress.commitSent)) throw error;
+        this.logger.warn({ attempt, reason: describeTransient(error) }, 'Unit of work rolled back by the database; running it again');
+        await pause(retryPauseMs(attempt));
+      }
+    }
+  }
+
+  private async onePostgresUnit<T>(work: (unit: UnitOfWork) => Promise<T>, progress: { commitSent: boolean }): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    // A connection lost while checked out emits an error besides failing its query: heard here, it
+    // closes the connection instead of crashing the process.
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
+    const unit = new UnitOfWork(<Row>(statement: Statement) => this.postgres.run<Row>(client, statement));
+    let result: T;
+    try {
+      await this.postgres.control(client, 'BEGIN');
+      result = await work(unit);
+      progress.commitSent = true;
+      await this.postgres.control(client, 'COMMIT');
+    } catch (error) {
+      unit.end(false);
+      await this.postgres.control(client, 'ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      // A connection that failed, or whose ROLLBACK failed, is in an unknown state: closed, not pooled.
+      client.off('error', onError);
+      client.release(broken);
+    }
+    for (const hook of unit.end(true)) runHook(hook, this.logger);
+    return result;
+  }
+
   /**
    * Straight to better-sqlite3 with a cached prepared statement: TypeORM's per-query machinery
-   * (connection check, subscribers, logger, result wrapping) costs several times an indexed
-   * statement. Errors keep TypeORM's shape, so callers handle both engines alike.
+   * costs several times an indexed statement. Errors keep TypeORM's shape, so callers and the
+   * error mapping handle both engines alike.
    */
-  private runOnSqlite<Row>(statement: string, parameters: unknown[]): { rows: Row[]; affected: number } {
-    const values = parameters.map((value) => (typeof value === 'boolean' ? Number(value) : value));
+  private runOnSqlite<Row>(statement: Statement): StatementResult<Row> {
+    const values = statement.params.map((value) => (typeof value === 'boolean' ? Number(value) : value));
     try {
-      const prepared = this.prepared(statement);
+      const prepared = this.prepared(statement.text);
       if (prepared.reader) {
         const rows = prepared.all(...values) as Row[];
         return { rows, affected: rows.length };
       }
       return { rows: [], affected: prepared.run(...values).changes };
     } catch (error) {
-      throw new QueryFailedError(statement, values, error as Error);
+      throw new QueryFailedError(statement.text, values, error as Error);
     }
   }
 
-  private prepared(statement: string): SqliteStatement {
-    let prepared = this.statements.get(statement);
+  private prepared(text: string): SqliteStatement {
+    let prepared = this.sqliteStatements.get(text);
     if (!prepared) {
-      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
-      const connection = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
-      prepared = connection.prepare(statement);
-      this.statements.set(statement, prepared);
+      if (this.sqliteStatements.size >= MAX_CACHED_STATEMENTS) this.sqliteStatements.clear();
+      prepared = this.sqliteConnection().prepare(text);
+      this.sqliteStatements.set(text, prepared);
     }
     return prepared;
   }
 
-  /**
-   * `INDEXED BY <index>` on SQLite, nothing on PostgreSQL (whose planner has statistics). Without
-   * statistics SQLite prefers the index matching the most equalities, even when it then has to sort
-   * the whole pending queue to honour ORDER BY ... LIMIT: 66 ms a tick at 200 000 rows instead of 1.
-   */
-  indexedBy(index: string): string {
-    return this.engine === 'sqlite' ? ` INDEXED BY ${index}` : '';
-  }
-
-  /** `?` placeholders become `$1..$n` on PostgreSQL, so each statement is written once. */
-  sql(statement: string): string {
-    return this.engine === 'postgres' ? toNumberedPlaceholders(statement) : statement;
+  private sqliteConnection(): SqliteConnection & GroupCommitConnection {
+    return (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection & GroupCommitConnection }).databaseConnection;
   }
 
   /** node-postgres's pool, which TypeORM's PostgreSQL driver keeps as `master`. */
-  private get pool(): PostgresQueryable {
-    return (this.dataSource.driver as unknown as { master: PostgresQueryable }).master;
+  private get pool(): PostgresPool {
+    return (this.dataSource.driver as unknown as { master: PostgresPool }).master;
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Committed whatever a listener does: a failing hook is logged, never turned into an error. */
+export function runHook(hook: () => void, logger: Logger): void {
+  try {
+    hook();
+  } catch (error) {
+    logger.error({ err: error }, 'An after-commit listener failed');
   }
 }
 

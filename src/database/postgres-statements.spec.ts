@@ -1,16 +1,17 @@
 import { QueryFailedError } from 'typeorm';
 import { PostgresQueryable, PostgresStatements, toNumberedPlaceholders } from './postgres-statements';
+import { statement } from './statement';
 
 /** Records what node-postgres would be asked, answers like it, or fails like it. */
 function fakeConnection(failWith?: Error & { code?: string }) {
   const sent: Array<{ name: string; text: string; values: unknown[] }> = [];
-  const connection: PostgresQueryable = {
-    query: async (config) => {
+  const connection = {
+    query: async (config: { name: string; text: string; values: unknown[] }) => {
       sent.push(config);
       if (failWith) throw failWith;
       return { rows: [{ id: 'tx-1' }], rowCount: 1 };
     },
-  };
+  } as PostgresQueryable;
   return { connection, sent };
 }
 
@@ -19,9 +20,9 @@ describe(PostgresStatements.name, () => {
     const statements = new PostgresStatements();
     const { connection, sent } = fakeConnection();
 
-    const answer = await statements.run(connection, 'SELECT * FROM transactions WHERE id = ? AND status = ?', ['tx-1', 'pending']);
-    await statements.run(connection, 'SELECT * FROM transactions WHERE id = ? AND status = ?', ['tx-2', 'assigned']);
-    await statements.run(connection, 'SELECT * FROM callboxes WHERE id = ?', ['box-1']);
+    const answer = await statements.run(connection, statement('SELECT * FROM transactions WHERE id = ? AND status = ?', ['tx-1', 'pending']));
+    await statements.run(connection, statement('SELECT * FROM transactions WHERE id = ? AND status = ?', ['tx-2', 'assigned']));
+    await statements.run(connection, statement('SELECT * FROM callboxes WHERE id = ?', ['box-1']));
 
     expect(answer).toEqual({ rows: [{ id: 'tx-1' }], affected: 1 });
     expect(sent[0]).toEqual(expect.objectContaining({ text: 'SELECT * FROM transactions WHERE id = $1 AND status = $2', values: ['tx-1', 'pending'] }));
@@ -32,8 +33,8 @@ describe(PostgresStatements.name, () => {
   it('names a statement after its text, so another instance (or the cache refilled) names it the same', async () => {
     const first = fakeConnection();
     const second = fakeConnection();
-    await new PostgresStatements().run(first.connection, 'SELECT 1 WHERE ? = ?', [1, 1]);
-    await new PostgresStatements().run(second.connection, 'SELECT 1 WHERE ? = ?', [2, 2]);
+    await new PostgresStatements().run(first.connection, statement('SELECT 1 WHERE ? = ?', [1, 1]));
+    await new PostgresStatements().run(second.connection, statement('SELECT 1 WHERE ? = ?', [2, 2]));
 
     expect(second.sent[0].name).toBe(first.sent[0].name);
   });
@@ -42,7 +43,7 @@ describe(PostgresStatements.name, () => {
     const violation = Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' });
     const { connection } = fakeConnection(violation);
 
-    const failure = new PostgresStatements().run(connection, 'INSERT INTO transactions (id) VALUES (?)', ['tx-1']);
+    const failure = new PostgresStatements().run(connection, statement('INSERT INTO transactions (id) VALUES (?)', ['tx-1']));
 
     await expect(failure).rejects.toBeInstanceOf(QueryFailedError);
     await expect(failure).rejects.toMatchObject({ driverError: { code: '23505' }, message: violation.message });

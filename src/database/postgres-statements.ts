@@ -1,9 +1,23 @@
 import { createHash } from 'node:crypto';
 import { QueryFailedError } from 'typeorm';
 
-/** A pg Client, PoolClient or Pool: all three run a named statement. */
+import type { Statement } from './statement';
+
+/** A pg Client, PoolClient or Pool: all three run a named statement, or a plain one. */
 export interface PostgresQueryable {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(text: string): Promise<unknown>;
+}
+
+/** A connection taken from the pool for a unit of work; released with an error, it is closed instead of pooled. */
+export interface PostgresClient extends PostgresQueryable {
+  release(error?: Error | boolean): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+export interface PostgresPool extends PostgresQueryable {
+  connect(): Promise<PostgresClient>;
 }
 
 /** The hot statements are a handful of fixed strings; the bound only guards against a caller that builds them. */
@@ -18,13 +32,23 @@ const MAX_NAMED_STATEMENTS = 200;
 export class PostgresStatements {
   private readonly named = new Map<string, { name: string; text: string }>();
 
-  async run<Row>(target: PostgresQueryable, statement: string, values: unknown[]): Promise<{ rows: Row[]; affected: number }> {
-    const { name, text } = this.namedStatement(statement);
+  async run<Row>(target: PostgresQueryable, statement: Statement): Promise<{ rows: Row[]; affected: number }> {
+    const { name, text } = this.namedStatement(statement.text);
+    const values = [...statement.params];
     try {
       const result = await target.query({ name, text, values });
       return { rows: result.rows as Row[], affected: result.rowCount ?? 0 };
     } catch (error) {
       throw new QueryFailedError(text, values, error as Error);
+    }
+  }
+
+  /** BEGIN, COMMIT, ROLLBACK: plain statements, never prepared. */
+  async control(target: PostgresQueryable, command: 'BEGIN' | 'COMMIT' | 'ROLLBACK'): Promise<void> {
+    try {
+      await target.query(command);
+    } catch (error) {
+      throw new QueryFailedError(command, [], error as Error);
     }
   }
 

@@ -2,7 +2,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource, EntityManager, Logger } from 'typeorm';
+import { DataSource, Logger, QueryFailedError } from 'typeorm';
+import { Statement, statement } from './statement';
+import type { UnitOfWork } from './unit-of-work';
 import { MAX_UNITS_PER_COMMIT, SqliteGroupCommit } from './sqlite-group-commit';
 
 /**
@@ -34,6 +36,12 @@ class StatementLog implements Logger {
   }
 }
 
+interface RawConnection {
+  readonly inTransaction: boolean;
+  exec(sql: string): void;
+  prepare(sql: string): { reader: boolean; all(...p: unknown[]): unknown[]; run(...p: unknown[]): { changes: number } };
+}
+
 const isBegin = (statement: string) => /^\s*BEGIN\b/i.test(statement);
 const isCommit = (statement: string) => /^\s*(COMMIT|END)\b/i.test(statement);
 
@@ -41,7 +49,6 @@ describe(SqliteGroupCommit.name, () => {
   let dir: string;
   let dataSource: DataSource;
   let statements: StatementLog;
-  let commitHooks: WeakMap<EntityManager, Array<() => void>>;
   /** A second connection: it sees only what is committed, so it tells what is durable. */
   let outside: BetterSqlite3.Database;
   let sut: SqliteGroupCommit;
@@ -61,8 +68,21 @@ describe(SqliteGroupCommit.name, () => {
     statements.watch((dataSource.driver as unknown as { databaseConnection: { exec(sql: string): unknown } }).databaseConnection);
     outside = new BetterSqlite3(file, { readonly: true });
     statements.statements = [];
-    commitHooks = new WeakMap();
-    sut = new SqliteGroupCommit(dataSource, commitHooks);
+    const connection = (dataSource.driver as unknown as { databaseConnection: RawConnection }).databaseConnection;
+    // What Database does: each statement straight to better-sqlite3, errors in TypeORM's shape.
+    const runStatement = <Row>(s: Statement) => {
+      try {
+        const prepared = connection.prepare(s.text);
+        if (prepared.reader) {
+          const rows = prepared.all(...s.params) as Row[];
+          return { rows, affected: rows.length };
+        }
+        return { rows: [] as Row[], affected: prepared.run(...s.params).changes };
+      } catch (error) {
+        throw new QueryFailedError(s.text, [...s.params], error as Error);
+      }
+    };
+    sut = new SqliteGroupCommit(() => connection, runStatement);
   });
 
   afterEach(async () => {
@@ -71,16 +91,11 @@ describe(SqliteGroupCommit.name, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const insert = (manager: EntityManager, label: string) => manager.query('INSERT INTO items (label) VALUES (?)', [label]);
+  const insert = (unit: UnitOfWork, label: string) => unit.run(statement('INSERT INTO items (label) VALUES (?)', [label]));
   const committedLabels = () => (outside.prepare('SELECT label FROM items ORDER BY label').all() as Array<{ label: string }>).map((r) => r.label);
   const begins = () => statements.statements.filter(isBegin).length;
   const commits = () => statements.statements.filter(isCommit).length;
-  /** What Database.afterCommit does: the hook joins the unit of work that owns `manager`. */
-  const afterCommit = (manager: EntityManager, hook: () => void) => {
-    const hooks = commitHooks.get(manager);
-    if (!hooks) throw new Error('the manager belongs to no unit of work');
-    hooks.push(hook);
-  };
+  const afterCommit = (unit: UnitOfWork, hook: () => void) => unit.afterCommit(hook);
   const labels = (n: number, prefix = 'unit') => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}`);
 
   it('commits every unit submitted together and answers each caller with its own value, once durable', async () => {
@@ -190,7 +205,7 @@ describe(SqliteGroupCommit.name, () => {
 
   it('rejects every unit of the batch, keeps none of their rows and runs no hook when the COMMIT itself fails', async () => {
     const hooksRun: string[] = [];
-    const unit = (label: string, work: (manager: EntityManager) => Promise<unknown>) =>
+    const unit = (label: string, work: (unit: UnitOfWork) => Promise<unknown>) =>
       sut.run(async (manager) => {
         await work(manager);
         afterCommit(manager, () => hooksRun.push(label));
@@ -199,7 +214,7 @@ describe(SqliteGroupCommit.name, () => {
     // A deferred foreign key is checked by COMMIT only: each savepoint is released, the COMMIT fails.
     const results = await Promise.allSettled([
       unit('a', (manager) => insert(manager, 'a')),
-      unit('orphan', (manager) => manager.query('INSERT INTO children (parent_id) VALUES (999)')),
+      unit('orphan', (manager) => manager.run(statement('INSERT INTO children (parent_id) VALUES (999)'))),
       unit('c', (manager) => insert(manager, 'c')),
     ]);
 

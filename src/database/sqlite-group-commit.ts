@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { Statement } from './statement';
+import { StatementResult, UnitOfWork } from './unit-of-work';
 
-type Work<T> = (manager: EntityManager) => Promise<T>;
+type Work<T> = (unit: UnitOfWork) => Promise<T>;
 
-interface SqliteConnection {
+export interface SqliteConnection {
   readonly inTransaction: boolean;
   exec(sql: string): void;
 }
@@ -14,7 +15,7 @@ interface Unit {
   reject: (error: unknown) => void;
 }
 
-type Outcome = { ok: true; value: unknown; hooks: Array<() => void> } | { ok: false; error: unknown };
+type Outcome = { ok: true; value: unknown; unit: UnitOfWork } | { ok: false; error: unknown; unit: UnitOfWork };
 
 /** Enough to amortise the fsync; small enough that one batch never holds the writer for long. */
 export const MAX_UNITS_PER_COMMIT = 256;
@@ -32,8 +33,9 @@ export class SqliteGroupCommit {
   private running = false;
 
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly commitHooks: WeakMap<EntityManager, Array<() => void>>,
+    private readonly connection: () => SqliteConnection,
+    /** Runs one statement on that same connection (better-sqlite3 is synchronous: one at a time). */
+    private readonly runStatement: <Row>(statement: Statement) => StatementResult<Row>,
   ) {}
 
   run<T>(work: Work<T>): Promise<T> {
@@ -62,13 +64,12 @@ export class SqliteGroupCommit {
 
   private async commit(batch: Unit[]): Promise<void> {
     const connection = this.connection();
-    const runner = this.dataSource.createQueryRunner();
     const outcomes: Outcome[] = [];
     try {
       // The connection's own state, not TypeORM's bookkeeping: SQLite may have rolled back by itself.
       if (connection.inTransaction) connection.exec('ROLLBACK');
       connection.exec('BEGIN');
-      for (const unit of batch) outcomes.push(await this.runInSavepoint(connection, runner, unit));
+      for (const unit of batch) outcomes.push(await this.runInSavepoint(connection, unit));
       connection.exec('COMMIT');
     } catch (error) {
       // BEGIN, a savepoint or the COMMIT itself failed: nothing of this batch is durable.
@@ -77,14 +78,16 @@ export class SqliteGroupCommit {
       } catch (rollbackError) {
         this.logger.error({ err: rollbackError }, 'ROLLBACK of a failed batch failed');
       }
+      for (const outcome of outcomes) outcome.unit.end(false);
       for (const unit of batch) unit.reject(error);
       return;
     }
     batch.forEach((unit, i) => {
       const outcome = outcomes[i];
+      const hooks = outcome.unit.end(outcome.ok);
       if (!outcome.ok) return unit.reject(outcome.error);
       // Committed whatever a listener does: a failing hook is logged, never turned into an error.
-      for (const hook of outcome.hooks) {
+      for (const hook of hooks) {
         try {
           hook();
         } catch (error) {
@@ -95,25 +98,19 @@ export class SqliteGroupCommit {
     });
   }
 
-  private async runInSavepoint(connection: SqliteConnection, runner: QueryRunner, unit: Unit): Promise<Outcome> {
-    const manager = this.dataSource.createEntityManager(runner);
-    const hooks: Array<() => void> = [];
-    this.commitHooks.set(manager, hooks);
+  private async runInSavepoint(connection: SqliteConnection, unit: Unit): Promise<Outcome> {
+    const handle = new UnitOfWork(async <Row>(statement: Statement) => this.runStatement<Row>(statement));
     connection.exec('SAVEPOINT unit_of_work');
     try {
-      const value = await unit.work(manager);
+      const value = await unit.work(handle);
       connection.exec('RELEASE unit_of_work');
-      return { ok: true, value, hooks };
+      return { ok: true, value, unit: handle };
     } catch (error) {
       // SQLite rolled the whole transaction back (disk full, I/O error): the batch fails with this error.
       if (!connection.inTransaction) throw error;
       connection.exec('ROLLBACK TO unit_of_work');
       connection.exec('RELEASE unit_of_work');
-      return { ok: false, error };
+      return { ok: false, error, unit: handle };
     }
-  }
-
-  private connection(): SqliteConnection {
-    return (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
   }
 }

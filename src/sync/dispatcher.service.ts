@@ -158,8 +158,10 @@ export class DispatcherService {
     if (live.length === 0) return 0;
     const settings = await this.configs.effectiveForMany(live.map((box) => box.id));
     const now = this.clock.now();
+    const callboxIds = live.map((box) => box.id);
     const assigned = await this.transactions.dispatch({
-      callboxIds: live.map((box) => box.id),
+      callboxIds,
+      lockBoxes: (unit) => this.boxes.lockForRound(unit, callboxIds),
       // Room left across the fleet, with slack for work some boxes do not take; never past the cap.
       window: (inFlight) => {
         const room = live.reduce((sum, box) => sum + Math.max(0, slotOf(box, settings.get(box.id)!, inFlight.get(box.id) ?? 0).room), 0);

@@ -1,8 +1,8 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { AppConfig } from '../config/app-config';
+import { LeaderSql } from './leader.statements';
 
 /** The replica that runs the dispatcher's scheduled ticks. */
 export abstract class LeaderElection {
@@ -23,14 +23,10 @@ export class SoleLeader extends LeaderElection {
   }
 }
 
-/** Arbitrary but fixed: the advisory lock every replica of this service competes for. */
-const DISPATCHER_LOCK_KEY = 727_000_001;
-
 /**
  * PostgreSQL advisory lock held on a connection of its own: released by the server the moment the
  * leader's process or connection dies, so another replica takes over at its next attempt.
  */
-@Injectable()
 export class PostgresLeaderElection extends LeaderElection implements OnApplicationShutdown {
   private readonly logger = new Logger('LeaderElection');
   private client: Client | null = null;
@@ -39,7 +35,7 @@ export class PostgresLeaderElection extends LeaderElection implements OnApplicat
   /** Set at shutdown: a connection still being opened then must not be kept, nor its lock. */
   private closed = false;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(private readonly databaseUrl: string) {
     super();
   }
 
@@ -52,10 +48,10 @@ export class PostgresLeaderElection extends LeaderElection implements OnApplicat
     try {
       const client = await this.connection();
       if (this.lead) {
-        await client.query('SELECT 1');
+        await client.query(LeaderSql.ping);
         return true;
       }
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [DISPATCHER_LOCK_KEY]);
+      const { rows } = await client.query<{ locked: boolean }>(LeaderSql.tryLock.text, [...LeaderSql.tryLock.params]);
       this.lead = rows[0].locked;
       if (this.closed) {
         await this.drop();
@@ -85,9 +81,7 @@ export class PostgresLeaderElection extends LeaderElection implements OnApplicat
   }
 
   private async open(): Promise<Client> {
-    const database = this.config.database;
-    if (database.engine !== 'postgres') throw new Error('PostgresLeaderElection needs a PostgreSQL DATABASE_URL');
-    const client = new Client({ connectionString: database.url, connectionTimeoutMillis: 5000 });
+    const client = new Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 5000 });
     client.on('error', () => void this.drop());
     await client.connect();
     if (this.closed) {

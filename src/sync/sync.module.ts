@@ -5,18 +5,18 @@ import { AppConfig } from '../config/app-config';
 import { DispatcherService } from './dispatcher.service';
 import { LeaderElection, PostgresLeaderElection, SoleLeader } from './leader-election';
 import { SyncSchedulerService } from './sync-scheduler.service';
-import { SyncStateRepository, TypeOrmSyncStateRepository } from './sync-state.repository';
+import { SyncStateRepository, SqlSyncStateRepository } from './sync-state.repository';
 import { SyncController } from './sync.controller';
 
 const providers = [
   DispatcherService,
   SyncSchedulerService,
-  { provide: SyncStateRepository, useClass: TypeOrmSyncStateRepository },
+  { provide: SyncStateRepository, useClass: SqlSyncStateRepository },
   {
     provide: LeaderElection,
     inject: [AppConfig],
     useFactory: (config: AppConfig) =>
-      config.database.engine === 'postgres' ? new PostgresLeaderElection(config) : new SoleLeader(),
+      config.database.engine === 'postgres' ? new PostgresLeaderElection(config.database.url) : new SoleLeader(),
   },
 ];
 

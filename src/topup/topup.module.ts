@@ -4,11 +4,11 @@ import { ErrorFamilies } from '../common/http/error-families';
 import { TransactionsModule } from '../transactions/transactions.module';
 import { CommandRunner } from './commands/command-runner.service';
 import { CommandJournal } from './journal/command-journal';
-import { TypeOrmCommandJournal } from './journal/typeorm-command-journal';
+import { SqlCommandJournal } from './journal/sql-command-journal';
 import { PinGuard } from './pins/pin-guard';
 import { PinLocksController } from './pins/pin-locks.controller';
 import { PinLocksService } from './pins/pin-locks.service';
-import { TypeOrmPinGuard } from './pins/typeorm-pin-guard';
+import { SqlPinGuard } from './pins/sql-pin-guard';
 import { publicBackendUrl, TopUpErrorRenderer } from './errors/topup-error.renderer';
 import { SOAP_ENDPOINT, SoapEndpoint } from '../operator/soap-endpoint';
 import { SoapTopUpGateway } from './gateway/soap-topup.gateway';
@@ -21,8 +21,8 @@ import { TopUpRequestLimitsInterceptor } from './topup-request-limits.intercepto
 const gateway = [{ provide: TopUpGateway, useClass: SoapTopUpGateway }];
 const services = [TopUpQueriesService, TopUpCommandsService, CommandRunner, TopUpRequestLimitsInterceptor, PinLocksService];
 const persistence = [
-  { provide: PinGuard, useClass: TypeOrmPinGuard },
-  { provide: CommandJournal, useClass: TypeOrmCommandJournal },
+  { provide: PinGuard, useClass: SqlPinGuard },
+  { provide: CommandJournal, useClass: SqlCommandJournal },
 ];
 
 /** The TopUp API: a REST facade over the operator's SOAP system. */

@@ -2,14 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
+import { UnitOfWork } from '../database/unit-of-work';
+import type { Statement as SqlStatement } from '../database/statement';
+import { OutcomeOutbox } from './outcome-outbox';
 import { typeOrmOptions } from '../database/typeorm-options';
 import type { Priority, Transaction, TransactionType } from './transaction';
-import { BOX_QUEUE_INDEX, QUEUE_INDEX } from './transaction-columns';
+import { BOX_QUEUE_INDEX, QUEUE_INDEX } from './transactions.statements';
 import type { BoxClaim, DispatchRound } from './transaction.repository';
 import { TransactionTransitions } from './transaction-transitions';
-import { TypeOrmTransactionRepository } from './typeorm-transaction.repository';
+import { SqlTransactionRepository } from './sql-transaction.repository';
 
 /**
  * Taking the head of the queue (the dispatcher's window, a box's claim of pending work) or of a
@@ -21,7 +23,7 @@ import { TypeOrmTransactionRepository } from './typeorm-transaction.repository';
  * depend on the data: a handful of rows gives the plan that 200 000 rows get. Without statistics
  * it takes the index with the most equalities, ix_transactions_age (status, type, created_at),
  * whenever the type filter has a single term, and then sorts every pending row of that type
- * (66 ms a tick at 200 000 rows); hence `INDEXED BY` (Database.indexedBy, commit 03cbab6).
+ * (66 ms a tick at 200 000 rows); hence `INDEXED BY` (Dialect.indexedBy, commit 03cbab6).
  */
 
 interface SqliteStatement {
@@ -73,9 +75,9 @@ describe('queue query plans', () => {
   let dir: string;
   let dataSource: DataSource;
   let connection: SqliteConnection;
-  let repository: TypeOrmTransactionRepository;
+  let repository: SqlTransactionRepository;
   let ids: string[];
-  /** Every statement given to Database.read/query/execute, with its parameters, since the last reset. */
+  /** Every statement given to Database.read or a unit of work, with its parameters, since the last reset. */
   let sent: () => Statement[];
   /** Every SQL text prepared on the raw connection, whoever prepared it. */
   let prepared: string[];
@@ -87,7 +89,8 @@ describe('queue query plans', () => {
     await dataSource.initialize();
     connection = (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
     const db = new Database(dataSource);
-    repository = new TypeOrmTransactionRepository(db, { callback: null } as AppConfig, new TransactionTransitions());
+    const noOutbox: OutcomeOutbox = { enabled: false, record: async () => undefined };
+    repository = new SqlTransactionRepository(db, noOutbox, new TransactionTransitions());
 
     ids = [];
     for (const [i, row] of SEED.entries()) {
@@ -116,18 +119,12 @@ describe('queue query plans', () => {
 
     // Spies call through: the statements run for real, and each is recorded with its parameters.
     const read = jest.spyOn(Database.prototype, 'read');
-    const query = jest.spyOn(Database.prototype, 'query');
-    const execute = jest.spyOn(Database.prototype, 'execute');
-    sent = () => {
-      const calls = [
-        ...(read.mock.calls as unknown as Array<[string, unknown[]?]>).map(([sql, parameters]) => ({ sql, parameters })),
-        ...(query.mock.calls as unknown as Array<[unknown, string, unknown[]?]>).map(([, sql, parameters]) => ({ sql, parameters })),
-        ...(execute.mock.calls as unknown as Array<[unknown, string, unknown[]?]>).map(([, sql, parameters]) => ({ sql, parameters })),
-      ];
-      // query() goes through execute(): one statement, recorded twice.
-      const unique = new Map(calls.map(({ sql, parameters = [] }) => [JSON.stringify([sql, parameters]), { sql, parameters }]));
-      return [...unique.values()];
-    };
+    const run = jest.spyOn(UnitOfWork.prototype, 'run');
+    sent = () =>
+      [...(read.mock.calls as unknown as Array<[SqlStatement]>), ...(run.mock.calls as unknown as Array<[SqlStatement]>)].map(([statement]) => ({
+        sql: statement.text,
+        parameters: [...statement.params],
+      }));
     prepared = [];
     const prepare = connection.prepare.bind(connection);
     connection.prepare = (sql: string) => {
@@ -181,6 +178,8 @@ describe('queue query plans', () => {
   function round(types: readonly TransactionType[], window: number, seen: Transaction[][]): DispatchRound {
     return {
       callboxIds: [BOX, OTHER_BOX],
+      // SQLite has one writer: there is no box row to lock.
+      lockBoxes: async () => undefined,
       window: () => window,
       types,
       freshSince: () => FRESH_SINCE,
@@ -195,7 +194,8 @@ describe('queue query plans', () => {
 
   function claim(types: readonly TransactionType[], operators: readonly string[] | null = null): BoxClaim {
     // BOX holds 3 (rows 11, 12, 13): room for 2 more.
-    return { callboxId: BOX, limit: 5, maxConcurrent: 10, types, operators, freshSince: () => FRESH_SINCE, leaseMs: LEASE_MS, now: NOW };
+    const lockBox = async () => undefined;
+    return { callboxId: BOX, lockBox, limit: 5, maxConcurrent: 10, types, operators, freshSince: () => FRESH_SINCE, leaseMs: LEASE_MS, now: NOW };
   }
 
   async function statusOf(transactionIds: string[]): Promise<Array<{ id: string; status: string; assigned_to: string | null }>> {

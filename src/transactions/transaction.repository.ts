@@ -1,6 +1,6 @@
-import type { NewTransaction, Transaction, TransactionEvent, TransactionStatus, TransactionType } from './transaction';
+import type { NewTransaction, Transaction, TransactionEvent, TransactionPatch, TransactionStatus, TransactionType } from './transaction';
 import type { TransitionStep } from './transaction-state-machine';
-import type { TransactionPatch } from './transaction-columns';
+import type { SweepMatch } from './transactions.statements';
 import type { UnitOfWork } from '../database/unit-of-work';
 
 export interface IdempotencyClaim {
@@ -16,11 +16,7 @@ export interface Sweep {
   from: TransactionStatus;
   to: TransactionStatus;
   /** Held by one of these boxes; or whose lease ran out before this time; or due (next attempt) by this time. */
-  match:
-    | { assignedToIn: readonly string[] }
-    | { leaseExpiredBefore: number }
-    | { dueBefore: number }
-    | { type: TransactionType; createdBefore: number };
+  match: SweepMatch;
   patch: TransactionPatch;
   actor: string;
   details: Record<string, unknown>;
@@ -35,8 +31,10 @@ export interface Assignment {
 }
 
 export interface DispatchRound {
-  /** The boxes taking part; their rows are locked for the round so polls cannot overfill them. */
+  /** The boxes taking part. */
   callboxIds: readonly string[];
+  /** Locks their rows for the round, first thing in its unit, so polls cannot overfill them (the box repository does it). */
+  lockBoxes: (unit: UnitOfWork) => Promise<void>;
   /**
    * How many of the oldest pending transactions the plan may look at, given each box's work in
    * flight: sized by what the boxes can take, so a full fleet costs no read at all.
@@ -54,6 +52,8 @@ export interface DispatchRound {
 
 export interface BoxClaim {
   callboxId: string;
+  /** Locks the box's row first thing in the claim's unit, so two polls of one box cannot both fill its capacity. */
+  lockBox: (unit: UnitOfWork) => Promise<void>;
   /** At most this many transactions in the answer. */
   limit: number;
   /** At most this many assigned + processing at once for the box. */

@@ -79,3 +79,21 @@ export interface TransactionEvent {
   at: number;
   details: Record<string, unknown> | null;
 }
+
+/** What a state change may write of a transaction. */
+export type MutableField =
+  | 'status'
+  | 'assignedTo'
+  | 'retryCount'
+  | 'result'
+  | 'assignedAt'
+  | 'startedAt'
+  | 'completedAt'
+  | 'nextAttemptAt'
+  | 'leaseExpiresAt'
+  | 'attempt'
+  | 'releasedBy'
+  | 'releasedUntil'
+  | 'updatedAt';
+
+export type TransactionPatch = Partial<Pick<Transaction, MutableField>>;

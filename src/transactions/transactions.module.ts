@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { PendingCount } from './pending-count';
 import { TransactionRepository } from './transaction.repository';
-import { TypeOrmTransactionRepository } from './typeorm-transaction.repository';
+import { SqlTransactionRepository } from './sql-transaction.repository';
 import { TransactionTransitions } from './transaction-transitions';
 
-const providers = [TransactionTransitions, PendingCount, { provide: TransactionRepository, useClass: TypeOrmTransactionRepository }];
+const providers = [TransactionTransitions, PendingCount, { provide: TransactionRepository, useClass: SqlTransactionRepository }];
 
 @Module({ providers, exports: [TransactionRepository, TransactionTransitions, PendingCount] })
 export class TransactionsModule {}

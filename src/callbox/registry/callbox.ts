@@ -70,6 +70,10 @@ export abstract class CallBoxRepository {
    * does); null when the box is unknown.
    */
   abstract lockHealth(unit: UnitOfWork, callboxId: string): Promise<BoxHealth | null>;
+  /** Locks the box's row inside `unit` (a poll's claim: two polls of one box queue up). */
+  abstract lockForClaim(unit: UnitOfWork, callboxId: string): Promise<void>;
+  /** Locks these boxes' rows inside `unit`, in byte order of their id (a dispatch round). */
+  abstract lockForRound(unit: UnitOfWork, callboxIds: readonly string[]): Promise<void>;
   /** Stops giving new work to these boxes until `until`. */
   abstract markDegraded(ids: readonly string[], reason: string, until: number, now: number): Promise<void>;
   /** Marks connected boxes silent since `silentSince` as disconnected (at most `limit`); returns them. */

@@ -92,6 +92,7 @@ export class CallBoxTransactionsService {
     }
     const transactions = await this.transactions.claimForBox({
       callboxId,
+      lockBox: (unit) => this.boxes.lockForClaim(unit, callboxId),
       // The admin's batchSize for the box is a ceiling: a box cannot ask for more.
       limit: Math.min(limit ?? settings.batchSize, settings.batchSize),
       maxConcurrent: box.maxConcurrent,

@@ -1,15 +1,12 @@
 import Sqlite from 'better-sqlite3';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
+import { createTestDatabase, postgresServer, TestDatabase } from '../../support/test-database';
 
-/** The PostgreSQL server of the run (CI: .ci/postgres.sh), or null when there is none. */
-export function postgresServer(): string | null {
-  const url = process.env.TEST_DATABASE_URL;
-  return url && /^postgres(ql)?:\/\//.test(url) ? url : null;
-}
+export { postgresServer };
 
 export const NO_POSTGRES = 'TEST_DATABASE_URL is not a postgres:// URL';
 
@@ -21,88 +18,66 @@ export interface DatabaseProbe {
   close(): Promise<void>;
 }
 
-export interface ScenarioDatabase {
-  /** DATABASE_URL for the app processes. */
-  url: string;
-  engine: 'postgres' | 'sqlite';
+export interface ScenarioDatabase extends TestDatabase {
   probe(): DatabaseProbe;
-  drop(): Promise<void>;
 }
 
-/** A fresh database named after the scenario on the TEST_DATABASE_URL server (name says "test"). */
+/** A fresh database named after the scenario on the TEST_DATABASE_URL server. */
 export async function createPostgresDatabase(scenario: string): Promise<ScenarioDatabase> {
-  const server = postgresServer();
-  if (!server) throw new Error(NO_POSTGRES);
-  if (!/test/i.test(new URL(server).pathname)) throw new Error('TEST_DATABASE_URL must name a test database');
-  const name = `merecharge_test_rel_${scenario.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${process.pid}_${randomBytes(3).toString('hex')}`;
-  await withClient(server, (client) => client.query(`CREATE DATABASE ${name}`));
-  const url = new URL(server);
-  url.pathname = `/${name}`;
+  if (!postgresServer()) throw new Error(NO_POSTGRES);
+  return withProbes(await createTestDatabase({ label: `test_rel_${scenario}` }));
+}
+
+/** A fresh SQLite file in a temporary folder (removed by drop). */
+export function createSqliteDatabase(): ScenarioDatabase {
+  const dir = mkdtempSync(join(tmpdir(), 'merecharge-rel-sqlite-'));
+  return withProbes({ url: `sqlite:${join(dir, 'gateway.sqlite')}`, engine: 'sqlite', drop: async () => rmSync(dir, { recursive: true, force: true }) });
+}
+
+/** The database with read probes that drop() closes first. */
+function withProbes(database: TestDatabase): ScenarioDatabase {
   const probes: DatabaseProbe[] = [];
   return {
-    url: url.toString(),
-    engine: 'postgres',
+    ...database,
     probe: () => {
-      const pool = new Pool({ connectionString: url.toString(), max: 2 });
-      pool.on('error', () => undefined);
-      const probe: DatabaseProbe = {
-        engine: 'postgres',
-        query: async <T>(sql: string, params: unknown[] = []) => {
-          let index = 0;
-          const { rows } = await pool.query(sql.replace(/\?/g, () => `$${++index}`), params);
-          return rows as T[];
-        },
-        close: () => pool.end(),
-      };
+      const probe = database.engine === 'postgres' ? postgresProbe(database.url) : sqliteProbe(database.url.slice('sqlite:'.length));
       probes.push(probe);
       return probe;
     },
     drop: async () => {
       await Promise.all(probes.map((p) => p.close().catch(() => undefined)));
-      await withClient(server, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await database.drop();
     },
   };
 }
 
-/** A fresh SQLite file in a temp directory (removed by drop). */
-export function createSqliteDatabase(): ScenarioDatabase {
-  const dir = mkdtempSync(join(tmpdir(), 'merecharge-rel-sqlite-'));
-  const path = join(dir, 'gateway.sqlite');
-  const handles: Sqlite.Database[] = [];
+function postgresProbe(url: string): DatabaseProbe {
+  const pool = new Pool({ connectionString: url, max: 2 });
+  pool.on('error', () => undefined);
   return {
-    url: `sqlite:${path}`,
-    engine: 'sqlite',
-    probe: () => {
-      let db: Sqlite.Database | null = null;
-      const open = () => {
-        db ??= new Sqlite(path, { readonly: true, fileMustExist: true, timeout: 5000 });
-        if (!handles.includes(db)) handles.push(db);
-        return db;
-      };
-      return {
-        engine: 'sqlite',
-        query: async <T>(sql: string, params: unknown[] = []) => open().prepare(sql).all(...params) as T[],
-        close: async () => {
-          db?.close();
-          db = null;
-        },
-      };
+    engine: 'postgres',
+    query: async <T>(sql: string, params: unknown[] = []) => {
+      let index = 0;
+      const { rows } = await pool.query(sql.replace(/\?/g, () => `$${++index}`), params);
+      return rows as T[];
     },
-    drop: async () => {
-      for (const handle of handles) if (handle.open) handle.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: () => pool.end(),
   };
 }
 
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+function sqliteProbe(path: string): DatabaseProbe {
+  let db: Sqlite.Database | null = null;
+  return {
+    engine: 'sqlite',
+    query: async <T>(sql: string, params: unknown[] = []) => {
+      db ??= new Sqlite(path, { readonly: true, fileMustExist: true, timeout: 5000 });
+      return db.prepare(sql).all(...params) as T[];
+    },
+    close: async () => {
+      db?.close();
+      db = null;
+    },
+  };
 }
 
 /** Every table the app writes, by its migrations. */

@@ -1,7 +1,10 @@
 import { openTestDatabase } from '../../test/support/test-database';
 import type { Database } from '../database/database';
 import { OutboxSequence1732710000000 } from '../migrations/1732710000000-outbox-sequence';
-import { OutboxMessage, TypeOrmOutboxRepository } from './outbox.repository';
+import { statement } from '../database/statement';
+import type { DataSource } from 'typeorm';
+import { OutboxMessage } from './outbox.repository';
+import { SqlOutboxRepository } from './sql-outbox.repository';
 
 const T = 1_700_000_000_000;
 const LEASE_MS = 60_000;
@@ -11,27 +14,29 @@ const LEASE_MS = 60_000;
  * the ordering guarantee of the callbacks lives in this claim. Runs on SQLite, or on PostgreSQL
  * with TEST_DATABASE_URL (where several replicas claim at once).
  */
-describe(TypeOrmOutboxRepository.name, () => {
+describe(SqlOutboxRepository.name, () => {
   let db: Database;
+  let dataSource: DataSource;
   let close: () => Promise<void>;
-  let sut: TypeOrmOutboxRepository;
+  let sut: SqlOutboxRepository;
 
   beforeAll(async () => {
-    ({ db, close } = await openTestDatabase());
-    sut = new TypeOrmOutboxRepository(db);
+    ({ db, dataSource, close } = await openTestDatabase());
+    sut = new SqlOutboxRepository(db);
   });
   afterAll(() => close());
-  beforeEach(() => db.transaction((manager) => db.execute(manager, 'DELETE FROM outbox')));
+  beforeEach(() => db.unit(statement('DELETE FROM outbox')));
 
   /** Queues messages of `transactionId` numbered 1..count, all due at `at`. */
   const queue = (transactionId: string, count: number, at = T) =>
-    db.transaction(async (manager) => {
+    db.unit(async (unit) => {
       for (let sequence = 1; sequence <= count; sequence++) {
-        await db.execute(
-          manager,
-          `INSERT INTO outbox (transaction_id, outcome, payload, state, attempts, next_attempt_at, created_at, sequence)
-           VALUES (?, ?, '{}', 'pending', 0, ?, ?, ?)`,
-          [transactionId, sequence === count ? 'completed' : 'needs_review', at, at, sequence],
+        await unit.run(
+          statement(
+            `INSERT INTO outbox (transaction_id, outcome, payload, state, attempts, next_attempt_at, created_at, sequence)
+             VALUES (?, ?, '{}', 'pending', 0, ?, ?, ?)`,
+            [transactionId, sequence === count ? 'completed' : 'needs_review', at, at, sequence],
+          ),
         );
       }
     });
@@ -101,13 +106,17 @@ describe(TypeOrmOutboxRepository.name, () => {
 
   it('numbers the messages written before the migration in the order they were written', async () => {
     const migration = new OutboxSequence1732710000000();
-    const runner = db.dataSource.createQueryRunner();
+    const runner = dataSource.createQueryRunner();
     try {
       await migration.down(runner);
       for (const [tx, outcome] of [['old-a', 'needs_review'], ['old-b', 'completed'], ['old-a', 'completed'], ['old-a', 'failed']]) {
-        await runner.query(
-          db.sql(`INSERT INTO outbox (transaction_id, outcome, payload, state, attempts, next_attempt_at, created_at) VALUES (?, ?, '{}', 'pending', 0, ?, ?)`),
-          [tx, outcome, T, T],
+        await db.unit(
+          statement(`INSERT INTO outbox (transaction_id, outcome, payload, state, attempts, next_attempt_at, created_at) VALUES (?, ?, '{}', 'pending', 0, ?, ?)`, [
+            tx,
+            outcome,
+            T,
+            T,
+          ]),
         );
       }
       await migration.up(runner);
@@ -116,7 +125,7 @@ describe(TypeOrmOutboxRepository.name, () => {
     }
 
     const rows = await db.read<{ transaction_id: string; outcome: string; sequence: unknown }>(
-      'SELECT transaction_id, outcome, sequence FROM outbox ORDER BY id',
+      statement('SELECT transaction_id, outcome, sequence FROM outbox ORDER BY id'),
     );
     expect(rows.map((r) => [r.transaction_id, r.outcome, Number(r.sequence)])).toEqual([
       ['old-a', 'needs_review', 1],

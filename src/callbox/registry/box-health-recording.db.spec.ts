@@ -1,9 +1,9 @@
 import { openTestDatabase } from '../../../test/support/test-database';
 import type { Database } from '../../database/database';
-import { asUnitOfWork } from '../../database/unit-of-work';
+import { UnitOfWork } from '../../database/unit-of-work';
 import { afterOutcome, BoxHealth, isDegraded, MAX_CONSECUTIVE_FAILURES } from './box-health';
 import type { BoxOutcome } from './callbox';
-import { TypeOrmCallBoxRepository } from './typeorm-callbox.repository';
+import { SqlCallBoxRepository } from './sql-callbox.repository';
 
 const T = 1_700_000_000_000;
 const COOLDOWN_MS = 60_000;
@@ -14,25 +14,22 @@ const HEALTHY: BoxHealth = { recentOutcomes: '', consecutiveFailures: 0, degrade
  * applies afterOutcome. Whichever path runs, the stored health must be exactly the model's, on the
  * engine under test (SQLite, or PostgreSQL with TEST_DATABASE_URL).
  */
-describe(TypeOrmCallBoxRepository.name, () => {
+describe(SqlCallBoxRepository.name, () => {
   let db: Database;
   let close: () => Promise<void>;
-  let boxes: TypeOrmCallBoxRepository;
+  let boxes: SqlCallBoxRepository;
 
   beforeAll(async () => {
     ({ db, close } = await openTestDatabase());
-    boxes = new TypeOrmCallBoxRepository(db);
+    boxes = new SqlCallBoxRepository(db);
   });
 
-  afterAll(async () => {
-    await boxes.onModuleDestroy();
-    await close();
-  });
+  afterAll(() => close());
 
   const register = (id: string) =>
     boxes.register({ id, maxConcurrent: 5, supportedTypes: ['recharge'], operators: null, version: null, location: null }, T);
 
-  const record = (outcome: BoxOutcome) => db.transaction((manager) => boxes.recordOutcome(asUnitOfWork(manager), outcome));
+  const record = (outcome: BoxOutcome) => db.unit((unit) => boxes.recordOutcome(unit, outcome));
 
   const stored = async (id: string): Promise<BoxHealth> => {
     const box = await boxes.findById(id);
@@ -96,12 +93,12 @@ describe(TypeOrmCallBoxRepository.name, () => {
   it('writes nothing, so locks nothing, for a success on a window already full of successes', async () => {
     await register('steady');
     for (let i = 0; i < 20; i++) await record({ callboxId: 'steady', success: true, now: T + i, cooldownMs: COOLDOWN_MS });
-    const execute = jest.spyOn(db, 'execute');
+    const run = jest.spyOn(UnitOfWork.prototype, 'run');
 
     const change = await record({ callboxId: 'steady', success: true, now: T + 20, cooldownMs: COOLDOWN_MS });
 
-    const statements = execute.mock.calls.map(([, sql]) => sql.trim().split(/\s+/)[0]);
-    execute.mockRestore();
+    const statements = run.mock.calls.map(([statement]) => statement.text.trim().split(/\s+/)[0]);
+    run.mockRestore();
     expect(statements).toEqual(['SELECT']);
     expect(change).toEqual({ wasDegraded: false, isDegraded: false, reason: null });
     expect(await stored('steady')).toEqual({ ...HEALTHY, recentOutcomes: 'S'.repeat(20) });
@@ -114,8 +111,8 @@ describe(TypeOrmCallBoxRepository.name, () => {
 
   it('writes nothing when the unit it runs in rolls back', async () => {
     await register('rolled-back');
-    const refused = db.transaction(async (manager) => {
-      await boxes.recordOutcome(asUnitOfWork(manager), { callboxId: 'rolled-back', success: false, now: T, cooldownMs: COOLDOWN_MS });
+    const refused = db.unit(async (unit) => {
+      await boxes.recordOutcome(unit, { callboxId: 'rolled-back', success: false, now: T, cooldownMs: COOLDOWN_MS });
       throw new Error('the report failed after counting');
     });
 

@@ -1,0 +1,221 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '../database/database';
+import { isUniqueViolation } from '../database/database-errors';
+import type { UnitOfWork } from '../database/unit-of-work';
+import { OutcomeOutbox } from './outcome-outbox';
+import { idempotencyKeyReused, transactionNotFound } from './transaction-errors';
+import { toTransaction, toTransactionEvent, TransactionRow } from './transaction-row';
+import { NewTransaction, PRIORITY_RANK, Transaction, TRANSACTION_STATUSES, TransactionEvent, TransactionStatus, TransactionType } from './transaction';
+import { TransactionCountsSql } from './transaction-counts.statements';
+import { TransactionEventsSql } from './transaction-events.statements';
+import { newTransactionId } from './transaction-id';
+import { JournaledWrite, TransactionJournal } from './transaction-journal';
+import type { TransitionStep } from './transaction-state-machine';
+import { TransactionSweeps } from './transaction-sweeps';
+import { TransactionTransitions } from './transaction-transitions';
+import { BoxClaim, DispatchRound, IdempotencyClaim, Sweep, TransactionRepository } from './transaction.repository';
+import { MUTABLE_FIELDS, TransactionsSql } from './transactions.statements';
+
+/** `transactions` and `transaction_events` through the statements of this module. */
+@Injectable()
+export class SqlTransactionRepository extends TransactionRepository {
+  private readonly journal: TransactionJournal;
+  private readonly sweeps: TransactionSweeps;
+
+  constructor(
+    private readonly db: Database,
+    outbox: OutcomeOutbox,
+    transitions: TransactionTransitions,
+  ) {
+    super();
+    this.journal = new TransactionJournal(db, outbox, transitions);
+    this.sweeps = new TransactionSweeps(db, this.journal);
+  }
+
+  sweep(sweep: Sweep, unit?: UnitOfWork): Promise<Transaction[]> {
+    return this.sweeps.sweep(sweep, unit);
+  }
+
+  dispatch(round: DispatchRound): Promise<Transaction[]> {
+    return this.sweeps.dispatch(round);
+  }
+
+  async create(input: NewTransaction, actor: string, now: number, idempotency?: IdempotencyClaim) {
+    const insertion = this.insertion(input, actor, now, idempotency);
+    try {
+      if (this.db.dialect.writesInWith) {
+        // One statement, no read first: the unique key finds a replay (below). A burst of submits then
+        // needs one pooled connection each, not two in turn (with two, every second turn queued behind
+        // all the first ones, and past the pool's wait the whole burst answered 503).
+        const [transaction] = await this.journal.write(null, insertion);
+        return { transaction, created: true };
+      }
+      return await this.db.unit(async (unit) => {
+        // With one writer (SQLite) a read outside the unit could see another unit's uncommitted row.
+        const replay = idempotency ? await this.replayOf(unit, idempotency) : null;
+        if (replay) return { transaction: replay, created: false };
+        const [transaction] = await this.journal.write(unit, insertion);
+        return { transaction, created: true };
+      });
+    } catch (error) {
+      // The key is taken: a replay, or a racing request with the same key, answers with the first one.
+      if (idempotency && isUniqueViolation(error)) {
+        const replay = await this.replayOf(null, idempotency);
+        if (replay) return { transaction: replay, created: false };
+      }
+      throw error;
+    }
+  }
+
+  async findById(id: string): Promise<Transaction | null> {
+    const rows = await this.db.read<TransactionRow>(TransactionsSql.findById(this.db.dialect, id));
+    return rows.length > 0 ? toTransaction(rows[0]) : null;
+  }
+
+  async transition<Consequence = undefined>(
+    id: string,
+    plan: (current: Transaction, unit: UnitOfWork) => TransitionStep | null | Promise<TransitionStep | null>,
+    consequence?: (unit: UnitOfWork, next: Transaction) => Promise<Consequence>,
+  ): Promise<{ transaction: Transaction; changed: boolean; consequence?: Consequence }> {
+    return this.db.unit(async (unit) => {
+      const { rows } = await unit.run<TransactionRow>(TransactionsSql.lockById(this.db.dialect, id));
+      if (rows.length === 0) throw transactionNotFound(id);
+      const current = toTransaction(rows[0]);
+      const step = await plan(current, unit);
+      if (!step) return { transaction: current, changed: false };
+      const next: Transaction = { ...current, ...step.patch, status: step.to, updatedAt: step.at };
+      const patch = Object.fromEntries(MUTABLE_FIELDS.map((field) => [field, next[field] ?? null]));
+      await this.journal.write(unit, {
+        write: TransactionsSql.update(this.db.dialect, id, patch),
+        event: { from: current.status, to: step.to, actor: step.actor, at: step.at, details: step.details },
+        known: [next],
+      });
+      // After this row's lock: a unit that locks a box first never waits on a transaction row (claims
+      // and sweeps skip locked rows), so this order cannot deadlock with them.
+      return { transaction: next, changed: true, consequence: consequence && (await consequence(unit, next)) };
+    });
+  }
+
+  async claimForBox(claim: BoxClaim): Promise<Transaction[]> {
+    const dialect = this.db.dialect;
+    // Most polls find nothing: answer those from one indexed read, without a write transaction.
+    const [found] = await this.db.read<{ held: unknown; queued: unknown }>(TransactionsSql.mayHaveWorkFor(dialect, claim.callboxId));
+    if (!isTrue(found.held) && !(claim.types.length > 0 && isTrue(found.queued))) return [];
+    return this.db.unit(async (unit) => {
+      await claim.lockBox(unit);
+      const counts = await unit.run<{ n: unknown }>(TransactionsSql.countInFlightOf(dialect, claim.callboxId));
+      const inFlight = Number(counts.rows[0].n);
+      const held = (await unit.run<TransactionRow>(TransactionsSql.heldBy(dialect, claim.callboxId, claim.limit))).rows;
+      const room = Math.min(claim.limit - held.length, claim.maxConcurrent - inFlight);
+      const claimed = room > 0 && claim.types.length > 0 ? await this.claimPending(unit, claim, room) : [];
+      return [...held.map(toTransaction), ...claimed];
+    });
+  }
+
+  async countByStatus(): Promise<Record<TransactionStatus, number>> {
+    const rows = await this.db.read<{ status: TransactionStatus; n: unknown }>(TransactionCountsSql.byStatus(this.db.dialect));
+    const counts = Object.fromEntries(TRANSACTION_STATUSES.map((s) => [s, 0])) as Record<TransactionStatus, number>;
+    for (const row of rows) counts[row.status] = Number(row.n);
+    return counts;
+  }
+
+  async countByTypeAndStatus() {
+    const rows = await this.db.read<{ type: TransactionType; status: TransactionStatus; n: unknown }>(TransactionCountsSql.byTypeAndStatus(this.db.dialect));
+    return rows.map((row) => ({ type: row.type, status: row.status, count: Number(row.n) }));
+  }
+
+  async meanProcessingMs(): Promise<number | null> {
+    const [row] = await this.db.read<{ mean: unknown }>(TransactionCountsSql.meanProcessingMs(this.db.dialect));
+    return row.mean === null ? null : Math.round(Number(row.mean));
+  }
+
+  async countInFlightByBox(): Promise<Map<string, number>> {
+    const rows = await this.db.read<{ box: string; n: unknown }>(TransactionCountsSql.inFlightByBox(this.db.dialect));
+    return new Map(rows.map((row) => [row.box, Number(row.n)]));
+  }
+
+  async countInStatus(status: TransactionStatus): Promise<number> {
+    const [row] = await this.db.read<{ n: unknown }>(TransactionCountsSql.inStatus(this.db.dialect, status));
+    return Number(row.n);
+  }
+
+  async countAssignedTo(callboxId: string, statuses: readonly TransactionStatus[]): Promise<number> {
+    const [row] = await this.db.read<{ n: unknown }>(TransactionCountsSql.assignedTo(this.db.dialect, callboxId, statuses));
+    return Number(row.n);
+  }
+
+  async countProcessedByBox(): Promise<Map<string, number>> {
+    const rows = await this.db.read<{ box: string; n: unknown }>(TransactionCountsSql.processedByBox(this.db.dialect));
+    return new Map(rows.map((row) => [row.box, Number(row.n)]));
+  }
+
+  async listEvents(transactionId: string): Promise<TransactionEvent[]> {
+    const rows = await this.db.read<TransactionRow>(TransactionEventsSql.listFor(this.db.dialect, transactionId));
+    return rows.map(toTransactionEvent);
+  }
+
+  private async claimPending(unit: UnitOfWork, claim: BoxClaim, room: number): Promise<Transaction[]> {
+    const claimed = await this.journal.write(unit, {
+      write: TransactionsSql.claimPending(this.db.dialect, { ...claim, room }),
+      event: { from: 'pending', to: 'assigned', actor: `callbox:${claim.callboxId}`, at: claim.now, details: { via: 'poll' } },
+    });
+    return claimed.sort(byQueueOrder);
+  }
+
+  private insertion(input: NewTransaction, actor: string, now: number, idempotency?: IdempotencyClaim): JournaledWrite {
+    const transaction: Transaction = {
+      ...input,
+      id: newTransactionId(now),
+      status: 'pending',
+      assignedTo: null,
+      retryCount: 0,
+      result: null,
+      createdAt: now,
+      updatedAt: now,
+      assignedAt: null,
+      startedAt: null,
+      completedAt: null,
+      nextAttemptAt: null,
+      leaseExpiresAt: null,
+      attempt: 0,
+      releasedBy: null,
+      releasedUntil: null,
+    };
+    return {
+      known: [transaction],
+      write: TransactionsSql.insert(this.db.dialect, {
+        id: transaction.id,
+        type: input.type,
+        phoneNumber: input.phoneNumber,
+        amount: input.amount,
+        payItemId: input.payItemId,
+        customerName: input.customerInfo?.name ?? null,
+        customerOperator: input.customerInfo?.operator ?? null,
+        priority: input.priority,
+        priorityRank: PRIORITY_RANK[input.priority],
+        maxRetries: input.maxRetries,
+        source: input.source,
+        idempotencyKey: idempotency?.key ?? null,
+        requestHash: idempotency?.requestHash ?? null,
+        now,
+      }),
+      event: { from: null, to: 'pending', actor, at: now, details: { source: input.source } },
+    };
+  }
+
+  /** Inside the unit of work that would insert, or (no unit) after it lost a race. */
+  private async replayOf(unit: UnitOfWork | null, idempotency: IdempotencyClaim): Promise<Transaction | null> {
+    const find = TransactionsSql.findByIdempotencyKey(this.db.dialect, idempotency.key);
+    const rows = unit ? (await unit.run<TransactionRow>(find)).rows : await this.db.read<TransactionRow>(find);
+    if (rows.length === 0) return null;
+    if (rows[0].request_hash !== idempotency.requestHash) throw idempotencyKeyReused(idempotency.clientKey);
+    return toTransaction(rows[0]);
+  }
+}
+
+/** EXISTS is 0/1 on SQLite and a boolean on PostgreSQL. */
+const isTrue = (value: unknown) => value === true || value === 1 || value === '1' || value === 't';
+
+function byQueueOrder(a: Transaction, b: Transaction): number {
+  return PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || a.createdAt - b.createdAt || a.id.localeCompare(b.id);
+}
