@@ -20,6 +20,7 @@ else
   command -v docker-compose >/dev/null || apt_install docker-compose
   compose=(docker-compose)
 fi
+python3 -c 'import yaml' 2>/dev/null || apt_install python3-yaml
 echo "== $(promtool --version 2>&1 | head -1); compose: $("${compose[@]}" version 2>&1 | head -1)"
 
 work="$(mktemp -d /tmp/merecharge-deploy.XXXXXX)"
