@@ -112,6 +112,8 @@ describe('Reliability: authentication matrix of every protected route', () => {
       { method: 'POST', route: '/api/sync/start', path: '/api/sync/start', audience: 'admin', actsForBox: false },
       { method: 'POST', route: '/api/sync/stop', path: '/api/sync/stop', audience: 'admin', actsForBox: false },
       { method: 'POST', route: '/api/sync/force', path: '/api/sync/force', audience: 'admin', actsForBox: false },
+      { method: 'GET', route: '/api/admin/pin-locks', path: '/api/admin/pin-locks', audience: 'admin', actsForBox: false },
+      { method: 'DELETE', route: '/api/admin/pin-locks/{msisdn}', path: '/api/admin/pin-locks/77123456', audience: 'admin', actsForBox: false },
       { method: 'GET', route: '/metrics', path: '/metrics', audience: 'metrics', actsForBox: false },
     ];
     // Box B's own token, naming itself, on A's transaction: still not B's to touch.

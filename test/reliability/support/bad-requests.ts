@@ -251,6 +251,8 @@ export function badRequests(targets: FuzzTargets): fc.Arbitrary<BadRequest> {
     ),
     bodilessRoute('GET /api/sync/status', 'GET', '/api/sync/status', 'admin', targets),
     fc.constantFrom('start', 'stop', 'force').chain((action) => bodilessRoute(`POST /api/sync/${action}`, 'POST', `/api/sync/${action}`, 'admin', targets)),
+    bodilessRoute('GET /api/admin/pin-locks', 'GET', '/api/admin/pin-locks', 'admin', targets),
+    bodilessRoute('DELETE /api/admin/pin-locks/{msisdn}', 'DELETE', '/api/admin/pin-locks/77123456', 'admin', targets),
     // Routes that do not exist, and wrong methods on ones that do.
     fc.tuple(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'), anyString).map(([method, s]) => ({
       endpoint: 'unknown /api/call-box/*',

@@ -89,8 +89,8 @@ export const APP_TABLES = [
   'callbox_events',
   'sync_state',
   'outbox',
-  'topup_commands',
-  'pin_guard',
+  'topup_command_journal',
+  'pin_limits',
 ] as const;
 
 export interface TableSnapshot {
