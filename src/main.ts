@@ -7,7 +7,7 @@ import { NestLogAdapter } from './common/logging/nest-log-adapter';
 import { bootLogSettings, flushLogs, rootLogger } from './common/logging/root-logger';
 import { AppConfig, ConfigValidationError, loadAppConfig } from './config/app-config';
 import { describeDatabase } from './config/database-settings';
-import { waitForDatabase } from './health/database-wait';
+import { waitForDatabase } from './database/database-wait';
 import { exitOnFatalErrors, exitOnSignals, InFlightRequests } from './health/graceful-shutdown';
 
 // JSON on stdout from the first line to the last (a bad setting, an unreachable database included).

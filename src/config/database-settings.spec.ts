@@ -2,7 +2,7 @@ import { createServer, Server, Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { typeOrmOptions } from '../database/typeorm-options';
-import { probePostgres } from '../health/database-wait';
+import { probePostgres } from '../database/database-wait';
 import { ConfigValidationError, loadAppConfig } from './app-config';
 import { databaseSettings, describeDatabase } from './database-settings';
 import { parseEnvironment } from './environment';
