@@ -13,9 +13,10 @@ const OK = (status: number) => status >= 200 && status < 300;
 describe.each(enginesFor('stale-reports'))('Integrity: replays of stale reports across attempts ($engine, $replicas replica(s))', (engine) => {
   const name = `stale-reports-${engine.engine}`;
   const TRANSACTIONS = 40;
-  const BOXES = ['int_replay_1', 'int_replay_2', 'int_replay_3', 'int_replay_4'];
-  /** Half the fleet's firmware echoes the attempt, half does not. */
-  const ECHOES = new Set(BOXES.slice(0, 2));
+  /** Two boxes: work handed out again often comes back to the box that reported on it before. */
+  const BOXES = ['int_replay_1', 'int_replay_2'];
+  /** One box's firmware echoes the attempt, the other's does not. */
+  const ECHOES = new Set(BOXES.slice(0, 1));
   const s = new DeviceScenario(name, engine, { MAX_RETRIES: '3', RETRY_BASE_DELAY_MS: '200', RETRY_MAX_DELAY_MS: '400' });
   let deadline = 0;
   beforeAll(() => s.start((deadline = Date.now() + 150_000)), 90_000);

@@ -33,6 +33,8 @@ export interface FleetCounters {
 
 interface Transaction {
   id: string;
+  /** Which assignment this is (older gateways send none: then the reports name none either). */
+  attempt?: number;
 }
 
 export class CallBoxFleet {
@@ -94,16 +96,16 @@ export class CallBoxFleet {
     }
   }
 
-  /** Firmware rule: report processing first, run only on a 200, then report the outcome. */
+  /** Firmware rule: report processing first, run only on a 200, then report the outcome; every report names its attempt. */
   private async execute(callboxId: string, tx: Transaction): Promise<void> {
-    const started = await this.report(tx.id, callboxId, 'processing');
+    const started = await this.report(tx.id, callboxId, 'processing', tx.attempt);
     if (!started) return;
     if (this.options.latencyMs > 0) await sleep(this.options.latencyMs * (0.5 + Math.random()), () => true);
     const failed = Math.random() < this.options.failRate;
     const result = failed
       ? { success: false, message: 'Échec USSD simulé', errorCode: 'SIMULATED' }
       : { success: true, transactionRef: `SIM${Date.now()}`, message: 'Opération simulée réussie' };
-    if (await this.report(tx.id, callboxId, failed ? 'failed' : 'completed', result)) {
+    if (await this.report(tx.id, callboxId, failed ? 'failed' : 'completed', tx.attempt, result)) {
       if (failed) this.counters.failed += 1;
       else {
         this.counters.completed += 1;
@@ -112,9 +114,9 @@ export class CallBoxFleet {
     }
   }
 
-  private async report(id: string, callboxId: string, status: string, result?: object): Promise<boolean> {
+  private async report(id: string, callboxId: string, status: string, txAttempt: number | undefined, result?: object): Promise<boolean> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const response = await this.send('PUT', `/api/call-box/transactions/${id}/status`, { status, callboxId, result });
+      const response = await this.send('PUT', `/api/call-box/transactions/${id}/status`, { status, callboxId, attempt: txAttempt, result });
       if (response?.ok) return true;
       if (response && response.status < 500 && response.status !== 429) {
         this.counters.refused += 1;
