@@ -59,9 +59,15 @@ describe.each(enginesFor('bad-sim'))('Integrity: a greedy box with a bad SIM ($e
     await s.fleet.register(BAD, { maxConcurrentTransactions: 100 });
     for (const box of HEALTHY) await s.fleet.register(box);
     expect((await s.admin('PUT', '/api/call-box/config', { callboxId: BAD, batchSize: BAD_BATCH })).status).toBe(200);
+    // The first poll must meet a full queue: with the dispatcher running, its claim races a round
+    // (on PostgreSQL it skips rows a round holds) and may take fewer than the ceiling, then the box
+    // is degraded before another poll could show the ceiling. The dispatcher resumes right after.
+    expect((await s.admin('POST', '/api/sync/stop')).status).toBe(200);
+    await sleep(1000);
     await s.fleet.submit(`${name}-${Date.now()}`, Array.from({ length: TRANSACTIONS }, (_, i) => i), 10);
     const bad = runBadBox();
     await waitFor(() => largestPoll > 0, deadline, 20);
+    expect((await s.admin('POST', '/api/sync/start')).status).toBe(200);
     for (const box of HEALTHY) s.fleet.startBox(box);
     const settled = await waitFor(async () => {
       const counts = await s.statusCounts();
