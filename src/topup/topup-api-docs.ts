@@ -31,7 +31,7 @@ const common = [
   example(404, 'Numéro inexistant (1) ou aucun package disponible (453)', NOT_FOUND_EXAMPLE),
   ApiResponse({ status: 403, description: 'Numéro bloqué ou suspendu (code 2)' }),
   ApiResponse({ status: 410, description: 'Numéro expiré (code 5)' }),
-  ApiResponse({ status: 429, description: 'Trop de requêtes' }),
+  ApiResponse({ status: 429, description: 'Trop de requêtes ou numéro bloqué (PIN_LOCKED) : en-tête Retry-After, en secondes' }),
   example(503, 'Service SOAP injoignable, trop lent ou en faute (disjoncteur ouvert)', SOAP_ERROR_EXAMPLE),
 ];
 

@@ -33,6 +33,8 @@ export class TopUpRequestLimitsInterceptor implements NestInterceptor {
             erreur: 'Trop de requêtes simultanées',
             message: `${MAX_IN_FLIGHT_PER_NUMBER} requêtes au plus en parallèle par numéro : réessayez quand les précédentes ont abouti`,
             returnCode: 'TOO_MANY_CONCURRENT_REQUESTS',
+            // A slot frees when one of the ten ends: usually within the second.
+            details: { retry_after_seconds: 1 },
           }),
       );
     }

@@ -17,6 +17,10 @@ import { TopUpRequestLimitsInterceptor } from './topup-request-limits.intercepto
 
 type Body200 = Promise<Record<string, unknown>>;
 
+const STATUS_453 =
+  'Une ligne sans package (code 453) est rechargeable : réponse 200, `return_code: "453"`, ' +
+  '`status.eligible: true`, `can_get_packages: false`, `status_code: "NO_PACKAGE_AVAILABLE"`; `/packages` la refuse (404, 453).';
+
 @ApiTags('TopUp')
 @UseInterceptors(TopUpRequestLimitsInterceptor)
 @Controller('topup')
@@ -50,7 +54,7 @@ export class TopUpController {
   }
 
   @Get('status/:isdn')
-  @ApiOperation({ summary: 'Vérification du statut de recharge (isdn dans le chemin)' })
+  @ApiOperation({ summary: 'Vérification du statut de recharge (isdn dans le chemin)', description: STATUS_453 })
   @TOPUP_ERRORS.query
   statusByPath(@Param() params: IsdnRequestDto): Body200 {
     return this.queries.status(params.isdn);
@@ -58,7 +62,7 @@ export class TopUpController {
 
   @Post('status')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Vérification du statut de recharge (isdn dans le corps)' })
+  @ApiOperation({ summary: 'Vérification du statut de recharge (isdn dans le corps)', description: STATUS_453 })
   @TOPUP_ERRORS.query
   status(@Body() dto: IsdnRequestDto): Body200 {
     return this.queries.status(dto.isdn);

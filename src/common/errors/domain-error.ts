@@ -14,6 +14,9 @@ export type DomainErrorKind =
   | 'internal';
 
 export class DomainError extends Error {
+  /** For a refusal that passes with time (a 429, a 503): when to try again, sent as `Retry-After`. */
+  retryAfterSeconds?: number;
+
   constructor(
     /** Stable, documented code such as `TRANSACTION.ILLEGAL_TRANSITION`; clients may switch on it. */
     readonly code: string,

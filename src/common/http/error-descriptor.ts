@@ -73,6 +73,7 @@ export function describeError(exception: unknown): ErrorDescriptor {
       message: exception.message,
       details: exception.details,
       cause: exception.kind === 'internal' ? exception : undefined,
+      retryAfterSeconds: exception.retryAfterSeconds,
     };
   }
   if (exception instanceof HttpException) {

@@ -6,7 +6,7 @@ import { TopUpGateway } from '../gateway/topup-gateway';
 import { presentBalances, mainBalance } from '../presenters/balances.presenter';
 import { presentDirectory } from '../presenters/directory.presenter';
 import { presentPackages } from '../presenters/packages.presenter';
-import { presentEligibleStatus } from '../presenters/status.presenter';
+import { presentLineStatus } from '../presenters/status.presenter';
 import { OperatorCode } from '../../operator/operator-codes';
 import type { OperatorResult } from '../../operator/soap-types';
 
@@ -32,8 +32,10 @@ export class TopUpQueriesService {
 
   async status(isdn: string) {
     const result = await this.gateway.getStatusForRecharge(toLocalNumber(isdn));
-    this.assertSuccess(result, { isdn });
-    return presentEligibleStatus(isdn, result.returnCode, result.description, this.clock.now());
+    // 453 is a line that can be recharged and only has no package to offer: a status, not a refusal
+    // (the guide's workflow reads `status.status.eligible`); /packages refuses it with 453.
+    if (result.returnCode !== OperatorCode.NO_PACKAGE_AVAILABLE) this.assertSuccess(result, { isdn });
+    return presentLineStatus(isdn, result.returnCode, result.description, this.clock.now());
   }
 
   /** Packages of one type, each marked affordable or not against the fixed line's main balance. */
