@@ -37,7 +37,8 @@ export interface SyncStatus extends TickCounts {
 const NO_COUNTS: TickCounts = { disconnected: 0, requeued: 0, needsReview: 0, retried: 0, failed: 0, assigned: 0, expired: 0 };
 
 /**
- * Runs the dispatcher every SYNC_INTERVAL_MS from SYNC_AUTOSTART_DELAY_MS after boot. Each beat
+ * Runs the dispatcher at SYNC_AUTOSTART_DELAY_MS after boot (spec 000: "démarre automatiquement
+ * après 2 secondes"), then every SYNC_INTERVAL_MS; an admin's start ticks at once too. Each beat
  * reads the on/off switch from the database (so an admin's start or stop, sent to any replica,
  * applies to all and survives restarts) and ticks only on the replica that leads. Ticks never
  * overlap: a beat that finds one running is skipped, a forced one waits for it. A failing tick is
@@ -63,7 +64,10 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnApplicati
   ) {}
 
   onApplicationBootstrap(): void {
-    const timer = setTimeout(() => this.startBeating(), this.config.syncAutostartDelayMs);
+    const timer = setTimeout(() => {
+      this.startBeating();
+      void this.beat();
+    }, this.config.syncAutostartDelayMs);
     timer.unref();
     this.registry.addTimeout(AUTOSTART, timer);
   }
@@ -77,6 +81,8 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnApplicati
     await this.state.write(true, changedBy, this.clock.now());
     this.startBeating();
     this.logger.log({ changedBy }, 'Synchronisation started');
+    // The answer shows the first tick: work waiting when the admin starts is dealt now, not an interval later.
+    await this.beat();
     return this.status();
   }
 
