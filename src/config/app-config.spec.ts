@@ -1,4 +1,4 @@
-import { ConfigValidationError, loadAppConfig, SPEC_SAMPLE_CALLBOX_TOKEN } from './app-config';
+import { ConfigValidationError, loadAppConfig, SPEC_SAMPLE_API_KEY, SPEC_SAMPLE_CALLBOX_TOKEN } from './app-config';
 import { DEFAULT_DATABASE_POOL_SIZE } from './environment';
 
 const REAL = {
@@ -65,6 +65,16 @@ describe(loadAppConfig.name, () => {
     expect(problemsOf({ NODE_ENV: 'production' }).sort()).toEqual(
       ['API_KEY', 'CALLBOX_TOKEN', 'METRICS_TOKEN', 'PIN_HASH_KEY', 'TOPUP_SOAP_PASSWORD', 'TOPUP_SOAP_URL', 'TOPUP_SOAP_USERNAME'],
     );
+  });
+
+  it("accepts the spec's sample API key beside the development key only while API_KEY is unset", () => {
+    expect(loadAppConfig({}).apiKeys).toEqual(['merecharge-dev-api-key-change-me', SPEC_SAMPLE_API_KEY]);
+    expect(loadAppConfig({ API_KEY: REAL.API_KEY }).apiKeys).toEqual([REAL.API_KEY]);
+    expect(loadAppConfig({ NODE_ENV: 'production', ...REAL }).apiKeys).toEqual([REAL.API_KEY]);
+    expect(problemsOf({ NODE_ENV: 'production', ...REAL, API_KEY: SPEC_SAMPLE_API_KEY })).toEqual(['API_KEY']);
+    // A box token that is an admin key would make every box an admin.
+    expect(problemsOf({ CALLBOX_TOKEN: SPEC_SAMPLE_API_KEY })).toEqual(['CALLBOX_TOKEN']);
+    expect(problemsOf({ CALLBOX_TOKENS: `callbox_001:${SPEC_SAMPLE_API_KEY}` })).toEqual(['CALLBOX_TOKENS']);
   });
 
   it("refuses the spec's sample token in production", () => {

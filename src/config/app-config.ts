@@ -6,6 +6,8 @@ import { Environment, EnvironmentProblem, parseEnvironment } from './environment
 /** The token printed in the CallBox spec: fine on a laptop, refused in production. */
 export const SPEC_SAMPLE_CALLBOX_TOKEN = 'callbox-secure-token-2024';
 const DEVELOPMENT_API_KEY = 'merecharge-dev-api-key-change-me';
+/** The API key printed in the CallBox spec's Démarrage section: its own curl works on a laptop, never in production. */
+export const SPEC_SAMPLE_API_KEY = 'votre_cle_api_secrete';
 const DEVELOPMENT_PIN_HASH_KEY = 'merecharge-dev-pin-hash-key-change-me-in-production';
 
 /**
@@ -46,6 +48,8 @@ export class AppConfig {
   /** Box-bound tokens: token -> callboxId. */
   readonly boundCallboxTokens: ReadonlyMap<string, string>;
   readonly apiKey: string;
+  /** Every key accepted as `x-api-key`: API_KEY, or without it (never in production) the development key and the spec's sample. */
+  readonly apiKeys: readonly string[];
   readonly callboxDefaults: CallBoxDefaults;
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
@@ -99,6 +103,7 @@ export class AppConfig {
         }),
     );
     this.apiKey = env.API_KEY ?? DEVELOPMENT_API_KEY;
+    this.apiKeys = env.API_KEY || env.NODE_ENV === 'production' ? [this.apiKey] : [DEVELOPMENT_API_KEY, SPEC_SAMPLE_API_KEY];
     this.callboxDefaults = {
       maxRetries: env.MAX_RETRIES,
       timeoutMs: env.TRANSACTION_TIMEOUT_MS,
@@ -179,7 +184,9 @@ function secretProblems(env: Environment): { problems: EnvironmentProblem[]; war
     if (!env.CALLBOX_TOKEN) {
       warnings.push(`CALLBOX_TOKEN is not set: using the spec's sample token (${NODE_ENV_HINT}).`);
     }
-    if (!env.API_KEY) warnings.push(`API_KEY is not set: using a development key (${NODE_ENV_HINT}).`);
+    if (!env.API_KEY) {
+      warnings.push(`API_KEY is not set: using a development key, and the spec's sample key is accepted too (${NODE_ENV_HINT}).`);
+    }
     if (!env.PIN_HASH_KEY) warnings.push(`PIN_HASH_KEY is not set: using a development key (${NODE_ENV_HINT}).`);
   }
   if (env.MAIN_CALLBACK_URL && !env.CALLBACK_SECRET) {
@@ -188,12 +195,18 @@ function secretProblems(env: Environment): { problems: EnvironmentProblem[]; war
   if (env.NODE_ENV === 'production' && env.CALLBACK_SECRET && isSampleSecret(env.CALLBACK_SECRET)) {
     problems.push({ variable: 'CALLBACK_SECRET', problems: ['CALLBACK_SECRET is a sample value printed in the spec'] });
   }
-  if (env.CALLBOX_TOKEN && env.API_KEY && env.CALLBOX_TOKEN === env.API_KEY) {
-    problems.push({ variable: 'API_KEY', problems: ['API_KEY must differ from CALLBOX_TOKEN'] });
+  // Without API_KEY (never in production) the development and sample keys are the admin keys.
+  const adminKeys = env.API_KEY ? [env.API_KEY] : env.NODE_ENV === 'production' ? [] : [DEVELOPMENT_API_KEY, SPEC_SAMPLE_API_KEY];
+  if (env.CALLBOX_TOKEN && adminKeys.includes(env.CALLBOX_TOKEN)) {
+    problems.push(
+      env.API_KEY
+        ? { variable: 'API_KEY', problems: ['API_KEY must differ from CALLBOX_TOKEN'] }
+        : { variable: 'CALLBOX_TOKEN', problems: ['CALLBOX_TOKEN must differ from the development and sample API keys (set API_KEY)'] },
+    );
   }
   // A box-bound token that is also the admin key, the shared token or another box's token would let
   // one secret speak for two principals.
-  if (env.API_KEY && boundTokens.includes(env.API_KEY)) {
+  if (boundTokens.some((token) => adminKeys.includes(token))) {
     problems.push({ variable: 'CALLBOX_TOKENS', problems: ['a box-bound token of CALLBOX_TOKENS must differ from API_KEY'] });
   }
   if (env.CALLBOX_TOKEN && boundTokens.includes(env.CALLBOX_TOKEN)) {

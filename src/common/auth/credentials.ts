@@ -12,7 +12,7 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
 @Injectable()
 export class Credentials {
   private readonly callboxTokens: Array<{ digest: Buffer; boundTo: string | null }>;
-  private readonly apiKey: Buffer;
+  private readonly apiKeys: Buffer[];
   /** Boxes that have a token of their own: the shared token may not act for them. */
   private readonly boxesWithOwnToken: ReadonlySet<string>;
 
@@ -22,7 +22,7 @@ export class Credentials {
       ...[...config.boundCallboxTokens].map(([token, callboxId]) => ({ digest: digest(token), boundTo: callboxId })),
     ];
     this.boxesWithOwnToken = new Set(config.boundCallboxTokens.values());
-    this.apiKey = digest(config.apiKey);
+    this.apiKeys = config.apiKeys.map(digest);
   }
 
   callboxPrincipal(token: string): Principal | null {
@@ -39,6 +39,9 @@ export class Credentials {
   }
 
   isApiKey(key: string): boolean {
-    return timingSafeEqual(digest(key), this.apiKey);
+    const presented = digest(key);
+    let match = false;
+    for (const candidate of this.apiKeys) match = timingSafeEqual(presented, candidate) || match;
+    return match;
   }
 }
