@@ -53,3 +53,12 @@ export const processingReportRequired = (id: string, currentAttempt: number, req
     `Transaction redistribuée (tentative ${currentAttempt}) : signalez d'abord processing pour cette tentative, ou indiquez "attempt" dans le rapport`,
     { transactionId: id, currentAttempt, requestedStatus, requiredStatus: 'processing' },
   );
+
+/** Pending work no box took in time: final, never to be run (a late report about it is refused, not applied). */
+export const transactionExpired = (id: string, requestedStatus: string) =>
+  new DomainError(
+    'TRANSACTION.EXPIRED',
+    'conflict',
+    "Transaction expirée : aucune CallBox ne l'a prise à temps ; elle ne doit pas être exécutée",
+    { transactionId: id, currentStatus: 'expired', requestedStatus },
+  );

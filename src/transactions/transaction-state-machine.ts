@@ -4,6 +4,7 @@ import {
   notInReview,
   processingReportRequired,
   staleAttempt,
+  transactionExpired,
 } from './transaction-errors';
 import type { Transaction, TransactionStatus } from './transaction';
 
@@ -84,6 +85,9 @@ export function planDeviceReport(tx: Transaction, report: DeviceReport): Transit
   if (status === 'failed' && tx.status === 'retry') return null;
   // Its failure already put the work back in the queue, not charged: the repeat changes nothing either.
   if (status === 'failed' && tx.status === 'pending' && tx.releasedBy === callboxId) return null;
+  if (tx.status === 'expired') throw transactionExpired(tx.id, status);
+  // Named by what the box sent: a `failed` on completed work is refused as `failed`, not as the retry it would have become.
+  if (FINAL_STATUSES.includes(tx.status)) throw illegalTransition(tx.id, tx.status, status);
   if (tx.assignedTo === null) throw notAssignedToCallBox(tx.id, callboxId);
   // Handed out again and not started in this assignment: an outcome without an attempt number may
   // be a replay about an earlier one. The first assignment still takes assigned -> completed/failed.

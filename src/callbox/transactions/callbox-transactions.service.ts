@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { assertMayActAs, idempotencyScope, Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock/clock';
-import { RequestValidationError } from '../../common/errors/domain-error';
+import { DomainError, RequestValidationError } from '../../common/errors/domain-error';
 import { retryDelayMs } from '../../transactions/retry-backoff';
 import type { CustomerInfo, Priority, Transaction, TransactionStatus, TransactionType } from '../../transactions/transaction';
 import { planDeviceReport, TransitionStep } from '../../transactions/transaction-state-machine';
@@ -112,7 +112,7 @@ export class CallBoxTransactionsService {
     const policy = { baseMs: this.config.retryBaseDelayMs, maxMs: this.config.retryMaxDelayMs };
     const now = this.clock.now();
     let boxOutcome: TransitionStep['boxOutcome'];
-    const outcome = await this.transactions.transition(
+    const outcome = await this.unregisteredRefused(() => this.transactions.transition(
       transactionId,
       async (current, unit) => {
         const step = planDeviceReport(current, {
@@ -141,9 +141,25 @@ export class CallBoxTransactionsService {
         if (health?.isDegraded) await this.transactions.sweep(releaseUnstartedWork([report.callboxId], now), unit);
         return health;
       },
-    );
+    ));
     if (outcome.consequence) this.logHealthChange(report.callboxId, outcome.consequence);
     return { transaction: outcome.transaction, changed: outcome.changed };
+  }
+
+  /**
+   * The transition, with an unregistered box refused as poll, heartbeat and config refuse it (404
+   * CALLBOX.NOT_REGISTERED). Checked only on a refusal, so a report costs no extra read.
+   */
+  private async unregisteredRefused<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'TRANSACTION.NOT_ASSIGNED_TO_CALLBOX') {
+        const callboxId = (error.details as { callboxId: string }).callboxId;
+        await this.registry.require(callboxId);
+      }
+      throw error;
+    }
   }
 
   /**
