@@ -1,5 +1,5 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, finalize, map, Observable, throwError, timeout, TimeoutError } from 'rxjs';
 import { AppConfig } from '../config/app-config';
 import { topUpRateKey } from '../common/throttling/rate-limit-keys';
@@ -23,6 +23,7 @@ export class TopUpRequestLimitsInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
     // Per (number, client address), as the rate limit: another address's flood never fills the owner's slots.
     const key = topUpRateKey(request as never);
     const current = this.inFlight.get(key) ?? 0;
@@ -46,8 +47,12 @@ export class TopUpRequestLimitsInterceptor implements NestInterceptor {
     return handled.pipe(
       // A command answers before this itself (CommandRunner), with its id and whether it may have run.
       timeout(this.config.topupRequestTimeoutMs),
-      catchError((error: unknown) => throwError(() => (error instanceof TimeoutError ? ceilingReached(this.config.topupRequestTimeoutMs) : error))),
+      catchError((error: unknown) => {
+        if (error instanceof TopUpError && isReplay(error.body)) markReplayed(reply);
+        return throwError(() => (error instanceof TimeoutError ? ceilingReached(this.config.topupRequestTimeoutMs) : error));
+      }),
       map((body) => {
+        if (isReplay(body)) markReplayed(reply);
         const answer = debug && body && typeof body === 'object'
           ? { ...body, debug: { soap_calls: calls, total_duration_ms: Math.round(performance.now() - began) } }
           : body;
@@ -61,6 +66,17 @@ export class TopUpRequestLimitsInterceptor implements NestInterceptor {
       }),
     );
   }
+}
+
+/** The header twin of a replayed command answer's `replayed: true`. */
+export const REPLAYED_HEADER = 'Idempotent-Replayed';
+
+function isReplay(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { replayed?: unknown }).replayed === true;
+}
+
+function markReplayed(reply: FastifyReply): void {
+  void reply.header(REPLAYED_HEADER, 'true');
 }
 
 function ceilingReached(ceilingMs: number): TopUpError {

@@ -15,11 +15,19 @@ import { SoapTopUpGateway } from './gateway/soap-topup.gateway';
 import { TopUpGateway } from './gateway/topup-gateway';
 import { TopUpCommandsService } from './services/topup-commands.service';
 import { TopUpQueriesService } from './services/topup-queries.service';
+import { UnknownNumberResolver } from './services/unknown-number.resolver';
 import { TopUpController } from './topup.controller';
 import { TopUpRequestLimitsInterceptor } from './topup-request-limits.interceptor';
 
 const gateway = [{ provide: TopUpGateway, useClass: SoapTopUpGateway }];
-const services = [TopUpQueriesService, TopUpCommandsService, CommandRunner, TopUpRequestLimitsInterceptor, PinLocksService];
+const services = [
+  TopUpQueriesService,
+  TopUpCommandsService,
+  CommandRunner,
+  UnknownNumberResolver,
+  TopUpRequestLimitsInterceptor,
+  PinLocksService,
+];
 const persistence = [
   { provide: PinGuard, useClass: SqlPinGuard },
   { provide: CommandJournal, useClass: SqlCommandJournal },

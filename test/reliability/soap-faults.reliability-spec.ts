@@ -262,7 +262,7 @@ describe('Reliability: the SOAP side down, slow, then faulting', () => {
     expect(callsWhileOpen.executeCommand ?? 0).toBe(0);
     expect(replay.status).toBe(200);
     expect(replayAgain.status).toBe(200);
-    expect(replayAgain.body).toEqual(replay.body);
+    expect(replayAgain.body).toEqual({ ...replay.body, replayed: true });
     expect(finalCalls.executeCommand).toBe(1);
 
     // --- CallBox: no 5xx, nothing odd, and its pace in each fault phase close to the healthy one.

@@ -64,7 +64,7 @@ describe('TopUp commands whose answer is lost: at most once at the operator', ()
     await proxy.setMode('pass');
     const replay = await recharge(id);
     expectStatus(replay, 503);
-    expect(replay.body).toEqual(first.body);
+    expect(replay.body).toEqual({ ...first.body, replayed: true });
     expect(simulator.executionsOf(id)).toBe(1);
     expect(balance()).toBe(before - 100);
   });

@@ -29,6 +29,8 @@ export const accounts = {
 export const lines = {
   /** COMMON 1 500 DJF (25 days), DATA 1 Go (3 days), VOICE_LOCAL 7 200 s (8 hours). */
   active: { isdn: '21123456', international: '25321123456' },
+  /** Eligible, COMMON 3 000 DJF only: the guide's package workflow succeeds on it with 77123456. */
+  workflow: '21234567',
   unknown: '21000001',
   suspended: '21987654',
   postpaid: '21000003',
@@ -55,6 +57,12 @@ export async function until(condition: () => boolean, timeoutMs = 5000): Promise
 /** Every transaction id a spec uses is new unless it says otherwise. */
 let sequence = 0;
 export const txId = (label = 'spec') => `dtapp${label}${Date.now()}${++sequence}`;
+
+/** A command's answer without the `replayed: true` a replay of it carries. */
+export function withoutReplayMarker(body: Record<string, unknown>): Record<string, unknown> {
+  const { replayed: _replayed, ...answer } = body;
+  return answer;
+}
 
 /** Fails with the body when the status is not the expected one. */
 export function expectStatus(res: ApiResponse, status: number): void {

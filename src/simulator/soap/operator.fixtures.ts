@@ -80,6 +80,10 @@ export function createFixtureState(now: number): OperatorState {
       DATA_PREPAID: { value: GO, expireAt: now + 3 * DAY },
       VOICE_LOCAL: { value: 7200, expireAt: now + 8 * HOUR },
     }),
+    // The guide's package workflow (status -> packages -> balances -> subscribe EMPLOYE_2M) runs as
+    // written on 77123456 and this line: 3 000 DJF pays for EMPLOYE_2M (2 000), the figures of the
+    // guide's subscription example. 21123456 keeps the balances example's 1 500 DJF, too little.
+    line('21234567', OperatorCode.SUCCESS, { COMMON: { value: 3000, expireAt: now + 25 * DAY } }),
     line('21987654', OperatorCode.NUMBER_BLOCKED, { COMMON: { value: 800, expireAt: now + 10 * DAY } }),
     line('21000003', OperatorCode.POSTPAID_NOT_ELIGIBLE, { COMMON: { value: 0, expireAt: now + 30 * DAY } }),
     line('21000005', OperatorCode.NUMBER_EXPIRED, { COMMON: { value: 200, expireAt: now - 2 * DAY } }),

@@ -3,17 +3,53 @@ import { TopUpError } from '../errors/topup-error';
 import { aboutCommand, TopUpUnavailableError } from '../gateway/topup-unavailable.error';
 import { topUpErrorResponse } from '../errors/topup-error.renderer';
 
-/** A refusal about a command, in the TopUp body, with the command's transaction_id. */
-export function refusal(status: number, erreur: string, message: string, returnCode: string, transactionId: string): TopUpError {
-  return new TopUpError(status, { erreur, message, returnCode, transaction_id: transactionId });
+/** The request a refusal is about, for its `details` (the spec's error body). */
+export interface RefusalContext {
+  msisdn: string;
+  isdn?: string;
+  now: number;
 }
 
-/** Whoever sent it, this id now answers nothing but this: its request, PIN or outcome are not told. */
-export const idReused = (transactionId: string) =>
-  refusal(409, 'Identifiant de transaction déjà utilisé', 'Ce transaction_id a déjà servi pour une autre demande', 'TRANSACTION_ID_REUSED', transactionId);
+/** A refusal about a command, in the TopUp body, with the command's transaction_id and the spec's `details`. */
+export function refusal(
+  status: number,
+  erreur: string,
+  message: string,
+  returnCode: string,
+  transactionId: string,
+  context: RefusalContext,
+): TopUpError {
+  return new TopUpError(status, {
+    erreur,
+    message,
+    returnCode,
+    transaction_id: transactionId,
+    details: {
+      mobile_msisdn: context.msisdn,
+      ...(context.isdn && { fixed_isdn: context.isdn }),
+      error_source: 'GATEWAY',
+      error_type: returnCode,
+      timestamp: new Date(context.now).toISOString(),
+    },
+  });
+}
 
-export const stillRunning = (transactionId: string) =>
-  refusal(409, 'Transaction en cours', 'Cette transaction est déjà en cours de traitement', 'TRANSACTION_IN_PROGRESS', transactionId);
+/**
+ * Whoever sent it, this id now answers nothing but this: its request, PIN or outcome are not told
+ * (`details` speaks of this request only).
+ */
+export const idReused = (transactionId: string, context: RefusalContext) =>
+  refusal(
+    409,
+    'Identifiant de transaction déjà utilisé',
+    'Ce transaction_id a déjà servi pour une autre demande : chaque commande demande un transaction_id nouveau',
+    'TRANSACTION_ID_REUSED',
+    transactionId,
+    context,
+  );
+
+export const stillRunning = (transactionId: string, context: RefusalContext) =>
+  refusal(409, 'Transaction en cours', 'Cette transaction est déjà en cours de traitement', 'TRANSACTION_IN_PROGRESS', transactionId, context);
 
 export function pinLocked(msisdn: string, until: number, now: number, transactionId: string): TopUpError {
   const minutes = Math.max(1, Math.ceil((until - now) / 60_000));

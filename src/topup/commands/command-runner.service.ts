@@ -15,6 +15,7 @@ import { ActionType, OperatorCode } from '../../operator/operator-codes';
 import type { ExecuteCommandResponse } from '../../operator/soap-types';
 import { idReused, pinDigestOf, pinLocked, requestHashOf, stillRunning, withTransactionId } from './command-answers';
 import { newTopUpTransactionId } from './topup-transaction-id';
+import { UnknownNumberResolver } from '../services/unknown-number.resolver';
 
 export interface CommandSpec {
   operation: 'update_pin' | 'directory_add' | 'directory_remove' | 'subscribe_package' | 'recharge_account';
@@ -67,6 +68,7 @@ export class CommandRunner {
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
     @Inject(SOAP_ENDPOINT) endpoint: SoapEndpoint,
+    private readonly unknownNumbers: UnknownNumberResolver,
   ) {
     this.backendUrl = publicBackendUrl(endpoint.url);
   }
@@ -80,8 +82,10 @@ export class CommandRunner {
       if (this.gateway.breakerState() === 'open') throw breakerOpen('executeCommand');
       const start = await this.start(spec, msisdn, transactionId);
       if ('replay' in start) {
-        if (start.replay.httpStatus >= 400) throw new TopUpError(start.replay.httpStatus, start.replay.response as TopUpError['body']);
-        return start.replay.response as Record<string, unknown>;
+        // The recorded answer, marked (and given the Idempotent-Replayed header by the interceptor).
+        const answer = { ...(start.replay.response as Record<string, unknown>), replayed: true };
+        if (start.replay.httpStatus >= 400) throw new TopUpError(start.replay.httpStatus, answer as unknown as TopUpError['body']);
+        return answer;
       }
       const deadline = began + this.config.topupRequestTimeoutMs - CEILING_MARGIN_MS;
       return await this.execute({ spec, msisdn, transactionId, attempt: start.attempt }, deadline);
@@ -107,8 +111,9 @@ export class CommandRunner {
       this.clock.now(),
     );
     if (start.kind === 'replay') return { replay: start };
-    if (start.kind === 'running') throw stillRunning(transactionId);
-    if (start.kind === 'conflict') throw idReused(transactionId);
+    const context = { msisdn: spec.msisdn, isdn: spec.errorContext.isdn, now: this.clock.now() };
+    if (start.kind === 'running') throw stillRunning(transactionId, context);
+    if (start.kind === 'conflict') throw idReused(transactionId, context);
     try {
       return { attempt: await this.pins.reserve(msisdn, spec.clientAddress, this.clock.now()) };
     } catch (error) {
@@ -183,10 +188,16 @@ export class CommandRunner {
       return body;
     }
     const wrongPin = response.returnCode === OperatorCode.WRONG_PIN;
+    // Code 1 about a command naming both numbers: which one is unknown, asked before the answer is recorded.
+    const unknown =
+      response.returnCode === OperatorCode.NUMBER_NOT_FOUND && spec.errorContext.isdn
+        ? await this.unknownNumbers.which(spec.msisdn, spec.errorContext.isdn)
+        : undefined;
     const error = operatorError(response.returnCode, {
       msisdn: spec.msisdn,
       transactionId,
       now,
+      unknown,
       ...spec.errorContext,
       ...(response.requiredAmount !== undefined &&
         response.currentBalance !== undefined && {

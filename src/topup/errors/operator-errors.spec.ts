@@ -43,6 +43,37 @@ describe(operatorError.name, () => {
     });
   });
 
+  describe('code 1 naming which number is unknown (issue 15, point 10)', () => {
+    it('the mobile: MOBILE_NOT_FOUND, no status object about the line', () => {
+      const sut = operatorError('1', { msisdn: '77999999', isdn: '21123456', unknown: 'mobile', now: NOW });
+      expect(sut.httpStatus).toBe(404);
+      expect(sut.body).toMatchObject({
+        erreur: 'Numéro mobile inexistant',
+        message: "Le numéro 77999999 n'existe pas dans le système",
+        details: { mobile_msisdn: '77999999', fixed_isdn: '21123456', error_type: 'MOBILE_NOT_FOUND' },
+      });
+      expect(sut.body).not.toHaveProperty('status');
+    });
+
+    it("the fixed line: the spec's example", () => {
+      expect(operatorError('1', { ...CONTEXT, unknown: 'fixed' }).body).toEqual(operatorError('1', CONTEXT).body);
+    });
+
+    it('both: MOBILE_AND_FIXED_NOT_FOUND, naming both', () => {
+      const sut = operatorError('1', { msisdn: '77999999', isdn: '21000001', unknown: 'both', now: NOW });
+      expect(sut.body).toMatchObject({ erreur: 'Numéros inexistants', details: { error_type: 'MOBILE_AND_FIXED_NOT_FOUND' } });
+      expect(sut.body.message).toContain('77999999');
+      expect(sut.body.message).toContain('21000001');
+    });
+
+    it('unresolved: MOBILE_OR_FIXED_NOT_FOUND, naming both, no status object', () => {
+      const sut = operatorError('1', { msisdn: '77999999', isdn: '21123456', unknown: 'unresolved', now: NOW });
+      expect(sut.body).toMatchObject({ erreur: 'Numéro inexistant', details: { error_type: 'MOBILE_OR_FIXED_NOT_FOUND' } });
+      expect(sut.body.message).toBe("Le numéro mobile 77999999 ou le numéro fixe 21123456 n'existe pas dans le système");
+      expect(sut.body).not.toHaveProperty('status');
+    });
+  });
+
   it('words an unknown number without a fixed line after the mobile', () => {
     const sut = operatorError('1', { msisdn: '77000000', now: NOW });
     expect(sut.httpStatus).toBe(404);

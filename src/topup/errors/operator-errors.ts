@@ -3,10 +3,15 @@ import { OperatorCode } from '../../operator/operator-codes';
 import { publicLineStatus } from './line-status';
 import { TopUpError } from './topup-error';
 
+/** With code 1 on a request naming both numbers: which one the operator does not know. */
+export type UnknownNumber = 'mobile' | 'fixed' | 'both' | 'unresolved';
+
 /** What the request was about, to word the error and fill its `details`. */
 export interface OperatorErrorContext {
   msisdn?: string;
   isdn?: string;
+  /** Code 1 only; without it, the fixed line when the request named one, else the mobile. */
+  unknown?: UnknownNumber;
   transactionId?: string;
   packageCode?: string;
   /** With "insufficient balance": which balance fell short. */
@@ -37,9 +42,21 @@ export function operatorError(code: string, context: OperatorErrorContext): TopU
 
   switch (code) {
     case OperatorCode.NUMBER_NOT_FOUND:
-      return context.isdn
-        ? line(404, 'Numéro fixe inexistant', `Le numéro ${context.isdn} n'existe pas dans le système`, 'NUMBER_NOT_FOUND')
-        : plain(404, 'Numéro inexistant', `Le numéro ${context.msisdn ?? ''} n'existe pas dans le système`.trim(), 'NUMBER_NOT_FOUND');
+      switch (context.unknown ?? (context.isdn ? 'fixed' : 'mobile')) {
+        case 'fixed':
+          return line(404, 'Numéro fixe inexistant', `Le numéro ${context.isdn} n'existe pas dans le système`, 'NUMBER_NOT_FOUND');
+        case 'mobile':
+          return plain(404, 'Numéro mobile inexistant', `Le numéro ${context.msisdn ?? ''} n'existe pas dans le système`.replace('  ', ' '), 'MOBILE_NOT_FOUND');
+        case 'both':
+          return line(404, 'Numéros inexistants', `Les numéros ${context.msisdn} et ${context.isdn} n'existent pas dans le système`, 'MOBILE_AND_FIXED_NOT_FOUND');
+        case 'unresolved':
+          return plain(
+            404,
+            'Numéro inexistant',
+            `Le numéro mobile ${context.msisdn} ou le numéro fixe ${context.isdn} n'existe pas dans le système`,
+            'MOBILE_OR_FIXED_NOT_FOUND',
+          );
+      }
     case OperatorCode.NUMBER_BLOCKED:
       return line(403, 'Opération non autorisée', 'Le numéro fixe est suspendu et ne peut pas être rechargé', 'NUMBER_BLOCKED');
     case OperatorCode.POSTPAID_NOT_ELIGIBLE:

@@ -18,6 +18,7 @@ import type {
   SubscribePackageRequestDto,
   UpdatePinRequestDto,
 } from '../validation/topup-requests.dto';
+import { UnknownNumberResolver } from './unknown-number.resolver';
 
 /** PIN used when the request gives none, as the spec says. */
 export const DEFAULT_PIN = '0000';
@@ -29,6 +30,7 @@ export class TopUpCommandsService {
     private readonly runner: CommandRunner,
     private readonly gateway: TopUpGateway,
     private readonly clock: Clock,
+    private readonly unknownNumbers: UnknownNumberResolver,
   ) {}
 
   subscribePackage(request: SubscribePackageRequestDto, clientAddress: string) {
@@ -120,7 +122,10 @@ export class TopUpCommandsService {
     );
     const now = new Date(this.clock.now());
     const refusal = results.find((r) => r.returnCode !== OperatorCode.SUCCESS && r.returnCode !== OperatorCode.NO_PACKAGE_AVAILABLE);
-    if (refusal) throw operatorError(refusal.returnCode, { msisdn, isdn, packageCode, now });
+    if (refusal) {
+      const unknown = refusal.returnCode === OperatorCode.NUMBER_NOT_FOUND ? await this.unknownNumbers.which(msisdn, isdn) : undefined;
+      throw operatorError(refusal.returnCode, { msisdn, isdn, packageCode, unknown, now });
+    }
     const found = results.flatMap((r) => r.package ?? []).find((p) => p.packageCode === packageCode);
     // A line with no package of any type (453) is refused as such, not as "unknown package".
     const none = results.every((r) => r.returnCode === OperatorCode.NO_PACKAGE_AVAILABLE);
