@@ -23,12 +23,30 @@ const NOT_FOUND_EXAMPLE = {
   details: { mobile_msisdn: '77123456', fixed_isdn: '21123456', error_type: 'NUMBER_NOT_FOUND' },
 };
 
+const NOT_FOUND_DESCRIPTION =
+  'Numéro inexistant (1) : `details.error_type` dit lequel, NUMBER_NOT_FOUND (le fixe), MOBILE_NOT_FOUND, ' +
+  'MOBILE_AND_FIXED_NOT_FOUND ou MOBILE_OR_FIXED_NOT_FOUND ; aucun package disponible (453)';
+
+const ID_REUSED_EXAMPLE = {
+  erreur: 'Identifiant de transaction déjà utilisé',
+  message: 'Ce transaction_id a déjà servi pour une autre demande : chaque commande demande un transaction_id nouveau',
+  returnCode: 'TRANSACTION_ID_REUSED',
+  transaction_id: 'dtapp1642345678123456',
+  details: {
+    mobile_msisdn: '77123456',
+    fixed_isdn: '21123456',
+    error_source: 'GATEWAY',
+    error_type: 'TRANSACTION_ID_REUSED',
+    timestamp: '2024-01-15T10:30:00Z',
+  },
+};
+
 const example = (status: number, description: string, value: unknown) =>
   ApiResponse({ status, description, content: { 'application/json': { example: value } } });
 
 const common = [
   example(422, 'Données invalides (ou numéro postpaid non éligible, code 3)', VALIDATION_EXAMPLE),
-  example(404, 'Numéro inexistant (1) ou aucun package disponible (453)', NOT_FOUND_EXAMPLE),
+  example(404, NOT_FOUND_DESCRIPTION, NOT_FOUND_EXAMPLE),
   ApiResponse({ status: 403, description: 'Numéro bloqué ou suspendu (code 2)' }),
   ApiResponse({ status: 410, description: 'Numéro expiré (code 5)' }),
   ApiResponse({ status: 429, description: 'Trop de requêtes ou numéro bloqué (PIN_LOCKED) : en-tête Retry-After, en secondes' }),
@@ -42,6 +60,12 @@ export const TOPUP_ERRORS = {
     ...common,
     ApiResponse({ status: 400, description: 'Solde insuffisant (avec package_info ou balance_info)' }),
     ApiResponse({ status: 401, description: 'Code PIN incorrect' }),
-    ApiResponse({ status: 409, description: 'transaction_id en cours ou déjà utilisé pour une autre requête' }),
+    example(
+      409,
+      'transaction_id en cours (TRANSACTION_IN_PROGRESS) ou déjà utilisé pour une autre requête (TRANSACTION_ID_REUSED). ' +
+        'Le même transaction_id avec la même requête et le même PIN renvoie la réponse enregistrée, ' +
+        'marquée `replayed: true` et par l’en-tête `Idempotent-Replayed: true`.',
+      ID_REUSED_EXAMPLE,
+    ),
   ),
 };

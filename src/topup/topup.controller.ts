@@ -86,7 +86,9 @@ export class TopUpController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Souscription à un package (payé par le solde principal de la ligne fixe)',
-    description: 'Un transaction_id rejoué renvoie la réponse enregistrée sans rappeler l’opérateur.',
+    description:
+      'Un transaction_id rejoué (même requête, même PIN) renvoie la réponse enregistrée sans rappeler l’opérateur, ' +
+      'marquée `replayed: true` et par l’en-tête `Idempotent-Replayed: true`.',
   })
   @TOPUP_ERRORS.command
   subscribePackage(@Body() dto: SubscribePackageRequestDto, @Ip() client: string): Body200 {
