@@ -51,7 +51,7 @@ describe('Attempts: a report is tied to the assignment it is about', () => {
     for (let replay = 0; replay < 3; replay++) {
       const res = await put(id, 'failed');
       expectError(res, 409, 'TRANSACTION.PROCESSING_REPORT_REQUIRED');
-      expect(res.body.details).toMatchObject({ transactionId: id, currentAttempt: 2, requiredStatus: 'processing' });
+      expect(res.body.context).toMatchObject({ transactionId: id, currentAttempt: 2, requiredStatus: 'processing' });
     }
     expect(await detail(t.api, id)).toMatchObject({ status: 'assigned', retryCount: 1, attempt: 2 });
     expect(await events(id)).toBe(trail);
@@ -69,7 +69,7 @@ describe('Attempts: a report is tied to the assignment it is about', () => {
     for (const status of ['processing', 'completed', 'failed', 'pending']) {
       const res = await put(id, status, 1);
       expectError(res, 409, 'TRANSACTION.STALE_ATTEMPT');
-      expect(res.body.details).toEqual({ transactionId: id, reportedAttempt: 1, currentAttempt: 2 });
+      expect(res.body.context).toEqual({ transactionId: id, reportedAttempt: 1, currentAttempt: 2 });
     }
     expectError(await put(id, 'processing', 3), 409, 'TRANSACTION.STALE_ATTEMPT');
     expect(await events(id)).toBe(trail);
@@ -126,7 +126,7 @@ describe('Attempts: a report is tied to the assignment it is about', () => {
     for (const attempt of [0, -1, 1.5, '1']) {
       const res = await t.api.put(paths.status(tx.id), { status: 'processing', callboxId: BOX, attempt });
       expectStatus(res, 400);
-      expect(Object.keys(res.body.details.fields)).toContain('attempt');
+      expect(Object.keys(res.body.fields)).toContain('attempt');
     }
   });
 });

@@ -61,6 +61,6 @@ describe('Idempotency-Key scope of box submits', () => {
   it('refuses a malformed callboxId with 400', async () => {
     const res = await submitAs('order-6', { ...rechargeSubmission(), callboxId: 'box one' });
     expectStatus(res, 400);
-    expect(Object.keys(res.body.details.fields)).toContain('callboxId');
+    expect(Object.keys(res.body.fields)).toContain('callboxId');
   });
 });

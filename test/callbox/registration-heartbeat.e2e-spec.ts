@@ -95,7 +95,7 @@ describe('CallBox registration (POST /api/call-box/register)', () => {
       capabilities: { maxConcurrentTransactions: 0, supportedTypes: [] },
     });
     expectStatus(res, 400);
-    expect(Object.keys(res.body.details.fields).sort()).toEqual([
+    expect(Object.keys(res.body.fields).sort()).toEqual([
       'callboxId',
       'capabilities.maxConcurrentTransactions',
       'capabilities.supportedTypes',

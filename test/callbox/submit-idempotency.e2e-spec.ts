@@ -178,7 +178,7 @@ describe('Submission idempotency (Idempotency-Key header)', () => {
     await submitWithKey('order:47');
     const res = await submitWithKey('order:47', rechargeSubmission({ amount: 2000 }));
     expectError(res, 409, 'IDEMPOTENCY.KEY_REUSED');
-    expect(res.body.details).toEqual({ idempotencyKey: 'order:47' });
+    expect(res.body.context).toEqual({ idempotencyKey: 'order:47' });
   });
 
   it('accepts the longest key (128 characters)', async () => {

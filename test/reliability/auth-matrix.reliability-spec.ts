@@ -175,7 +175,8 @@ describe('Reliability: authentication matrix of every protected route', () => {
     const wrong = cells.filter((c) => c.status !== 401 && c.status !== 403).map((c) => `${c.route} / ${c.column}: ${c.status}`);
     expect(wrong).toEqual([]);
     for (const cell of cells) {
-      expect(Object.keys(cell.body).sort()).toEqual(['code', 'details', 'error', 'success']);
+      expect(Object.keys(cell.body).filter((key) => key !== 'context').sort()).toEqual(['code', 'details', 'error', 'success']);
+      expect(typeof cell.body.details).toBe('string');
       expect(cell.body).toMatchObject({ success: false, code: expect.stringMatching(/^AUTH\.|^TRANSACTION\.NOT_ASSIGNED/) });
     }
     expect(after).toEqual(before);

@@ -31,8 +31,10 @@ function familyProblem(request: BadRequest, res: HttpResult): string | null {
   const body = res.body;
   if (!body || typeof body !== 'object' || Array.isArray(body)) return `HTTP ${res.status} without a JSON error body`;
   if (request.family === 'callbox') {
-    const keys = Object.keys(body).sort().join(',');
+    // The spec's four fields; a 400's `fields` or a refusal's `context` beside them.
+    const keys = Object.keys(body).filter((key) => key !== 'fields' && key !== 'context').sort().join(',');
     if (keys !== 'code,details,error,success') return `CallBox body with keys ${keys}`;
+    if (typeof body.details !== 'string') return 'CallBox details not a string';
     if (body.success !== false || typeof body.error !== 'string' || body.error === '' || typeof body.code !== 'string') return 'CallBox body malformed';
     return null;
   }

@@ -78,7 +78,7 @@ describe('Settling work in doubt (POST /api/call-box/transactions/{id}/resolve)'
     for (const [id, status] of expected) {
       const res = await resolve(id, { outcome: 'failed', note: 'trop tard' });
       expectError(res, 409, 'TRANSACTION.NOT_IN_REVIEW');
-      expect(res.body.details).toMatchObject({ transactionId: id, currentStatus: status });
+      expect(res.body.context).toMatchObject({ transactionId: id, currentStatus: status });
       expect((await detail(t.api, id)).status).toBe(status);
     }
   });

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiResponse } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
 
 /** The CallBox family's error body (spec: "Format des Erreurs"), plus a stable machine-readable code. */
 export class CallBoxErrorDto {
@@ -9,8 +9,15 @@ export class CallBoxErrorDto {
   error: string;
   @ApiProperty({ example: 'TRANSACTION.ILLEGAL_TRANSITION' })
   code: string;
-  @ApiProperty({ example: 'Détails techniques de l’erreur', nullable: true })
-  details: unknown;
+  /** Always a human-readable string, as in the spec's "Format des Erreurs". */
+  @ApiProperty({ example: 'transactionId : tx_1728307200_abc123, currentStatus : completed, requestedStatus : failed' })
+  details: string;
+  /** Only on a 400: the messages for each offending field. */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } }, example: { amount: ['amount must be a positive number'] } })
+  fields?: Record<string, string[]>;
+  /** What the refusal is about, for programs (added beside the spec's fields). */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { transactionId: 'tx_1728307200_abc123', currentStatus: 'completed', requestedStatus: 'failed' } })
+  context?: Record<string, unknown>;
 }
 
 const DESCRIPTIONS: Record<number, string> = {

@@ -12,10 +12,13 @@ export function isTopUpErrorBody(body: unknown): boolean {
   );
 }
 
-/** CallBox error body: `{ success: false, error, code, details }`. */
+/** CallBox error body: `{ success: false, error, code, details }`, `details` a string as in the spec. */
 export function isCallBoxErrorBody(body: unknown): boolean {
   const b = body as Record<string, unknown> | null;
-  return !!b && typeof b === 'object' && b.success === false && typeof b.error === 'string' && typeof b.code === 'string' && b.erreur === undefined;
+  return (
+    !!b && typeof b === 'object' && b.success === false && typeof b.error === 'string' && typeof b.code === 'string' &&
+    typeof b.details === 'string' && b.erreur === undefined
+  );
 }
 
 /** What a framework leaks when its own exceptions reach the client as text. */
