@@ -44,6 +44,12 @@ describe(loadAppConfig.name, () => {
     for (const bad of ['0', '501', 'ten']) expect(problemsOf({ DATABASE_POOL_SIZE: bad })).toEqual(['DATABASE_POOL_SIZE']);
   });
 
+  it('holds started work of a live box for PROCESSING_HARD_LIMIT_MS, 10 min by default, 1 s to 24 h', () => {
+    expect(loadAppConfig({}).processingHardLimitMs).toBe(600_000);
+    expect(loadAppConfig({ PROCESSING_HARD_LIMIT_MS: '900000' }).processingHardLimitMs).toBe(900_000);
+    for (const bad of ['999', '86400001', 'ten']) expect(problemsOf({ PROCESSING_HARD_LIMIT_MS: bad })).toEqual(['PROCESSING_HARD_LIMIT_MS']);
+  });
+
   it('lists every bad value at once', () => {
     expect(problemsOf({ PORT: 'eighty', MAX_RETRIES: '99', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' }).sort()).toEqual(
       ['DATABASE_URL', 'LOG_LEVEL', 'MAX_RETRIES', 'PORT'],

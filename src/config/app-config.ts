@@ -54,6 +54,8 @@ export class AppConfig {
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
   readonly heartbeatTimeoutMs: number;
+  /** A live box's hold on work it started; never shorter than the box's `timeoutMs`. */
+  readonly processingHardLimitMs: number;
   readonly syncIntervalMs: number;
   readonly degradedCooldownMs: number;
   /** How long a box is not offered again work it gave back. */
@@ -113,6 +115,7 @@ export class AppConfig {
     this.retryBaseDelayMs = env.RETRY_BASE_DELAY_MS;
     this.retryMaxDelayMs = env.RETRY_MAX_DELAY_MS;
     this.heartbeatTimeoutMs = env.HEARTBEAT_TIMEOUT_MS;
+    this.processingHardLimitMs = env.PROCESSING_HARD_LIMIT_MS;
     this.syncIntervalMs = env.SYNC_INTERVAL_MS;
     this.degradedCooldownMs = env.DEGRADED_COOLDOWN_MS;
     this.handBackAvoidMs = env.HAND_BACK_AVOID_MS;

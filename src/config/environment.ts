@@ -98,6 +98,13 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1000) @Max(3_600_000)
   HEARTBEAT_TIMEOUT_MS = 30_000;
 
+  /**
+   * How long a box that keeps heartbeating may hold work it started (`processing`) before it goes to
+   * needs_review; TRANSACTION_TIMEOUT_MS (`timeoutMs`) bounds only work not yet started.
+   */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(86_400_000)
+  PROCESSING_HARD_LIMIT_MS = 10 * 60_000;
+
   @Transform(emptyAsUndefined) @IsOptional()
   @Matches(/^https?:\/\/.+/, { message: 'TOPUP_SOAP_URL must be an http(s) URL' })
   TOPUP_SOAP_URL?: string;

@@ -62,7 +62,7 @@ export interface DeviceReport {
   attempt?: number;
   result: Record<string, unknown> | null;
   now: number;
-  /** The box's lease on work it has started. */
+  /** The box's hold on work it has started (PROCESSING_HARD_LIMIT_MS, at least its timeoutMs). */
   leaseMs: number;
   /** Delay before the next attempt, given the retry count after this failure. */
   retryDelayMs: (retryCount: number) => number;

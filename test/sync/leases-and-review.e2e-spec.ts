@@ -9,12 +9,13 @@ const LEASE_MS = 5_000;
 describe('Dispatcher: expired leases (TRANSACTION_TIMEOUT_MS)', () => {
   let t: TestApp;
   beforeEach(async () => {
-    t = await createTestApp({ fakeClock: true, env: { TRANSACTION_TIMEOUT_MS: String(LEASE_MS) } });
+    // Started work's hard limit as short as the lease, so both run out here (processing-hold.e2e-spec has the long one).
+    t = await createTestApp({ fakeClock: true, env: { TRANSACTION_TIMEOUT_MS: String(LEASE_MS), PROCESSING_HARD_LIMIT_MS: String(LEASE_MS) } });
     await registerBox(t.api, A);
   });
   afterEach(async () => t.close());
 
-  it('sends assigned work back to the queue and processing work to review, even for a live box', async () => {
+  it('sends assigned work back to the queue and processing work past its hard limit to review, even for a live box', async () => {
     const unstarted = (await submit(t.api, { payItemId: 'LEASE_UNSTARTED' })).id;
     const started = (await submit(t.api, { payItemId: 'LEASE_STARTED' })).id;
     expect((await claim(t.api, A)).count).toBe(2);

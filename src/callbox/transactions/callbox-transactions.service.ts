@@ -121,7 +121,8 @@ export class CallBoxTransactionsService {
           attempt: report.attempt,
           result: report.result ? { ...report.result } : null,
           now,
-          leaseMs: settings.timeoutMs,
+          // A USSD session may outlast timeoutMs; a box that dies meanwhile is caught by its silence.
+          leaseMs: Math.max(settings.timeoutMs, this.config.processingHardLimitMs),
           retryDelayMs: (retryCount) => retryDelayMs(retryCount, policy),
           releaseMs: this.config.handBackAvoidMs,
           boxDegraded: await this.degradedForFailure(unit, current, report, now),
