@@ -61,13 +61,11 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
     updateMany: (d) => TransactionsSql.updateMany(d, ['tx_1', 'tx_2'], 'assigned', { status: 'pending', assignedTo: null, updatedAt: T }),
   },
   'transaction-counts': {
-    byStatus: (d) => TransactionCountsSql.byStatus(d),
-    byTypeAndStatus: (d) => TransactionCountsSql.byTypeAndStatus(d),
-    meanProcessingMs: (d) => TransactionCountsSql.meanProcessingMs(d),
+    counters: (d) => TransactionCountsSql.counters(d),
+    fold: (d) => (d.writesInWith ? TransactionCountsSql.fold(d, 1000) : null),
     inFlightByBox: (d) => TransactionCountsSql.inFlightByBox(d),
     inStatus: (d) => TransactionCountsSql.inStatus(d, 'pending'),
     assignedTo: (d) => TransactionCountsSql.assignedTo(d, 'callbox_001', ['assigned']),
-    processedByBox: (d) => TransactionCountsSql.processedByBox(d),
   },
   'transaction-events': {
     insert: (d) => TransactionEventsSql.insert(d, [{ transactionId: 'tx_1', from: 'pending', to: 'assigned', actor: 'dispatcher', at: T, details: null }]),

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { OutboxRepository } from '../callbacks/outbox.repository';
 import { TOPUP_OPERATIONS } from '../operator/soap-types';
@@ -6,6 +6,7 @@ import { TRANSACTION_STATUSES } from '../transactions/transaction';
 import { canTransition } from '../transactions/transaction-state-machine';
 import { TransactionRepository } from '../transactions/transaction.repository';
 import { TransactionTransitions } from '../transactions/transaction-transitions';
+import { EventLoopDelayMonitor } from './event-loop-delay';
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
@@ -18,14 +19,15 @@ const TICK_STEPS = ['disconnected', 'requeued', 'needsReview', 'retried', 'faile
 
 /**
  * The service's Prometheus metrics, in a registry of its own. Hot paths only bump in-memory
- * counters; a scrape runs two counts (transactions by status, undelivered callbacks).
+ * counters; a scrape reads the transaction counters and counts the undelivered callbacks (an index range).
  *
  * Counters read with rate() exist at zero from boot for every label set they can take:
  * a series born at its first increment has no earlier sample, so rate() never sees that burst.
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
+  private readonly eventLoop = new EventLoopDelayMonitor();
 
   readonly httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
@@ -111,11 +113,11 @@ export class MetricsService {
     });
     new Gauge({
       name: 'merecharge_transactions',
-      help: 'Transactions by status (one grouped count per scrape)',
+      help: 'Transactions by status (read from the counters kept with every write)',
       labelNames: ['status'] as const,
       registers: [this.registry],
       async collect() {
-        const counts = await transactions.countByStatus();
+        const counts = (await transactions.counters()).byStatus;
         for (const status of TRANSACTION_STATUSES) this.set({ status }, counts[status]);
       },
     });
@@ -127,7 +129,29 @@ export class MetricsService {
         this.set(await outbox.countPending());
       },
     });
+    const eventLoop = this.eventLoop;
+    eventLoop.start();
+    new Gauge({
+      name: 'merecharge_event_loop_delay_max_seconds',
+      help: 'The worst event-loop delay over the last minute (perf_hooks.monitorEventLoopDelay): how long every request, poll and tick waited behind the longest blocking job',
+      registers: [this.registry],
+      collect() {
+        this.set(eventLoop.read().maxSeconds);
+      },
+    });
+    new Gauge({
+      name: 'merecharge_event_loop_delay_p99_seconds',
+      help: "The event loop's 99th percentile delay over the last minute (the worst 5-second window's)",
+      registers: [this.registry],
+      collect() {
+        this.set(eventLoop.read().p99Seconds);
+      },
+    });
     this.zeroKnownSeries();
+  }
+
+  onModuleDestroy(): void {
+    this.eventLoop.stop();
   }
 
   /** One SOAP call's duration and outcome. */

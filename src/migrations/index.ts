@@ -6,6 +6,7 @@ import { QueueOrderIndexes1732600000000 } from './1732600000000-queue-order-inde
 import { OutboxSequence1732710000000 } from './1732710000000-outbox-sequence';
 import { DeviceAttempts1732720000000 } from './1732720000000-device-attempts';
 import { PinLimitsAndCommandJournal1732730000000 } from './1732730000000-pin-limits-and-command-journal';
+import { TransactionCounters1732740000000 } from './1732740000000-transaction-counters';
 
 /** Every migration, oldest first. Registered explicitly so the bundle needs no glob at run time. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   OutboxSequence1732710000000,
   DeviceAttempts1732720000000,
   PinLimitsAndCommandJournal1732730000000,
+  TransactionCounters1732740000000,
 ];

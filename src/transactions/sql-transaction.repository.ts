@@ -6,6 +6,7 @@ import { OutcomeOutbox } from './outcome-outbox';
 import { idempotencyKeyReused, transactionNotFound } from './transaction-errors';
 import { toTransaction, toTransactionEvent, TransactionRow } from './transaction-row';
 import { NewTransaction, PRIORITY_RANK, Transaction, TRANSACTION_STATUSES, TransactionEvent, TransactionStatus, TransactionType } from './transaction';
+import { countersFrom, TransactionCounters } from './transaction-counters';
 import { TransactionCountsSql } from './transaction-counts.statements';
 import { TransactionEventsSql } from './transaction-events.statements';
 import { newTransactionId } from './transaction-id';
@@ -112,21 +113,27 @@ export class SqlTransactionRepository extends TransactionRepository {
     });
   }
 
-  async countByStatus(): Promise<Record<TransactionStatus, number>> {
-    const rows = await this.db.read<{ status: TransactionStatus; n: unknown }>(TransactionCountsSql.byStatus(this.db.dialect));
-    const counts = Object.fromEntries(TRANSACTION_STATUSES.map((s) => [s, 0])) as Record<TransactionStatus, number>;
-    for (const row of rows) counts[row.status] = Number(row.n);
-    return counts;
+  async counters(): Promise<TransactionCounters> {
+    const rows = await this.db.read<{ type: TransactionType; status: TransactionStatus; callbox_id: string; n: unknown; timed: unknown; processing_ms: unknown }>(
+      TransactionCountsSql.counters(this.db.dialect),
+    );
+    return countersFrom(
+      rows.map((row) => ({
+        type: row.type,
+        status: row.status,
+        callboxId: row.callbox_id,
+        n: Number(row.n),
+        timed: Number(row.timed),
+        processingMs: Number(row.processing_ms),
+      })),
+    );
   }
 
-  async countByTypeAndStatus() {
-    const rows = await this.db.read<{ type: TransactionType; status: TransactionStatus; n: unknown }>(TransactionCountsSql.byTypeAndStatus(this.db.dialect));
-    return rows.map((row) => ({ type: row.type, status: row.status, count: Number(row.n) }));
-  }
-
-  async meanProcessingMs(): Promise<number | null> {
-    const [row] = await this.db.read<{ mean: unknown }>(TransactionCountsSql.meanProcessingMs(this.db.dialect));
-    return row.mean === null ? null : Math.round(Number(row.mean));
+  async foldCounterDeltas(limit: number): Promise<number> {
+    // SQLite's triggers write the counters themselves: it has no deltas.
+    if (!this.db.dialect.writesInWith) return 0;
+    const [row] = await this.db.unit<{ n: unknown }>(TransactionCountsSql.fold(this.db.dialect, limit));
+    return Number(row.n);
   }
 
   async countInFlightByBox(): Promise<Map<string, number>> {
@@ -142,11 +149,6 @@ export class SqlTransactionRepository extends TransactionRepository {
   async countAssignedTo(callboxId: string, statuses: readonly TransactionStatus[]): Promise<number> {
     const [row] = await this.db.read<{ n: unknown }>(TransactionCountsSql.assignedTo(this.db.dialect, callboxId, statuses));
     return Number(row.n);
-  }
-
-  async countProcessedByBox(): Promise<Map<string, number>> {
-    const rows = await this.db.read<{ box: string; n: unknown }>(TransactionCountsSql.processedByBox(this.db.dialect));
-    return new Map(rows.map((row) => [row.box, Number(row.n)]));
   }
 
   async listEvents(transactionId: string): Promise<TransactionEvent[]> {

@@ -2,6 +2,7 @@ import type { NewTransaction, Transaction, TransactionEvent, TransactionPatch, T
 import type { TransitionStep } from './transaction-state-machine';
 import type { SweepMatch } from './transactions.statements';
 import type { UnitOfWork } from '../database/unit-of-work';
+import type { TransactionCounters } from './transaction-counters';
 
 export interface IdempotencyClaim {
   /** What is stored: derived from the caller's identity and key, so two callers never share one. */
@@ -105,13 +106,11 @@ export abstract class TransactionRepository {
   /** Assigns pending work as `plan` decides, atomically with the boxes' polls; returns what it assigned. */
   abstract dispatch(round: DispatchRound): Promise<Transaction[]>;
 
-  abstract countByStatus(): Promise<Record<TransactionStatus, number>>;
+  /** The counters of the whole table (kept with every write: constant cost, exact at the read's snapshot). */
+  abstract counters(): Promise<TransactionCounters>;
 
-  /** Transactions per type and status. */
-  abstract countByTypeAndStatus(): Promise<Array<{ type: TransactionType; status: TransactionStatus; count: number }>>;
-
-  /** Mean time from processing to completed, over completed transactions that recorded a start. */
-  abstract meanProcessingMs(): Promise<number | null>;
+  /** Folds at most `limit` of the counters' pending deltas (PostgreSQL); returns how many it folded. */
+  abstract foldCounterDeltas(limit: number): Promise<number>;
 
   /** Assigned + processing transactions per box. */
   abstract countInFlightByBox(): Promise<Map<string, number>>;
@@ -119,9 +118,6 @@ export abstract class TransactionRepository {
   abstract countInStatus(status: TransactionStatus): Promise<number>;
 
   abstract countAssignedTo(callboxId: string, statuses: readonly TransactionStatus[]): Promise<number>;
-
-  /** Completed or failed transactions per box, for the stats. */
-  abstract countProcessedByBox(): Promise<Map<string, number>>;
 
   abstract listEvents(transactionId: string): Promise<TransactionEvent[]>;
 }

@@ -7,7 +7,7 @@ import { CallBoxRepository, liveStatus } from '../registry/callbox';
 import { TRANSACTION_TYPES, TransactionStatus } from '../../transactions/transaction';
 import type { StatsDto } from './stats.dto';
 
-/** The spec's statistics, from grouped counts; no transaction row is loaded. */
+/** The spec's statistics, from the transaction counters and the work in flight: no count of the table's history. */
 @Injectable()
 export class CallBoxStatsService {
   constructor(
@@ -18,14 +18,12 @@ export class CallBoxStatsService {
   ) {}
 
   async stats(): Promise<StatsDto> {
-    const [counts, boxes, processed, inFlight, byTypeAndStatus, averageProcessingTimeMs] = await Promise.all([
-      this.transactions.countByStatus(),
+    const [counters, boxes, inFlight] = await Promise.all([
+      this.transactions.counters(),
       this.boxes.list(),
-      this.transactions.countProcessedByBox(),
       this.transactions.countInFlightByBox(),
-      this.transactions.countByTypeAndStatus(),
-      this.transactions.meanProcessingMs(),
     ]);
+    const { byStatus: counts, processedByBox: processed, byTypeAndStatus, meanProcessingMs: averageProcessingTimeMs } = counters;
     const now = this.clock.now();
     const instances = boxes.map((box) => ({
       id: box.id,
