@@ -30,7 +30,7 @@ export async function startService(port: number, databaseUrl: string, extraEnv: 
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  await waitUntilUp(`http://127.0.0.1:${port}/health/live`);
+  await waitUntilUp(`http://127.0.0.1:${port}/health/live`, child);
   return child;
 }
 
@@ -49,8 +49,9 @@ export function peakRssMb(pid: number): number {
   return Math.round(kb / 1024);
 }
 
-async function waitUntilUp(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
+/** Up to 10 minutes (a migration over millions of rows runs before the service listens), unless it exits. */
+async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 6000 && child.exitCode === null; i++) {
     try {
       if ((await fetch(url)).ok) return;
     } catch {

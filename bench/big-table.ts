@@ -1,0 +1,176 @@
+import Database from 'better-sqlite3';
+import { performance } from 'node:perf_hooks';
+import { API_KEY, TOKEN } from './service';
+
+const DAY_MS = 86_400_000;
+const BOXES = 20;
+
+/**
+ * `rows` final transactions (90 % completed, 7 % failed, 3 % expired) spread over the last 90 days,
+ * each with its events (four for a box's run, two for an expiry), written straight into a migrated
+ * SQLite file while the service is stopped: one transaction, one INSERT ... SELECT over a recursive
+ * sequence per table, rows in primary key order. Returns the seconds it took.
+ */
+export function generateFinalTransactions(path: string, rows: number, now: number): number {
+  const started = performance.now();
+  const db = new Database(path);
+  try {
+    // A fixture, not money: no fsync while it is written (the file is thrown away after the bench).
+    // Out of WAL (a 4 GB transaction would go through the WAL and then be copied again); the
+    // rollback journal kept in memory (better-sqlite3's defensive mode refuses OFF).
+    db.pragma('journal_mode = DELETE');
+    db.pragma('journal_mode = MEMORY');
+    db.pragma('synchronous = OFF');
+    db.pragma('temp_store = MEMORY');
+    db.pragma('cache_size = -262144');
+    const since = now - 90 * DAY_MS;
+    const step = Math.max(1, Math.floor((90 * DAY_MS) / rows));
+    db.transaction(() => {
+      db.prepare(
+        `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < @rows)
+         INSERT INTO transactions (id, type, phone_number, amount, pay_item_id, customer_operator, priority, priority_rank, status,
+           assigned_to, retry_count, max_retries, source, created_at, updated_at, assigned_at, started_at, completed_at, attempt)
+         SELECT printf('tx_big_%010d', i),
+           CASE i % 4 WHEN 0 THEN 'recharge' WHEN 1 THEN 'voucher' WHEN 2 THEN 'deposit' ELSE 'withdraw' END,
+           printf('+237677%06d', i % 1000000), 500 + (i % 20) * 50, 'MTN_RECHARGE_1000', 'MTN', 'normal', 2,
+           CASE WHEN i % 100 < 90 THEN 'completed' WHEN i % 100 < 97 THEN 'failed' ELSE 'expired' END,
+           CASE WHEN i % 100 < 97 THEN printf('box_%02d', i % ${BOXES}) END,
+           0, 3, 'main', @since + i * @step, @since + i * @step + 60000,
+           CASE WHEN i % 100 < 97 THEN @since + i * @step + 2000 END,
+           CASE WHEN i % 100 < 97 THEN @since + i * @step + 3000 END,
+           CASE WHEN i % 100 < 97 THEN @since + i * @step + 3000 + (i % 50) * 1000 END,
+           CASE WHEN i % 100 < 97 THEN 1 ELSE 0 END
+         FROM seq`,
+      ).run({ rows, since, step });
+      db.prepare(
+        `WITH steps(k, expiry, from_status, to_status, actor) AS (VALUES
+           (0, 0, NULL, 'pending', 'main-system'), (1, 0, 'pending', 'assigned', 'dispatcher'),
+           (2, 0, 'assigned', 'processing', 'callbox'), (3, 0, 'processing', NULL, 'callbox'),
+           (0, 1, NULL, 'pending', 'main-system'), (1, 1, 'pending', 'expired', 'dispatcher'))
+         INSERT INTO transaction_events (transaction_id, from_status, to_status, actor, at, details)
+         SELECT t.id, s.from_status, COALESCE(s.to_status, t.status), s.actor, t.created_at + s.k * 1000, NULL
+         FROM transactions t JOIN steps s ON s.expiry = (t.status = 'expired')`,
+      ).run();
+    })();
+    db.pragma('journal_mode = WAL');
+  } finally {
+    db.close();
+  }
+  return Math.round((performance.now() - started) / 100) / 10;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Probes /health/live back to back while `work` runs: the slowest answer is how long the event
+ * loop was held (the loop serves nothing else while a synchronous query runs).
+ */
+async function withLoopProbe<T>(base: string, work: () => Promise<T>): Promise<{ result: T; maxProbeMs: number }> {
+  let probing = true;
+  let maxProbeMs = 0;
+  const probe = (async () => {
+    while (probing) {
+      const at = performance.now();
+      await fetch(`${base}/health/live`);
+      maxProbeMs = Math.max(maxProbeMs, performance.now() - at);
+      await sleep(2);
+    }
+  })();
+  try {
+    const result = await work();
+    probing = false;
+    await probe;
+    return { result, maxProbeMs };
+  } finally {
+    probing = false;
+  }
+}
+
+async function timed(request: () => Promise<Response>): Promise<number> {
+  const at = performance.now();
+  const response = await request();
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`HTTP ${response.status} from ${response.url}`);
+  return performance.now() - at;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+export interface BigTableMeasures {
+  statsMs: number;
+  metricsMs: number;
+  pollMs: number;
+  reportMs: number;
+  tickMs: number;
+  /** The slowest /health/live answer while the measures ran. */
+  maxEventLoopDelayMs: number;
+}
+
+/**
+ * Medians of `repeats` of each: stats, a metrics scrape, a poll that claims one transaction, a
+ * report (completed) of it, a forced tick. The boxes are registered and some work is queued first.
+ */
+export async function measureBigTable(base: string, repeats = 7): Promise<BigTableMeasures> {
+  const json = { 'content-type': 'application/json' };
+  const bearer = { authorization: `Bearer ${TOKEN}` };
+  const boxes = Array.from({ length: repeats }, (_, i) => `bigtable_${i}`);
+  for (const callboxId of boxes) {
+    const registered = await fetch(`${base}/api/call-box/register`, {
+      method: 'POST',
+      headers: { ...json, ...bearer },
+      body: JSON.stringify({ callboxId, capabilities: { maxConcurrentTransactions: 5, supportedTypes: ['recharge'] } }),
+    });
+    if (!registered.ok) throw new Error(`register: HTTP ${registered.status}`);
+  }
+  const submit = () =>
+    fetch(`${base}/api/transaction/to-callbox`, {
+      method: 'POST',
+      headers: { ...json, 'x-api-key': API_KEY },
+      body: JSON.stringify({ type: 'recharge', phoneNumber: '+237677123456', amount: 1000, payItemId: 'BENCH_1000', customerInfo: { operator: 'MTN' } }),
+    });
+  for (let i = 0; i < repeats * 3; i++) await (await submit()).arrayBuffer();
+
+  const { result, maxProbeMs } = await withLoopProbe(base, async () => {
+    const figures = { stats: [] as number[], metrics: [] as number[], poll: [] as number[], report: [] as number[], tick: [] as number[] };
+    for (let i = 0; i < repeats; i++) {
+      figures.stats.push(await timed(() => fetch(`${base}/api/call-box/stats`, { headers: bearer })));
+      figures.metrics.push(await timed(() => fetch(`${base}/metrics`)));
+      const callboxId = boxes[i];
+      let polled: Array<{ id: string }> = [];
+      figures.poll.push(
+        await timed(async () => {
+          const response = await fetch(`${base}/api/call-box/transactions/pending?callboxId=${callboxId}&limit=1`, { headers: bearer });
+          polled = ((await response.clone().json()) as { transactions: Array<{ id: string }> }).transactions;
+          return response;
+        }),
+      );
+      if (polled.length === 0) throw new Error(`${callboxId} polled nothing`);
+      figures.report.push(
+        await timed(() =>
+          fetch(`${base}/api/call-box/transactions/${polled[0].id}/status`, {
+            method: 'PUT',
+            headers: { ...json, ...bearer },
+            body: JSON.stringify({ callboxId, status: 'completed', result: { success: true } }),
+          }),
+        ),
+      );
+      figures.tick.push(await timed(() => fetch(`${base}/api/sync/force`, { method: 'POST', headers: { 'x-api-key': API_KEY } })));
+    }
+    return figures;
+  });
+  return {
+    statsMs: round(median(result.stats)),
+    metricsMs: round(median(result.metrics)),
+    pollMs: round(median(result.poll)),
+    reportMs: round(median(result.report)),
+    tickMs: round(median(result.tick)),
+    maxEventLoopDelayMs: round(maxProbeMs),
+  };
+}
+
+/** The worst of the measures' ratios (big over small); times under 1 ms count as 1 ms, so sub-millisecond noise is no ratio. */
+export function worstRatio(big: BigTableMeasures, small: BigTableMeasures): number {
+  const keys = ['statsMs', 'metricsMs', 'pollMs', 'reportMs', 'tickMs'] as const;
+  return Math.round(Math.max(...keys.map((key) => big[key] / Math.max(1, small[key]))) * 100) / 100;
+}
