@@ -54,6 +54,9 @@ describe('Prometheus metrics (GET /metrics)', () => {
     expect(text).toMatch(/merecharge_soap_call_duration_seconds_count\{operation="executeCommand",outcome="operator_refusal"\} 5/);
     expect(text).toMatch(/merecharge_soap_breaker_state 0/);
     expect(text).toMatch(/merecharge_pin_lockouts_total\{scope="address"\} 1/);
+    // The event loop's delay over the last minute: sampled, a number of seconds (never NaN or absent).
+    expect(text).toMatch(/^merecharge_event_loop_delay_max_seconds \d+(\.\d+)?(e-?\d+)?$/m);
+    expect(text).toMatch(/^merecharge_event_loop_delay_p99_seconds \d+(\.\d+)?(e-?\d+)?$/m);
   });
 
   it('shows the breaker open while the operator is down', async () => {
