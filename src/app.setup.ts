@@ -1,12 +1,12 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth/auth.guard';
 import { ErrorFamilies } from './common/http/error-families';
 import { registerAccessLog } from './common/logging/access-log';
 import { requestIdFor } from './common/http/request-id';
 import { MetricsService } from './metrics/metrics.service';
+import { buildOpenApiDocument, DOCS_JSON_PATH, DOCS_PATH, GLOBAL_PREFIX, PREFIX_EXCLUDED } from './openapi/openapi-document';
 
 const ERROR_FAMILIES = Symbol('errorFamilies');
 
@@ -42,7 +42,7 @@ export const APP_OPTIONS = { bodyParser: false } as const;
 /** Everything main.ts does to the app besides listening; the e2e specs call it too. */
 export function configureApp(app: NestFastifyApplication): void {
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.setGlobalPrefix(GLOBAL_PREFIX, { exclude: PREFIX_EXCLUDED });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.decorate(ERROR_FAMILIES, app.get(ErrorFamilies));
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -61,18 +61,6 @@ export function configureApp(app: NestFastifyApplication): void {
     done();
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('MeRecharge gateway')
-      .setDescription(
-        'CallBox device API, sync dispatcher and main-system hook (spec 000), TopUp facade over SOAP (spec 004). ' +
-          'CallBox routes take `Authorization: Bearer <CALLBOX_TOKEN>`; admin and main-system routes take `x-api-key`.',
-      )
-      .setVersion('1.0.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'CALLBOX_TOKEN, or a box-bound token of CALLBOX_TOKENS' }, BEARER_SCHEME)
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API_KEY (admins, main system)' }, API_KEY_SCHEME)
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: DOCS_JSON_PATH });
 }

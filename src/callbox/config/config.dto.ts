@@ -3,13 +3,13 @@ import { IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import { IsCallBoxId } from '../../common/validation/validators';
 
 export class CallBoxConfigDto {
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ example: 3, type: 'integer' })
   maxRetries: number;
-  @ApiProperty({ example: 30000 })
+  @ApiProperty({ example: 30000, type: 'integer' })
   timeoutMs: number;
-  @ApiProperty({ example: 5 })
+  @ApiProperty({ example: 5, type: 'integer' })
   batchSize: number;
-  @ApiProperty({ example: 5000 })
+  @ApiProperty({ example: 5000, type: 'integer' })
   pollIntervalMs: number;
 }
 
@@ -37,19 +37,19 @@ export class UpdateConfigDto {
   @IsOptional() @IsCallBoxId()
   callboxId?: string;
 
-  @ApiPropertyOptional({ example: 3, ...CONFIG_LIMITS.maxRetries })
+  @ApiPropertyOptional({ example: 3, type: 'integer' })
   @IfPresent() @IsInt() @Min(CONFIG_LIMITS.maxRetries.min) @Max(CONFIG_LIMITS.maxRetries.max)
   maxRetries?: number;
 
-  @ApiPropertyOptional({ example: 30000, ...CONFIG_LIMITS.timeoutMs })
+  @ApiPropertyOptional({ example: 30000, type: 'integer' })
   @IfPresent() @IsInt() @Min(CONFIG_LIMITS.timeoutMs.min) @Max(CONFIG_LIMITS.timeoutMs.max)
   timeoutMs?: number;
 
-  @ApiPropertyOptional({ example: 5, ...CONFIG_LIMITS.batchSize })
+  @ApiPropertyOptional({ example: 5, type: 'integer' })
   @IfPresent() @IsInt() @Min(CONFIG_LIMITS.batchSize.min) @Max(CONFIG_LIMITS.batchSize.max)
   batchSize?: number;
 
-  @ApiPropertyOptional({ example: 5000, ...CONFIG_LIMITS.pollIntervalMs })
+  @ApiPropertyOptional({ example: 5000, type: 'integer' })
   @IfPresent() @IsInt() @Min(CONFIG_LIMITS.pollIntervalMs.min) @Max(CONFIG_LIMITS.pollIntervalMs.max)
   pollIntervalMs?: number;
 }

@@ -1,21 +1,16 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../../common/auth/auth.guard';
 import { CurrentPrincipal } from '../../common/auth/current-principal.decorator';
 import type { Principal } from '../../common/auth/principal';
 import { ApiErrorResponses } from '../../common/http/api-error-responses';
 import { CallBoxTransactionsService } from './callbox-transactions.service';
+import { ApiIdempotencyKey, IdempotencyKey } from './idempotency-key';
 import { PendingQueryDto } from './pending-query.dto';
 import { SubmitTransactionDto } from './submit-transaction.dto';
 import { PendingResponseDto, TransactionResponseDto } from './transaction.dto';
 import { toSubmissionResponse, toTransactionDto } from './transaction.mapper';
 import { UpdateStatusDto } from './update-status.dto';
-
-export const IDEMPOTENCY_HEADER = ApiHeader({
-  name: 'Idempotency-Key',
-  required: false,
-  description: 'Same key and body again: the first transaction is returned. Same key, other body: 409.',
-});
 
 @ApiTags('CallBox')
 @Authenticated('callbox')
@@ -33,13 +28,13 @@ export class CallBoxTransactionsController {
 
   @Post('submit')
   @HttpCode(200)
-  @IDEMPOTENCY_HEADER
+  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Ajoute une nouvelle transaction à la queue' })
   @ApiErrorResponses(400, 401, 409)
   async submit(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: SubmitTransactionDto,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: string,
   ): Promise<TransactionResponseDto> {
     return toSubmissionResponse(await this.service.submit(principal, dto, idempotencyKey), 'Transaction ajoutée à la queue');
   }

@@ -15,6 +15,7 @@ import { isDegraded } from '../registry/box-health';
 import { CallBoxRepository, HealthChange } from '../registry/callbox';
 import { CallBoxRegistryService } from '../registry/callbox-registry.service';
 import { releaseUnstartedWork } from './degraded-box-work';
+import { IDEMPOTENCY_KEY_PATTERN } from './idempotency-key';
 
 export interface Submission {
   /** The box submitting, when it says: its Idempotency-Keys are then its own. */
@@ -34,8 +35,6 @@ export interface StatusReport {
   attempt?: number;
   result?: object;
 }
-
-const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 @Injectable()
 export class CallBoxTransactionsService {

@@ -1,0 +1,55 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/auth/auth.guard';
+
+/** Where Swagger UI and the JSON document are served (kept: integrators have these URLs). */
+export const DOCS_PATH = 'api/docs';
+export const DOCS_JSON_PATH = 'api/docs-json';
+
+/** The global prefix and its exclusions, shared by the app and the document written without a server. */
+export const GLOBAL_PREFIX = 'api';
+export const PREFIX_EXCLUDED = ['health/live', 'health/ready', 'metrics'];
+
+/**
+ * The OpenAPI document of the whole gateway, from the controllers' and DTOs' decorators. Served at
+ * /api/docs-json by the app and written to a file by `npm run openapi` (no server, no database).
+ */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('MeRecharge gateway')
+    .setDescription(
+      'CallBox device API, sync dispatcher and main-system hook (spec 000), TopUp facade over SOAP (spec 004). ' +
+        'CallBox routes take `Authorization: Bearer <CALLBOX_TOKEN>`; admin and main-system routes take `x-api-key`.',
+    )
+    .setVersion('1.0.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'CALLBOX_TOKEN, or a box-bound token of CALLBOX_TOKENS' }, BEARER_SCHEME)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API_KEY (admins, main system)' }, API_KEY_SCHEME)
+    .addServer('/', 'The gateway serving this document');
+  for (const [name, description] of Object.entries(TAGS)) config.addTag(name, description);
+  return finish(SwaggerModule.createDocument(app, config.build()));
+}
+
+/** Every tag the controllers use, declared once with what it groups. */
+const TAGS: Record<string, string> = {
+  CallBox: 'Field GSM boxes (spec 000): register, heartbeat, poll for work, report outcomes (Bearer token)',
+  'Système principal': 'The main system pushes transactions to the boxes (x-api-key)',
+  Synchronisation: 'The dispatcher handing pending work to live boxes: status, start, stop, one tick now (x-api-key)',
+  TopUp: 'REST facade over the operator SOAP system for the mobile apps (spec 004): no credential, commands protected by the PIN',
+  Administration: 'Admin operations: settle transactions in review, PIN locks (x-api-key)',
+  Health: 'Liveness and readiness probes',
+};
+
+/**
+ * What the decorators cannot say. Routes without @Authenticated are public (the global AuthGuard lets
+ * them through): they get `security: []`. The Bearer token is opaque, not a JWT.
+ */
+function finish(document: OpenAPIObject): OpenAPIObject {
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations) as Array<{ security?: unknown[] }>) {
+      if (typeof operation === 'object' && operation !== null && 'responses' in operation) operation.security ??= [];
+    }
+  }
+  const bearer = document.components?.securitySchemes?.[BEARER_SCHEME];
+  if (bearer && 'bearerFormat' in bearer) delete bearer.bearerFormat;
+  return document;
+}
