@@ -88,6 +88,21 @@ describe('TopUp circuit breaker', () => {
     expect(simulator().mobileAccount('77123456')!.balance).toBe(5000 - 1000);
   });
 
+  it('answers a replay from the journal while open: a command that ran is never reported as refused', async () => {
+    const done = txId('done');
+    const body = { msisdn: '77123456', isdn: '21123456', amount: 1000, pincode: '1234', transaction_id: done };
+    const first = await api.post(paths.recharge, body);
+    expectStatus(first, 200);
+    await openTheBreaker();
+
+    const replay = await api.post(paths.recharge, body);
+    expectStatus(replay, 200);
+    expect(replay.body).toEqual({ ...first.body, replayed: true });
+    // Another PIN on that id is still refused as a reuse, not as a backend outage.
+    expectTopUpError(await api.post(paths.recharge, { ...body, pincode: '9999' }), 409, 'TRANSACTION_ID_REUSED');
+    expect(simulator().executionsOf(done)).toBe(1);
+  });
+
   it('opens again when the backend still fails after the cool-down', async () => {
     await openTheBreaker();
     await simulator().setFaults({ latencyMs: 0 });

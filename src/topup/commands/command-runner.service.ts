@@ -49,7 +49,8 @@ const CEILING_MARGIN_MS = 1_000;
 
 /**
  * Runs a TopUp command at most once per (mobile number, transaction_id). In order: the journal
- * entry (a replay gets the recorded answer, with the original's PIN only), a PIN attempt reserved
+ * entry (a replay gets the recorded answer, with the original's PIN only, even while the SOAP
+ * breaker is open), the breaker (open: refused, nothing counted), a PIN attempt reserved
  * before anything is sent (PinGuard), the command, then its answer recorded and the attempt
  * settled. A command that may have run at the operator without an answer read is never sent again
  * under its id: its answer says `outcome_unknown: true`. Every answer carries the transaction_id.
@@ -78,8 +79,6 @@ export class CommandRunner {
     const transactionId = spec.transactionId ?? newTopUpTransactionId(began);
     const msisdn = toLocalNumber(spec.msisdn);
     try {
-      // Nothing to journal or count while the breaker refuses every call: answered at once.
-      if (this.gateway.breakerState() === 'open') throw breakerOpen('executeCommand');
       const start = await this.start(spec, msisdn, transactionId);
       if ('replay' in start) {
         // The recorded answer, marked (and given the Idempotent-Replayed header by the interceptor).
@@ -114,6 +113,12 @@ export class CommandRunner {
     const context = { msisdn: spec.msisdn, isdn: spec.errorContext.isdn, now: this.clock.now() };
     if (start.kind === 'running') throw stillRunning(transactionId, context);
     if (start.kind === 'conflict') throw idReused(transactionId, context);
+    // Only after the journal: a replay of a command that ran must get its answer, never a refusal
+    // saying nothing was executed. While the breaker refuses every call no PIN attempt is counted.
+    if (this.gateway.breakerState() === 'open') {
+      await this.journal.release(msisdn, transactionId);
+      throw breakerOpen('executeCommand');
+    }
     try {
       return { attempt: await this.pins.reserve(msisdn, spec.clientAddress, this.clock.now()) };
     } catch (error) {
