@@ -9,3 +9,5 @@ out=dist/openapi.json
 node dist/src/openapi/write-openapi.js --out "$out"
 echo "== OpenAPI: $out written; redocly lint (recommended)"
 npx redocly lint "$out" --format=summary
+echo "== OpenAPI: responses a generated client could not type (must be 0)"
+npx ts-node --transpile-only scripts/openapi-check.ts "$out"

@@ -1,6 +1,6 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
@@ -23,6 +23,10 @@ export class HealthController {
   /** The process is up and serving HTTP; used by the container HEALTHCHECK. */
   @Get('live')
   @ApiOperation({ summary: 'Process up' })
+  @ApiOkResponse({
+    description: 'The process serves HTTP',
+    schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] },
+  })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/auth/auth.guard';
 
 /** Where Swagger UI and the JSON document are served (kept: integrators have these URLs). */
@@ -45,8 +46,13 @@ const TAGS: Record<string, string> = {
  */
 function finish(document: OpenAPIObject): OpenAPIObject {
   for (const operations of Object.values(document.paths)) {
-    for (const operation of Object.values(operations) as Array<{ security?: unknown[] }>) {
-      if (typeof operation === 'object' && operation !== null && 'responses' in operation) operation.security ??= [];
+    for (const operation of Object.values(operations) as OperationObject[]) {
+      if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
+      operation.security ??= [];
+      // The plugin types a success from the method's return type but leaves its description empty.
+      for (const response of Object.values(operation.responses) as ResponseObject[]) {
+        if (!response.description) response.description = operation.summary ?? 'Succès';
+      }
     }
   }
   const bearer = document.components?.securitySchemes?.[BEARER_SCHEME];

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
+import { TopUpErrorDto } from './topup-errors.dto';
 
 const SOAP_ERROR_EXAMPLE = {
   erreur: 'Erreur SOAP',
@@ -41,15 +42,18 @@ const ID_REUSED_EXAMPLE = {
   },
 };
 
-const example = (status: number, description: string, value: unknown) =>
-  ApiResponse({ status, description, content: { 'application/json': { example: value } } });
+const RETRY_AFTER = { 'Retry-After': { description: 'Secondes à attendre avant de réessayer', schema: { type: 'integer', minimum: 1 } } };
+
+const example = (status: number, description: string, value?: unknown) =>
+  ApiResponse({ status, description, type: TopUpErrorDto, ...(value !== undefined && { example: value }), ...(status === 429 && { headers: RETRY_AFTER }) });
 
 const common = [
   example(422, 'Données invalides (ou numéro postpaid non éligible, code 3)', VALIDATION_EXAMPLE),
   example(404, NOT_FOUND_DESCRIPTION, NOT_FOUND_EXAMPLE),
-  ApiResponse({ status: 403, description: 'Numéro bloqué ou suspendu (code 2)' }),
-  ApiResponse({ status: 410, description: 'Numéro expiré (code 5)' }),
-  ApiResponse({ status: 429, description: 'Trop de requêtes ou numéro bloqué (PIN_LOCKED) : en-tête Retry-After, en secondes' }),
+  example(403, 'Numéro bloqué ou suspendu (code 2)'),
+  example(410, 'Numéro expiré (code 5)'),
+  example(413, 'Corps de requête trop volumineux (64 Kio maximum)'),
+  example(429, 'Trop de requêtes (TOO_MANY_CONCURRENT_REQUESTS, limite par numéro) ou numéro bloqué (PIN_LOCKED) : en-tête Retry-After, en secondes'),
   example(503, 'Service SOAP injoignable, trop lent ou en faute (disjoncteur ouvert)', SOAP_ERROR_EXAMPLE),
 ];
 
@@ -58,8 +62,8 @@ export const TOPUP_ERRORS = {
   query: applyDecorators(...common),
   command: applyDecorators(
     ...common,
-    ApiResponse({ status: 400, description: 'Solde insuffisant (avec package_info ou balance_info)' }),
-    ApiResponse({ status: 401, description: 'Code PIN incorrect' }),
+    example(400, 'Solde insuffisant (avec package_info ou balance_info)'),
+    example(401, 'Code PIN incorrect'),
     example(
       409,
       'transaction_id en cours (TRANSACTION_IN_PROGRESS) ou déjà utilisé pour une autre requête (TRANSACTION_ID_REUSED). ' +

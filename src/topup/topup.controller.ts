@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Ip, Param, Post, Put, UseInterceptors } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TopUpCommandsService } from './services/topup-commands.service';
 import { TopUpQueriesService } from './services/topup-queries.service';
 import {
@@ -13,9 +13,25 @@ import {
   UpdatePinRequestDto,
 } from './validation/topup-requests.dto';
 import { TOPUP_ERRORS } from './topup-api-docs';
+import {
+  BalancesResponseDto,
+  DirectoryChangeResponseDto,
+  DirectoryResponseDto,
+  PackagesResponseDto,
+  PinChangeResponseDto,
+  RechargeResponseDto,
+  StatusResponseDto,
+  SubscriptionResponseDto,
+} from './topup-responses.dto';
 import { TopUpRequestLimitsInterceptor } from './topup-request-limits.interceptor';
 
 type Body200 = Promise<Record<string, unknown>>;
+
+const REPLAY_HEADER = {
+  'Idempotent-Replayed': { description: 'true on a replayed answer (the recorded one); absent from a first answer', schema: { type: 'string', enum: ['true'] } },
+};
+const ok = (type: new () => unknown, description: string) => ApiOkResponse({ type, description });
+const command = (type: new () => unknown, description: string) => ApiOkResponse({ type, description, headers: REPLAY_HEADER });
 
 const STATUS_453 =
   'Une ligne sans package (code 453) est rechargeable : réponse 200, `return_code: "453"`, ' +
@@ -34,6 +50,7 @@ export class TopUpController {
   @HttpCode(200)
   @ApiOperation({ summary: "Consultation des soldes d'une ligne fixe" })
   @TOPUP_ERRORS.query
+  @ok(BalancesResponseDto, 'Soldes de la ligne fixe')
   balances(@Body() dto: BalancesRequestDto): Body200 {
     return this.queries.balances(dto.msisdn, dto.isdn);
   }
@@ -41,6 +58,7 @@ export class TopUpController {
   @Get('numbers/:msisdn')
   @ApiOperation({ summary: 'Répertoire personnel (msisdn dans le chemin)' })
   @TOPUP_ERRORS.query
+  @ok(DirectoryResponseDto, 'Répertoire du mobile')
   directoryByPath(@Param() params: MsisdnRequestDto): Body200 {
     return this.queries.directory(params.msisdn);
   }
@@ -49,6 +67,7 @@ export class TopUpController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Répertoire personnel (msisdn dans le corps)' })
   @TOPUP_ERRORS.query
+  @ok(DirectoryResponseDto, 'Répertoire du mobile')
   directory(@Body() dto: MsisdnRequestDto): Body200 {
     return this.queries.directory(dto.msisdn);
   }
@@ -56,6 +75,7 @@ export class TopUpController {
   @Get('status/:isdn')
   @ApiOperation({ summary: 'Vérification du statut de recharge (isdn dans le chemin)', description: STATUS_453 })
   @TOPUP_ERRORS.query
+  @ok(StatusResponseDto, 'Ligne rechargeable (0), ou rechargeable sans package (453)')
   statusByPath(@Param() params: IsdnRequestDto): Body200 {
     return this.queries.status(params.isdn);
   }
@@ -64,6 +84,7 @@ export class TopUpController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Vérification du statut de recharge (isdn dans le corps)', description: STATUS_453 })
   @TOPUP_ERRORS.query
+  @ok(StatusResponseDto, 'Ligne rechargeable (0), ou rechargeable sans package (453)')
   status(@Body() dto: IsdnRequestDto): Body200 {
     return this.queries.status(dto.isdn);
   }
@@ -78,6 +99,7 @@ export class TopUpController {
       '`is_affordable` compare le prix au solde principal (COMMON) de la ligne fixe, qui paie le package.',
   })
   @TOPUP_ERRORS.query
+  @ok(PackagesResponseDto, 'Packages proposés à la ligne')
   packages(@Body() dto: PackagesRequestDto): Body200 {
     return this.queries.packages(dto.msisdn, dto.isdn, dto.type);
   }
@@ -91,6 +113,7 @@ export class TopUpController {
       'marquée `replayed: true` et par l’en-tête `Idempotent-Replayed: true`.',
   })
   @TOPUP_ERRORS.command
+  @command(SubscriptionResponseDto, 'Package souscrit')
   subscribePackage(@Body() dto: SubscribePackageRequestDto, @Ip() client: string): Body200 {
     return this.commands.subscribePackage(dto, client);
   }
@@ -99,6 +122,7 @@ export class TopUpController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Recharge de compte: du solde du mobile vers le solde principal de la ligne fixe' })
   @TOPUP_ERRORS.command
+  @command(RechargeResponseDto, 'Recharge effectuée')
   rechargeAccount(@Body() dto: RechargeAccountRequestDto, @Ip() client: string): Body200 {
     return this.commands.rechargeAccount(dto, client);
   }
@@ -106,6 +130,7 @@ export class TopUpController {
   @Put('update-pin')
   @ApiOperation({ summary: 'Mise à jour du code PIN' })
   @TOPUP_ERRORS.command
+  @command(PinChangeResponseDto, 'Code PIN mis à jour')
   updatePin(@Body() dto: UpdatePinRequestDto, @Ip() client: string): Body200 {
     return this.commands.updatePin(dto, client);
   }
@@ -114,6 +139,7 @@ export class TopUpController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Ajouter un numéro au répertoire' })
   @TOPUP_ERRORS.command
+  @command(DirectoryChangeResponseDto, 'Numéro ajouté au répertoire')
   addToDirectory(@Body() dto: DirectoryRequestDto, @Ip() client: string): Body200 {
     return this.commands.changeDirectory('add', dto, client);
   }
@@ -122,6 +148,7 @@ export class TopUpController {
   @ApiOperation({ summary: 'Supprimer un numéro du répertoire (corps JSON)' })
   @ApiBody({ type: DirectoryRequestDto })
   @TOPUP_ERRORS.command
+  @command(DirectoryChangeResponseDto, 'Numéro retiré du répertoire')
   removeFromDirectory(@Body() dto: DirectoryRequestDto, @Ip() client: string): Body200 {
     return this.commands.changeDirectory('remove', dto, client);
   }

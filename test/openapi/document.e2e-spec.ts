@@ -1,7 +1,12 @@
 import { createTestApp, TestApp } from '../support/test-app';
 
+interface Response {
+  headers?: Record<string, unknown>;
+  content?: { 'application/json'?: { schema?: { $ref?: string } } };
+}
 interface Operation {
   tags?: string[];
+  responses: Record<string, Response>;
   security?: Array<Record<string, string[]>>;
   parameters?: Array<{ name: string; in: string; required?: boolean; schema?: { pattern?: string; maxLength?: number } }>;
 }
@@ -48,5 +53,24 @@ describe('The OpenAPI document', () => {
     const declared = new Map((doc.tags ?? []).map((tag) => [tag.name, tag.description]));
     for (const [name, op] of operations()) for (const tag of op.tags ?? []) expect([name, tag, Boolean(declared.get(tag))]).toEqual([name, tag, true]);
     expect(doc.components.securitySchemes['callbox-token']).not.toHaveProperty('bearerFormat');
+  });
+
+  const schemaOf = (response: Response | undefined) => response?.content?.['application/json']?.schema?.$ref;
+
+  it('types every TopUp answer and error with a schema of its own, a 429 with Retry-After', () => {
+    for (const [name, op] of operations().filter(([n]) => n.includes('/api/topup/'))) {
+      expect([name, schemaOf(op.responses['200'])]).toEqual([name, expect.stringMatching(/ResponseDto$/)]);
+      for (const status of ['403', '404', '410', '422', '429', '503']) {
+        expect([name, status, schemaOf(op.responses[status])]).toEqual([name, status, '#/components/schemas/TopUpErrorDto']);
+      }
+      expect(op.responses['429'].headers).toHaveProperty('Retry-After');
+    }
+  });
+
+  it('documents the CallBox error body and a 429 with Retry-After on every CallBox, sync and main-system route', () => {
+    for (const [name, op] of operations().filter(([n]) => /\/api\/(call-box|sync|transaction)\//.test(n))) {
+      expect([name, schemaOf(op.responses['429'])]).toEqual([name, '#/components/schemas/CallBoxErrorDto']);
+      expect(op.responses['429'].headers).toHaveProperty('Retry-After');
+    }
   });
 });
