@@ -17,7 +17,11 @@ module.exports = {
       displayName: 'e2e',
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // Needs the client generated from the built document first: npm run openapi:check runs it.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/openapi-client/'],
     },
+    // The generated client's e2e spec (npm run openapi:check, after the build).
+    { ...common, displayName: 'openapi-client', rootDir: '.', testMatch: ['<rootDir>/test/openapi-client/*.e2e-spec.ts'] },
     // Stops the database server: run alone (npm run test:outage), never beside other specs.
     { ...common, displayName: 'outage', rootDir: '.', testMatch: ['<rootDir>/test/outage/*.outage-spec.ts'] },
     // Real processes on loopback (npm run test:reliability): builds the app first, runs in band.
