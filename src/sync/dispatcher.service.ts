@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CallBoxConfigService } from '../callbox/config/callbox-config.service';
-import { CallBox, CallBoxRepository } from '../callbox/registry/callbox';
+import { CallBox, CallBoxRepository, saysActive } from '../callbox/registry/callbox';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -102,12 +102,19 @@ export class DispatcherService {
     return ofLostBoxes.length + leaseExpired.length + (await this.releaseFromDegraded());
   }
 
-  /** A degraded box keeps only what it started; what it still holds unstarted goes to other boxes. */
+  /**
+   * A degraded box keeps only what it started; what it still holds unstarted goes to other boxes.
+   * So does a box whose heartbeat says it is not `active` (`maintenance`...): it will not run it.
+   */
   private async releaseFromDegraded(): Promise<number> {
     const now = this.clock.now();
-    const degraded = (await this.boxes.listByConnection('connected', MAX_BOXES)).filter((box) => isDegraded(box, now)).map((box) => box.id);
-    if (degraded.length === 0) return 0;
-    return (await this.transactions.sweep(releaseUnstartedWork(degraded, now))).length;
+    const connected = await this.boxes.listByConnection('connected', MAX_BOXES);
+    const degraded = connected.filter((box) => isDegraded(box, now)).map((box) => box.id);
+    const notActive = connected.filter((box) => !isDegraded(box, now) && !saysActive(box)).map((box) => box.id);
+    let released = 0;
+    if (degraded.length > 0) released += (await this.transactions.sweep(releaseUnstartedWork(degraded, now))).length;
+    if (notActive.length > 0) released += (await this.transactions.sweep(releaseUnstartedWork(notActive, now, 'callbox_not_active'))).length;
+    return released;
   }
 
   private async setAsideInDoubt(): Promise<number> {
@@ -151,10 +158,12 @@ export class DispatcherService {
 
   private async assignPending(): Promise<number> {
     const connected = await this.boxes.listByConnection('connected', MAX_BOXES);
-    const live = connected.filter((box) => !isDegraded(box, this.clock.now()));
+    const healthy = connected.filter((box) => !isDegraded(box, this.clock.now()));
     // Exclusive states, so a stacked panel adds up to the fleet: a degraded box is not also counted connected.
-    this.metrics.boxes.set({ state: 'connected' }, live.length);
-    this.metrics.boxes.set({ state: 'degraded' }, connected.length - live.length);
+    this.metrics.boxes.set({ state: 'connected' }, healthy.length);
+    this.metrics.boxes.set({ state: 'degraded' }, connected.length - healthy.length);
+    // A box that said `maintenance` (or any word but `active`) in its heartbeat is dealt nothing until it says `active`.
+    const live = healthy.filter(saysActive);
     if (live.length === 0) return 0;
     const settings = await this.configs.effectiveForMany(live.map((box) => box.id));
     const now = this.clock.now();

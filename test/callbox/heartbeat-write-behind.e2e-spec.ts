@@ -126,7 +126,8 @@ describe('CallBox heartbeats written behind', () => {
     expect(row).toEqual({
       reportedStatus: busyBeat.status,
       queueSize: busyBeat.queueSize,
-      metrics: busyBeat.metrics,
+      // Stamped with the heartbeat that carried them (the stats show it as reported.metricsAt).
+      metrics: { ...busyBeat.metrics, at: beatAt },
       connection: 'connected',
       lastHeartbeatAt: beatAt,
     });
@@ -161,7 +162,8 @@ describe('CallBox heartbeats written behind', () => {
     expect(await storedBox(dataSource, A)).toEqual({
       reportedStatus: busyBeat.status,
       queueSize: busyBeat.queueSize,
-      metrics: busyBeat.metrics,
+      // Stamped with the heartbeat that carried them (the stats show it as reported.metricsAt).
+      metrics: { ...busyBeat.metrics, at: beatAt },
       connection: 'connected',
       lastHeartbeatAt: beatAt,
     });
@@ -219,7 +221,8 @@ describe('CallBox heartbeats written behind, across shutdown', () => {
         expect(await storedBox(fresh, A)).toEqual({
           reportedStatus: busyBeat.status,
           queueSize: busyBeat.queueSize,
-          metrics: busyBeat.metrics,
+          // Stamped with the heartbeat that carried them (the stats show it as reported.metricsAt).
+          metrics: { ...busyBeat.metrics, at: beatAt },
           connection: 'connected',
           lastHeartbeatAt: beatAt,
         });

@@ -45,7 +45,7 @@ describe('Pending transactions (GET /api/call-box/transactions/pending)', () => 
     const limit = 2;
     const res = await t.api.get(paths.pending('callbox_001', limit));
     expectStatus(res, 200);
-    expect(res.body).toEqual({ success: true, transactions: expect.any(Array), count: limit, totalPending: submitted.length - limit });
+    expect(res.body).toEqual({ success: true, transactions: expect.any(Array), count: limit, totalPending: submitted.length - limit, status: 'active' });
     res.body.transactions.forEach((tx: Record<string, unknown>, i: number) => {
       expect(Object.keys(tx)).toEqual(expect.arrayContaining(SPEC_ITEM_FIELDS));
       expect(tx).toMatchObject({
@@ -64,7 +64,7 @@ describe('Pending transactions (GET /api/call-box/transactions/pending)', () => 
 
   it('answers an empty list when nothing is pending', async () => {
     await registerWith(t.api, 'callbox_001', {});
-    expect(await claim(t.api, 'callbox_001')).toEqual({ success: true, transactions: [], count: 0, totalPending: 0 });
+    expect(await claim(t.api, 'callbox_001')).toEqual({ success: true, transactions: [], count: 0, totalPending: 0, status: 'active' });
   });
 
   it('orders by priority (high > normal > low), then oldest first', async () => {

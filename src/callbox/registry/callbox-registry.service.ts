@@ -32,7 +32,10 @@ export class CallBoxRegistryService {
     heartbeat: Heartbeat,
   ): Promise<{ box: CallBox; settings: CallBoxSettings; pendingTransactions: number }> {
     assertMayActAs(principal, callboxId);
-    const recorded = await this.boxes.recordHeartbeat(callboxId, heartbeat, this.clock.now());
+    const now = this.clock.now();
+    // Metrics are kept until the next heartbeat that carries some: stamped, the stats can say how old they are.
+    const stamped = heartbeat.metrics ? { ...heartbeat.metrics, at: now } : null;
+    const recorded = await this.boxes.recordHeartbeat(callboxId, { ...heartbeat, metrics: stamped }, now);
     if (!recorded) throw callboxNotRegistered(callboxId);
     const { box, reconnected } = recorded;
     if (reconnected) this.logger.log({ callboxId, event: 'connected' }, `CallBox ${callboxId} reconnected`);

@@ -80,6 +80,12 @@ export abstract class CallBoxRepository {
   abstract markDisconnected(silentSince: number, now: number, limit: number): Promise<CallBox[]>;
 }
 
+/** The heartbeat status word of a box that takes new work; any other (`maintenance`...) takes none. */
+export const WORKING_STATUS = 'active';
+
+/** Whether the box said in its last heartbeat that it takes work. */
+export const saysActive = (box: CallBox) => box.reportedStatus === WORKING_STATUS;
+
 /**
  * `disconnected` once the heartbeat is older than the timeout, `degraded` while it is kept from new
  * work, else what the box says of itself.

@@ -71,6 +71,20 @@ describe(HeartbeatBuffer.name, () => {
     );
   });
 
+  it('a heartbeat without queue size or metrics keeps those of the one it replaces, waiting or being written', async () => {
+    sut.put('a', beat(2_000, 'active', 3));
+    sut.put('a', { ...beat(2_100, 'active', null), metrics: null });
+    expect((await drained(sut))?.get('a')).toEqual({ ...beat(2_100, 'active', 3), metrics: { uptime: 2_000 } });
+
+    const held = pendingWrite();
+    sut.put('b', beat(3_000, 'active', 5));
+    const writing = sut.drain(held.write);
+    sut.put('b', { ...beat(3_100, 'maintenance', null), metrics: null });
+    held.fail(new Error('disk full'));
+    await expect(writing).rejects.toThrow('disk full');
+    expect((await drained(sut))?.get('b')).toEqual({ ...beat(3_100, 'maintenance', 5), metrics: { uptime: 3_000 } });
+  });
+
   it('hands the waiting heartbeats to the write and empties itself', async () => {
     sut.put('a', beat(2_000));
     expect(await drained(sut)).toEqual(new Map([['a', beat(2_000)]]));

@@ -24,8 +24,10 @@ export class HeartbeatBuffer {
     return this.waiting.size;
   }
 
+  /** A heartbeat without queueSize or metrics keeps those of the one it replaces (as the stored row does). */
   put(id: string, heartbeat: BufferedHeartbeat): void {
-    this.waiting.set(id, heartbeat);
+    const previous = this.waiting.get(id) ?? this.writing.get(id);
+    this.waiting.set(id, previous ? { ...heartbeat, queueSize: heartbeat.queueSize ?? previous.queueSize, metrics: heartbeat.metrics ?? previous.metrics } : heartbeat);
   }
 
   /** Dropped when the box is written another way, so an older heartbeat never lands after it. */

@@ -3,9 +3,9 @@ import { AppConfig } from '../../config/app-config';
 import { Clock } from '../../common/clock/clock';
 import { TransactionRepository } from '../../transactions/transaction.repository';
 import { isDegraded } from '../registry/box-health';
-import { CallBoxRepository, liveStatus } from '../registry/callbox';
+import { CallBox, CallBoxRepository, liveStatus } from '../registry/callbox';
 import { TRANSACTION_TYPES, TransactionStatus } from '../../transactions/transaction';
-import type { StatsDto } from './stats.dto';
+import type { ReportedStateDto, StatsDto } from './stats.dto';
 
 /** The spec's statistics, from the transaction counters and the work in flight: no count of the table's history. */
 @Injectable()
@@ -36,6 +36,7 @@ export class CallBoxStatsService {
       maxConcurrentTransactions: box.maxConcurrent,
       supportedTypes: box.supportedTypes,
       load: loadOf(inFlight.get(box.id) ?? 0, box.maxConcurrent),
+      reported: reportedBy(box),
       degradedUntil: isDegraded(box, now) ? new Date(box.degradedUntil!).toISOString() : null,
       degradedReason: isDegraded(box, now) ? box.degradedReason : null,
     }));
@@ -58,6 +59,21 @@ export class CallBoxStatsService {
       averageProcessingTimeMs,
     };
   }
+}
+
+const numberOr = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+
+function reportedBy(box: CallBox): ReportedStateDto {
+  const metrics = box.metrics ?? {};
+  return {
+    status: box.reportedStatus,
+    queueSize: box.queueSize,
+    uptime: numberOr(metrics.uptime),
+    memoryUsage: numberOr(metrics.memoryUsage),
+    processedTransactions: numberOr(metrics.processedTransactions),
+    at: new Date(box.lastHeartbeatAt).toISOString(),
+    metricsAt: numberOr(metrics.at) === null ? null : new Date(metrics.at as number).toISOString(),
+  };
 }
 
 const percent = (part: number, whole: number) => Math.round((part / whole) * 10_000) / 100;

@@ -23,11 +23,36 @@ export class InstanceStatsDto {
   supportedTypes: string[];
   /** Spec "Charge par CallBox". */
   load: BoxLoadDto;
+  /** What the box itself said in its heartbeats (beside the backend's own counts above). */
+  reported: ReportedStateDto;
   /** While set in the future, the box gets no new work (failing, or sitting on work past its lease). */
   @ApiProperty({ example: null, nullable: true, type: String })
   degradedUntil: string | null;
   @ApiProperty({ example: null, nullable: true, type: String, enum: ['consecutive_failures', 'failure_rate', 'lease_expired'] })
   degradedReason: string | null;
+}
+
+export class ReportedStateDto {
+  /** The status word of its last heartbeat; anything but `active` gets no new work. */
+  @ApiProperty({ example: 'active' })
+  status: string;
+  @ApiProperty({ example: 3 })
+  queueSize: number;
+  /** Seconds since the box started, as it last reported. */
+  @ApiProperty({ example: 86400, nullable: true, type: Number })
+  uptime: number | null;
+  /** Percent of memory in use, as it last reported. */
+  @ApiProperty({ example: 45.2, nullable: true, type: Number })
+  memoryUsage: number | null;
+  /** The box's own count (the backend's is `processedTransactions` beside `reported`). */
+  @ApiProperty({ example: 152, nullable: true, type: Number })
+  processedTransactions: number | null;
+  /** Its last heartbeat. */
+  @ApiProperty({ example: '2024-10-07T15:30:00.000Z' })
+  at: string;
+  /** The last heartbeat that carried metrics (uptime, memoryUsage, processedTransactions); null if none did. */
+  @ApiProperty({ example: '2024-10-07T15:30:00.000Z', nullable: true, type: String })
+  metricsAt: string | null;
 }
 
 export class BoxLoadDto {

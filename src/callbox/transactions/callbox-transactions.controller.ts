@@ -22,8 +22,8 @@ export class CallBoxTransactionsController {
   @ApiOperation({ summary: 'Transactions assignées à la CallBox, et réservation atomique de nouvelles' })
   @ApiErrorResponses(400, 401, 403, 404)
   async pending(@CurrentPrincipal() principal: Principal, @Query() query: PendingQueryDto): Promise<PendingResponseDto> {
-    const { transactions, totalPending } = await this.service.pending(principal, query.callboxId, query.limit);
-    return { success: true, transactions: transactions.map(toTransactionDto), count: transactions.length, totalPending };
+    const { transactions, totalPending, standing } = await this.service.pending(principal, query.callboxId, query.limit);
+    return { success: true, transactions: transactions.map(toTransactionDto), count: transactions.length, totalPending, ...standing };
   }
 
   @Post('submit')

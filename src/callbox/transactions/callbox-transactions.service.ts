@@ -12,10 +12,11 @@ import { PendingCount } from '../../transactions/pending-count';
 import { TransactionRepository } from '../../transactions/transaction.repository';
 import { CallBoxConfigService } from '../config/callbox-config.service';
 import { isDegraded } from '../registry/box-health';
-import { CallBoxRepository, HealthChange } from '../registry/callbox';
+import { CallBoxRepository, HealthChange, saysActive } from '../registry/callbox';
 import { CallBoxRegistryService } from '../registry/callbox-registry.service';
 import { releaseUnstartedWork } from './degraded-box-work';
 import { IDEMPOTENCY_KEY_PATTERN } from './idempotency-key';
+import { standingOf } from './poll-standing';
 
 export interface Submission {
   /** The box submitting, when it says: its Idempotency-Keys are then its own. */
@@ -76,18 +77,22 @@ export class CallBoxTransactionsService {
     return this.transactions.create({ ...request, maxRetries, source }, actor, this.clock.now(), idempotency);
   }
 
-  /** The box's assigned work plus newly claimed pending work, within its limits. */
+  /**
+   * The box's assigned work plus newly claimed pending work, within its limits; with the box's state
+   * as the backend sees it, and why it gets nothing new when it does not (`standing`).
+   */
   async pending(principal: Principal, callboxId: string, limit?: number) {
     assertMayActAs(principal, callboxId);
     const box = await this.registry.require(callboxId);
     const settings = await this.configs.effective(callboxId);
     const now = this.clock.now();
-    if (isDegraded(box, now)) {
-      // A degraded box is given nothing, and gives back what it holds unstarted (it keeps what it started).
+    const standing = standingOf(box, now, this.config.heartbeatTimeoutMs);
+    if (standing.status === 'degraded' || (standing.status !== 'disconnected' && !saysActive(box))) {
+      // Given nothing, it gives back what it holds unstarted (it keeps what it started).
       if ((await this.transactions.countAssignedTo(callboxId, ['assigned'])) > 0) {
-        await this.transactions.sweep(releaseUnstartedWork([callboxId], now));
+        await this.transactions.sweep(releaseUnstartedWork([callboxId], now, standing.status === 'degraded' ? 'callbox_degraded' : 'callbox_not_active'));
       }
-      return { transactions: [], totalPending: await this.pendingCount.current() };
+      return { transactions: [], totalPending: await this.pendingCount.current(), standing };
     }
     const transactions = await this.transactions.claimForBox({
       callboxId,
@@ -95,14 +100,14 @@ export class CallBoxTransactionsService {
       // The admin's batchSize for the box is a ceiling: a box cannot ask for more.
       limit: Math.min(limit ?? settings.batchSize, settings.batchSize),
       maxConcurrent: box.maxConcurrent,
-      // A box marked disconnected (until its next heartbeat) keeps what it holds but claims nothing new.
-      types: box.connection === 'connected' ? box.supportedTypes : [],
+      // A box silent past the heartbeat timeout (until its next heartbeat) keeps what it holds but claims nothing new.
+      types: standing.status === 'disconnected' ? [] : box.supportedTypes,
       operators: box.operators,
       leaseMs: settings.timeoutMs,
       now,
       freshSince: (type) => now - this.config.pendingTtlMs[type],
     });
-    return { transactions, totalPending: await this.pendingCount.current() };
+    return { transactions, totalPending: await this.pendingCount.current(), standing };
   }
 
   async report(principal: Principal, transactionId: string, report: StatusReport): Promise<{ transaction: Transaction; changed: boolean }> {

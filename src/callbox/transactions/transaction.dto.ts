@@ -63,6 +63,15 @@ export class PendingResponseDto {
   /** Transactions still waiting in the queue for any box. */
   @ApiProperty({ example: 5 })
   totalPending: number;
+  /**
+   * The box as the backend sees it: `active`; `disconnected` (no heartbeat within
+   * HEARTBEAT_TIMEOUT_MS: send one to get work), `degraded` (paused), or the word of its last
+   * heartbeat (`maintenance`...): then it gets no new work, and `message` says why.
+   */
+  @ApiProperty({ example: 'active' })
+  status: string;
+  @ApiPropertyOptional({ example: 'Aucun heartbeat depuis plus de 30 s : CallBox considérée déconnectée, aucun nouveau travail. Envoyez un heartbeat (POST /api/call-box/heartbeat) pour en recevoir.' })
+  message?: string;
 }
 
 export class TransactionResponseDto {
