@@ -71,7 +71,7 @@ export async function submit(api: ApiClient, overrides: Record<string, unknown> 
 export async function claim(api: ApiClient, callboxId: string, limit?: number) {
   const res = await api.get(paths.pending(callboxId, limit));
   expectStatus(res, 200);
-  return res.body as { success: true; transactions: any[]; count: number; totalPending: number };
+  return res.body as { success: true; transactions: any[]; count: number; totalPending: number; status: string; message?: string };
 }
 
 export function report(api: ApiClient, transactionId: string, callboxId: string, status: string, result?: Record<string, unknown>) {
