@@ -1,19 +1,19 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 export class TickCountsDto {
-  @ApiProperty({ example: 0, description: 'Boxes marked disconnected' })
+  @ApiProperty({ type: 'integer', example: 0, description: 'Boxes marked disconnected' })
   disconnected: number;
-  @ApiProperty({ example: 2, description: 'Assigned (never started) transactions put back in the queue' })
+  @ApiProperty({ type: 'integer', example: 2, description: 'Assigned (never started) transactions put back in the queue' })
   requeued: number;
-  @ApiProperty({ example: 0, description: 'Processing transactions of lost boxes or past their lease, set aside' })
+  @ApiProperty({ type: 'integer', example: 0, description: 'Processing transactions of lost boxes or past their lease, set aside' })
   needsReview: number;
-  @ApiProperty({ example: 1, description: 'Transactions whose backoff ran out, back in the queue' })
+  @ApiProperty({ type: 'integer', example: 1, description: 'Transactions whose backoff ran out, back in the queue' })
   retried: number;
-  @ApiProperty({ example: 0, description: 'Steps of the tick that raised an error' })
+  @ApiProperty({ type: 'integer', example: 0, description: 'Steps of the tick that raised an error' })
   failed: number;
-  @ApiProperty({ example: 5, description: 'Pending transactions handed to boxes' })
+  @ApiProperty({ type: 'integer', example: 5, description: 'Pending transactions handed to boxes' })
   assigned: number;
-  @ApiProperty({ example: 0, description: 'Pending transactions that waited longer than PENDING_TTL_MS: expired' })
+  @ApiProperty({ type: 'integer', example: 0, description: 'Pending transactions that waited longer than PENDING_TTL_MS: expired' })
   expired: number;
 }
 
@@ -26,11 +26,11 @@ export class SyncStatusDto extends TickCountsDto {
   lastRunAt: string | null;
   @ApiProperty({ example: 12, nullable: true, type: Number })
   lastRunDurationMs: number | null;
-  @ApiProperty({ example: 42 })
+  @ApiProperty({ example: 42, type: 'integer' })
   totalRuns: number;
   @ApiProperty({ example: '2024-10-07T15:30:10.000Z', nullable: true, type: String })
   nextRunAt: string | null;
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ example: 3, type: 'integer' })
   connectedInstances: number;
   @ApiProperty({ example: 'admin', nullable: true, type: String })
   changedBy: string | null;

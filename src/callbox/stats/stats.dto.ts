@@ -28,7 +28,7 @@ export class InstanceStatsDto {
   /** While set in the future, the box gets no new work (failing, or sitting on work past its lease). */
   @ApiProperty({ example: null, nullable: true, type: String })
   degradedUntil: string | null;
-  @ApiProperty({ example: null, nullable: true, type: String, enum: ['consecutive_failures', 'failure_rate', 'lease_expired'] })
+  @ApiProperty({ example: 'consecutive_failures', nullable: true, type: String, enum: ['consecutive_failures', 'failure_rate', 'lease_expired'] })
   degradedReason: string | null;
 }
 

@@ -11,6 +11,16 @@ const valid = {
   priority: 'normal',
 };
 
+async function messagesFor(body: unknown): Promise<Record<string, string[]>> {
+  try {
+    await new RequestValidationPipe().transform(body, { type: 'body', metatype: SubmitTransactionDto });
+    return {};
+  } catch (error) {
+    if (error instanceof RequestValidationError) return error.fieldErrors;
+    throw error;
+  }
+}
+
 async function fieldsRejected(body: unknown): Promise<string[]> {
   try {
     await new RequestValidationPipe().transform(body, { type: 'body', metatype: SubmitTransactionDto });
@@ -51,6 +61,23 @@ describe(SubmitTransactionDto.name, () => {
     for (const type of ['recharge', 'deposit', 'withdraw']) {
       await expect(fieldsRejected({ ...valid, type, amount: undefined })).resolves.toEqual(['amount']);
     }
+  });
+
+  it('says a missing amount is required, once, rather than three contradictory rules', async () => {
+    for (const type of ['recharge', 'deposit', 'withdraw']) {
+      await expect(messagesFor({ ...valid, type, amount: undefined })).resolves.toEqual({ amount: ['amount is required for every type but voucher'] });
+      await expect(messagesFor({ ...valid, type, amount: null })).resolves.toEqual({ amount: ['amount is required for every type but voucher'] });
+    }
+  });
+
+  it.each([
+    [0, 'amount must be a whole number from 1 to 1000000000'],
+    [-5, 'amount must be a whole number from 1 to 1000000000'],
+    [10.5, 'amount must be a whole number from 1 to 1000000000'],
+    ['1000', 'amount must be a whole number from 1 to 1000000000'],
+    [1_000_000_001, 'amount must be a whole number from 1 to 1000000000'],
+  ])('gives one message for a bad amount (%p)', async (amount, message) => {
+    await expect(messagesFor({ ...valid, amount })).resolves.toEqual({ amount: [message] });
   });
 
   it('refuses a body that is not a JSON object', async () => {

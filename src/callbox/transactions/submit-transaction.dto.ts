@@ -2,15 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsIn,
-  IsInt,
   IsObject,
   IsOptional,
-  IsPositive,
   IsString,
   Matches,
-  Max,
   MaxLength,
   MinLength,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -20,6 +18,25 @@ import { IsCallBoxId } from '../../common/validation/validators';
 export const E164_PATTERN = /^\+[1-9][0-9]{7,14}$/;
 export const PAY_ITEM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_AMOUNT = 1_000_000_000;
+
+const isAmount = (value: unknown): boolean => typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_AMOUNT;
+
+/**
+ * One rule, one message: a missing amount reads "required" (separate IsInt, IsPositive and Max
+ * answered three contradictory messages for it), anything else the whole range.
+ */
+function IsAmount() {
+  return ValidateBy({
+    name: 'isAmount',
+    validator: {
+      validate: isAmount,
+      defaultMessage: (args) =>
+        args?.value === undefined || args?.value === null
+          ? '$property is required for every type but voucher'
+          : `$property must be a whole number from 1 to ${MAX_AMOUNT}`,
+    },
+  });
+}
 
 export class CustomerInfoDto {
   @ApiPropertyOptional({ example: 'Jean Dupont' })
@@ -42,9 +59,9 @@ export class SubmitTransactionDto {
   phoneNumber: string;
 
   /** A positive whole amount; required for every type but `voucher`. */
-  @ApiPropertyOptional({ example: 1000, minimum: 1, maximum: MAX_AMOUNT })
+  @ApiPropertyOptional({ type: 'integer', example: 1000, minimum: 1, maximum: MAX_AMOUNT })
   @ValidateIf((dto: SubmitTransactionDto) => dto.type !== 'voucher' || dto.amount !== undefined)
-  @IsInt() @IsPositive() @Max(MAX_AMOUNT)
+  @IsAmount()
   amount?: number;
 
   @ApiProperty({ example: 'MTN_RECHARGE_1000', pattern: PAY_ITEM_ID_PATTERN.source })

@@ -16,7 +16,7 @@ export class TransactionDto {
   type: string;
   @ApiProperty({ example: '+237677123456' })
   phoneNumber: string;
-  @ApiProperty({ example: 1000, nullable: true, type: Number })
+  @ApiProperty({ example: 1000, nullable: true, type: 'integer' })
   amount: number | null;
   @ApiProperty({ example: 'MTN_RECHARGE_1000' })
   payItemId: string;
@@ -30,9 +30,9 @@ export class TransactionDto {
   createdAt: string;
   @ApiProperty({ example: 'callbox_001', nullable: true, type: String })
   assignedTo: string | null;
-  @ApiProperty({ example: 0 })
+  @ApiProperty({ example: 0, type: 'integer' })
   retryCount: number;
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ example: 3, type: 'integer' })
   maxRetries: number;
   @ApiProperty({ example: '2024-10-07T15:00:05.000Z' })
   updatedAt: string;
@@ -46,7 +46,7 @@ export class TransactionDto {
   @ApiProperty({ nullable: true, type: String })
   nextAttemptAt: string | null;
   /** Which assignment this is (1 for the first): echo it in status reports as `attempt`. */
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ example: 1, type: 'integer' })
   attempt: number;
   /** The box's last report (`success`, `transactionRef`, `balance`, `message`). */
   @ApiProperty({ nullable: true, type: Object, example: { success: true, transactionRef: 'MTN123456789', balance: 2500 } })
@@ -58,10 +58,10 @@ export class PendingResponseDto {
   success: true;
   @ApiProperty({ type: [TransactionDto] })
   transactions: TransactionDto[];
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ example: 1, type: 'integer' })
   count: number;
   /** Transactions still waiting in the queue for any box. */
-  @ApiProperty({ example: 5 })
+  @ApiProperty({ example: 5, type: 'integer' })
   totalPending: number;
   /**
    * The box as the backend sees it: `active`; `disconnected` (no heartbeat within

@@ -72,7 +72,13 @@ export function IsPackageCode() {
 export function IsTopUpTransactionId() {
   const message = 'Le transaction_id doit commencer par "dtapp", suivi de lettres ou chiffres, 8 à 50 caractères au total';
   return applyDecorators(
-    ApiPropertyOptional({ example: 'dtapp1642345678123456', pattern: TOPUP_TRANSACTION_ID_PATTERN.source }),
+    ApiPropertyOptional({
+      example: 'dtapp1642345678123456',
+      pattern: TOPUP_TRANSACTION_ID_PATTERN.source,
+      minLength: 8,
+      maxLength: 50,
+      description: '"dtapp" suivi de lettres ou chiffres, 8 à 50 caractères ; généré si absent. Un même transaction_id rejoué renvoie la réponse enregistrée',
+    }),
     IfPresent(),
     IsString({ message }),
     Length(8, 50, { message }),
@@ -83,7 +89,7 @@ export function IsTopUpTransactionId() {
 export function IsPackageType() {
   const message = 'Le type de package doit être un entier de 1 à 6';
   return applyDecorators(
-    ApiProperty({ example: 1, minimum: 1, maximum: 6, description: '1 Voix, 2 Data, 3 Combo, 4 Data sup., 5 Combo sup., 6 Voix sup.' }),
+    ApiProperty({ type: 'integer', example: 1, minimum: 1, maximum: 6, description: '1 Voix, 2 Data, 3 Combo, 4 Data sup., 5 Combo sup., 6 Voix sup.' }),
     required('type'),
     IsInt({ message }),
     Min(1, { message }),
@@ -94,7 +100,7 @@ export function IsPackageType() {
 export function IsRechargeAmount() {
   const message = 'Le montant doit être un nombre entier de 100 à 50000 DJF';
   return applyDecorators(
-    ApiProperty({ example: 1000, minimum: 100, maximum: 50000, description: 'Montant à transférer, en DJF' }),
+    ApiProperty({ type: 'integer', example: 1000, minimum: 100, maximum: 50000, description: 'Montant à transférer, en DJF' }),
     required('amount'),
     IsInt({ message }),
     Min(100, { message }),
