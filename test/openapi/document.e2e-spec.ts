@@ -1,3 +1,5 @@
+import { outcomeMessageBody, outcomePayload } from '../../src/transactions/outcome';
+import type { Transaction } from '../../src/transactions/transaction';
 import { createTestApp, TestApp } from '../support/test-app';
 
 interface Response {
@@ -10,11 +12,16 @@ interface Operation {
   security?: Array<Record<string, string[]>>;
   parameters?: Array<{ name: string; in: string; required?: boolean; schema?: { pattern?: string; maxLength?: number } }>;
 }
+interface Webhook {
+  post: { parameters: Array<{ name: string; in: string; required?: boolean; schema?: { enum?: string[] } }>; requestBody: { content: { 'application/json': { schema: { $ref: string } } } } };
+}
 interface Document {
+  openapi: string;
+  webhooks?: Record<string, Webhook>;
   servers?: Array<{ url: string }>;
   tags?: Array<{ name: string; description?: string }>;
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes: Record<string, Record<string, unknown>> };
+  components: { securitySchemes: Record<string, Record<string, unknown>>; schemas: Record<string, { properties?: Record<string, unknown> }> };
 }
 
 /** The document as /api/docs-json serves it (the same builder writes `npm run openapi`'s file). */
@@ -72,5 +79,28 @@ describe('The OpenAPI document', () => {
       expect([name, schemaOf(op.responses['429'])]).toEqual([name, '#/components/schemas/CallBoxErrorDto']);
       expect(op.responses['429'].headers).toHaveProperty('Retry-After');
     }
+  });
+
+  it('is OpenAPI 3.1 (no 3.0 nullable left) and describes the outcome callback as a webhook: events, signed headers, payload', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(JSON.stringify(doc)).not.toContain('"nullable"');
+    const webhook = doc.webhooks?.['transaction.outcome']?.post;
+    expect(webhook?.parameters.map((p) => [p.in, p.name, p.required])).toEqual([
+      ['header', 'x-merecharge-timestamp', true],
+      ['header', 'x-merecharge-delivery', true],
+      ['header', 'x-merecharge-event', true],
+      ['header', 'x-merecharge-signature', true],
+    ]);
+    expect(webhook?.parameters[2].schema?.enum).toEqual(['transaction.completed', 'transaction.failed', 'transaction.needs_review', 'transaction.expired']);
+    expect(webhook?.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/OutcomeCallbackDto');
+  });
+
+  it('documents every field of the body the gateway sends, and no other', () => {
+    const tx = {
+      id: 'tx_1', type: 'recharge', status: 'completed', phoneNumber: '+237677123456', amount: 1000, payItemId: 'MTN_RECHARGE_1000',
+      customerInfo: null, assignedTo: 'callbox_001', retryCount: 0, result: null,
+    } as Transaction;
+    const sent = JSON.parse(outcomeMessageBody(JSON.stringify(outcomePayload(tx, 0)), 1)) as Record<string, unknown>;
+    expect(Object.keys(doc.components.schemas.OutcomeCallbackDto.properties ?? {}).sort()).toEqual(Object.keys(sent).sort());
   });
 });
