@@ -4,7 +4,7 @@ import { createTestApp, TestApp } from '../support/test-app';
 
 interface Response {
   headers?: Record<string, unknown>;
-  content?: { 'application/json'?: { schema?: { $ref?: string } } };
+  content?: { 'application/json'?: { schema?: { $ref?: string }; example?: unknown } };
 }
 interface Operation {
   tags?: string[];
@@ -102,5 +102,16 @@ describe('The OpenAPI document', () => {
     } as Transaction;
     const sent = JSON.parse(outcomeMessageBody(JSON.stringify(outcomePayload(tx, 0)), 1)) as Record<string, unknown>;
     expect(Object.keys(doc.components.schemas.OutcomeCallbackDto.properties ?? {}).sort()).toEqual(Object.keys(sent).sort());
+  });
+
+  it("shows the app's own bodies as the CallBox error examples (401 without a token, 404 on an unknown transaction)", async () => {
+    const path = '/api/call-box/transactions/{transactionId}';
+    const example = (status: string) => doc.paths[path].get.responses[status].content?.['application/json']?.example;
+    const missingToken = await t.api.get('/api/call-box/transactions/tx_1728307200_abc123', { auth: 'none' });
+    expect(missingToken.status).toBe(401);
+    expect(missingToken.body).toEqual(example('401'));
+    const unknown = await t.api.get('/api/call-box/transactions/tx_1728307200_abc123', { auth: 'admin' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual(example('404'));
   });
 });

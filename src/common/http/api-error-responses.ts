@@ -34,7 +34,7 @@ export const HTTP_LAYER_CODE_PATTERN = '^(HTTP\\.[0-9]{3}|FST_ERR_[A-Z_]+)$';
 export class CallBoxErrorDto {
   @ApiProperty({ enum: [false], example: false })
   success: false;
-  @ApiProperty({ example: 'Transition de statut impossible' })
+  @ApiProperty({ example: 'Transition impossible de completed vers failed' })
   error: string;
   @ApiProperty({
     description: 'Stable code to switch on: one of the listed values, or a refusal of the HTTP layer (`HTTP.<status>`, `FST_ERR_*`)',
@@ -49,7 +49,7 @@ export class CallBoxErrorDto {
   @ApiProperty({ example: 'transactionId : tx_1728307200_abc123, currentStatus : completed, requestedStatus : failed' })
   details: string;
   /** Only on a 400: the messages for each offending field. */
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } }, example: { amount: ['amount is required'] } })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } }, example: { amount: ['amount is required for every type but voucher'] } })
   fields?: Record<string, string[]>;
   /** What the refusal is about, for programs (added beside the spec's fields). */
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { transactionId: 'tx_1728307200_abc123', currentStatus: 'completed', requestedStatus: 'failed' } })
@@ -67,11 +67,11 @@ const DESCRIPTIONS: Record<number, string> = {
 };
 
 const EXAMPLES: Record<number, CallBoxErrorDto> = {
-  400: { success: false, error: 'Données invalides', code: 'REQUEST.INVALID', details: 'amount : amount is required', fields: { amount: ['amount is required'] } },
-  401: { success: false, error: 'Token manquant', code: 'AUTH.MISSING_TOKEN', details: 'En-tête attendu : Authorization: Bearer <token CallBox>' },
-  403: { success: false, error: "Cette transaction n'est pas assignée à cette CallBox", code: 'TRANSACTION.NOT_ASSIGNED_TO_CALLBOX', details: 'transactionId : tx_1728307200_abc123, callboxId : callbox_002', context: { transactionId: 'tx_1728307200_abc123', callboxId: 'callbox_002' } },
-  404: { success: false, error: 'Transaction non trouvée', code: 'TRANSACTION.NOT_FOUND', details: 'transactionId : tx_1728307200_abc123', context: { transactionId: 'tx_1728307200_abc123' } },
-  409: { success: false, error: 'Transition de statut impossible', code: 'TRANSACTION.ILLEGAL_TRANSITION', details: 'transactionId : tx_1728307200_abc123, currentStatus : completed, requestedStatus : failed', context: { transactionId: 'tx_1728307200_abc123', currentStatus: 'completed', requestedStatus: 'failed' } },
+  400: { success: false, error: 'Données de requête invalides', code: 'REQUEST.INVALID', details: 'amount : amount is required for every type but voucher', fields: { amount: ['amount is required for every type but voucher'] } },
+  401: { success: false, error: "Token d'authentification manquant (Authorization: Bearer ...)", code: 'AUTH.MISSING_TOKEN', details: 'En-tête attendu : Authorization: Bearer <token CallBox>' },
+  403: { success: false, error: "Cette transaction n'est pas assignée à ce CallBox", code: 'TRANSACTION.NOT_ASSIGNED_TO_CALLBOX', details: 'transactionId : tx_1728307200_abc123, callboxId : callbox_002', context: { transactionId: 'tx_1728307200_abc123', callboxId: 'callbox_002' } },
+  404: { success: false, error: 'Transaction introuvable', code: 'TRANSACTION.NOT_FOUND', details: 'transactionId : tx_1728307200_abc123', context: { transactionId: 'tx_1728307200_abc123' } },
+  409: { success: false, error: 'Transition impossible de completed vers failed', code: 'TRANSACTION.ILLEGAL_TRANSITION', details: 'transactionId : tx_1728307200_abc123, currentStatus : completed, requestedStatus : failed', context: { transactionId: 'tx_1728307200_abc123', currentStatus: 'completed', requestedStatus: 'failed' } },
   413: { success: false, error: 'Corps de requête trop volumineux (64 Kio maximum)', code: 'HTTP.413', details: 'Corps de requête trop volumineux (64 Kio maximum) (HTTP.413)' },
   429: { success: false, error: 'Trop de requêtes', code: 'HTTP.429', details: "Trop de requêtes : attendez le nombre de secondes de l'en-tête Retry-After avant de réessayer" },
 };
