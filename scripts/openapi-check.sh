@@ -15,6 +15,7 @@ npx ts-node --transpile-only scripts/openapi-check.ts "$out"
 echo "== OpenAPI: a client generated with @hey-api/openapi-ts (test/openapi-client/generated, git-ignored), compiled with strict"
 rm -rf test/openapi-client/generated
 npx openapi-ts -i "./$out" -o ./test/openapi-client/generated -c @hey-api/client-fetch --no-log-file --silent
+cp "$out" test/openapi-client/generated/openapi.json
 npx tsc -p tsconfig.openapi-client.json
 echo "== OpenAPI: the generated client drives the app (push, poll, report; balances, recharge)${TEST_DATABASE_URL:+ on $TEST_DATABASE_URL}"
 npx jest -c jest.config.js --selectProjects openapi-client

@@ -19,6 +19,13 @@ export class LineStatusDto {
   @ApiProperty({ example: 'Le numéro est actif et peut être rechargé' }) reason: string;
 }
 
+export class ExpirationStatusDto {
+  @ApiProperty({ enum: ['active', 'warning', 'critical', 'expired'], example: 'active' }) status: string;
+  @ApiProperty({ type: 'integer', example: 0, description: '0 active, 1 warning (7 days or less), 2 critical (under 24 h), 3 expired' })
+  priority: number;
+  @ApiProperty({ example: 'Expire dans 25 jours' }) message: string;
+}
+
 export class BalanceDto {
   @ApiProperty({ example: 'Solde principal' }) name: string;
   @ApiProperty({ enum: ['money', 'data', 'voice'], example: 'money' }) type: string;
@@ -27,7 +34,7 @@ export class BalanceDto {
   @ApiProperty({ example: 'DJF' }) unit: string;
   @ApiProperty({ type: String, nullable: true, example: '20240215' }) expire_date: string | null;
   @ApiProperty({ type: String, nullable: true, example: '15/02/2024' }) expire_date_formatted: string | null;
-  @ApiProperty({ type: String, nullable: true, example: 'Expire dans 25 jours' }) expiration_status: string | null;
+  @ApiProperty({ type: ExpirationStatusDto, nullable: true }) expiration_status: ExpirationStatusDto | null;
   @ApiProperty({ example: 'COMMON' }) raw_type: string;
 }
 
