@@ -43,6 +43,8 @@ const ACTOR = 'dispatcher';
 export class DispatcherService {
   private readonly logger = new Logger(DispatcherService.name);
   private roundRobinStart = 0;
+  /** Silence is measured from here too: while the gateway was down, no box could heartbeat. */
+  private readonly startedAt: number;
 
   constructor(
     private readonly transactions: TransactionRepository,
@@ -51,7 +53,9 @@ export class DispatcherService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    this.startedAt = clock.now();
+  }
 
   async tick(): Promise<TickCounts> {
     const counts: TickCounts = { disconnected: 0, requeued: 0, needsReview: 0, retried: 0, failed: 0, assigned: 0, expired: 0 };
@@ -76,6 +80,10 @@ export class DispatcherService {
 
   private async disconnectSilentBoxes(): Promise<number> {
     const now = this.clock.now();
+    // A box is silent for `now - max(lastHeartbeat, startedAt)`: after a restart (a deploy, a long
+    // migration) the first ticks would otherwise find the whole fleet lost and send everything it
+    // was running to needs_review.
+    if (now - this.startedAt < this.config.heartbeatTimeoutMs) return 0;
     const lost = await this.boxes.markDisconnected(now - this.config.heartbeatTimeoutMs, now, MAX_BOXES);
     for (const box of lost) {
       this.logger.warn(
@@ -104,17 +112,14 @@ export class DispatcherService {
 
   /**
    * A degraded box keeps only what it started; what it still holds unstarted goes to other boxes.
-   * So does a box whose heartbeat says it is not `active` (`maintenance`...): it will not run it.
+   * A box whose heartbeat word is not `active` keeps what it holds: it may be running it (firmware
+   * may skip `processing`), so only its lease or its silence takes it back.
    */
   private async releaseFromDegraded(): Promise<number> {
     const now = this.clock.now();
     const connected = await this.boxes.listByConnection('connected', MAX_BOXES);
     const degraded = connected.filter((box) => isDegraded(box, now)).map((box) => box.id);
-    const notActive = connected.filter((box) => !isDegraded(box, now) && !saysActive(box)).map((box) => box.id);
-    let released = 0;
-    if (degraded.length > 0) released += (await this.transactions.sweep(releaseUnstartedWork(degraded, now))).length;
-    if (notActive.length > 0) released += (await this.transactions.sweep(releaseUnstartedWork(notActive, now, 'callbox_not_active'))).length;
-    return released;
+    return degraded.length > 0 ? (await this.transactions.sweep(releaseUnstartedWork(degraded, now))).length : 0;
   }
 
   private async setAsideInDoubt(): Promise<number> {

@@ -60,7 +60,7 @@ describe('What a CallBox reports in its heartbeats', () => {
     expect((await instance(A)).reported).toMatchObject({ status: 'active', uptime: null, memoryUsage: null, processedTransactions: null, metricsAt: null });
   });
 
-  it('a box in maintenance gets no new work, by poll or dispatcher, and gives back what it had not started, until it says active', async () => {
+  it('a box in maintenance gets no new work, by poll or dispatcher, until it says active; it keeps what it holds', async () => {
     await registerBox(t.api, B);
     const held = await submit(t.api, { payItemId: 'HELD' });
     expect((await claim(t.api, A, 1)).count).toBe(1);
@@ -68,26 +68,38 @@ describe('What a CallBox reports in its heartbeats', () => {
     await sendHeartbeat({ ...heartbeat(A), status: 'maintenance' });
     const waiting = await submit(t.api, { payItemId: 'WAITING' });
     const poll = await claim(t.api, A);
-    expect(poll).toMatchObject({ transactions: [], count: 0, status: 'maintenance' });
+    expect(poll).toMatchObject({ count: 1, status: 'maintenance' });
+    expect(poll.transactions.map((tx: { id: string }) => tx.id)).toEqual([held.id]);
     expect(poll.message).toMatch(/maintenance/);
-    expect((await detail(t.api, held.id)).status).toBe('pending');
-    expect(eventsBetween(await detail(t.api, held.id), 'assigned', 'pending')).toEqual([
-      expect.objectContaining({ details: expect.objectContaining({ reason: 'callbox_not_active' }) }),
-    ]);
+    expect(await detail(t.api, held.id)).toMatchObject({ status: 'assigned', assignedTo: A });
     expect((await instance(A)).reported.status).toBe('maintenance');
 
-    // The dispatcher deals both to B only; A is not degraded for it, and keeps its connection.
+    // The dispatcher deals only the new work, to B; A is not degraded for it, and keeps its connection.
     await beat(t.api, B);
-    expect((await tick(t.api)).assigned).toBe(2);
-    expect((await detail(t.api, held.id)).assignedTo).toBe(B);
+    expect(await tick(t.api)).toMatchObject({ assigned: 1, requeued: 0 });
     expect((await detail(t.api, waiting.id)).assignedTo).toBe(B);
+    expect((await detail(t.api, held.id)).assignedTo).toBe(A);
     expect((await instance(A)).status).toBe('maintenance');
 
     await sendHeartbeat(heartbeat(A));
     const more = await submit(t.api, { payItemId: 'AFTER' });
     const back = await claim(t.api, A);
-    expect(back).toMatchObject({ status: 'active', count: 1 });
-    expect(back.transactions[0].id).toBe(more.id);
+    expect(back).toMatchObject({ status: 'active' });
+    expect(back.transactions.map((tx: { id: string }) => tx.id).sort()).toEqual([held.id, more.id].sort());
+  });
+
+  it('a box saying busy while it runs work it has not reported keeps it: no second box gets it, its completion is accepted', async () => {
+    await registerBox(t.api, B);
+    const tx = await submit(t.api);
+    expect((await claim(t.api, A, 1)).count).toBe(1);
+    // Firmware may go from assigned straight to completed on a first attempt; meanwhile it says busy.
+    await sendHeartbeat({ ...heartbeat(A), status: 'busy' });
+    await beat(t.api, B);
+    expect(await tick(t.api)).toMatchObject({ requeued: 0, assigned: 0 });
+    expect((await claim(t.api, A)).transactions.map((held: { id: string }) => held.id)).toEqual([tx.id]);
+    expect((await claim(t.api, B)).count).toBe(0);
+    expectStatus(await report(t.api, tx.id, A, 'completed', { success: true }), 200);
+    expect(await detail(t.api, tx.id)).toMatchObject({ status: 'completed', assignedTo: A, attempt: 1 });
   });
 
   it('a box in maintenance keeps the work it started and may still report it', async () => {

@@ -87,21 +87,24 @@ export class CallBoxTransactionsService {
     const settings = await this.configs.effective(callboxId);
     const now = this.clock.now();
     const standing = standingOf(box, now, this.config.heartbeatTimeoutMs);
-    if (standing.status === 'degraded' || (standing.status !== 'disconnected' && !saysActive(box))) {
+    if (standing.status === 'degraded') {
       // Given nothing, it gives back what it holds unstarted (it keeps what it started).
       if ((await this.transactions.countAssignedTo(callboxId, ['assigned'])) > 0) {
-        await this.transactions.sweep(releaseUnstartedWork([callboxId], now, standing.status === 'degraded' ? 'callbox_degraded' : 'callbox_not_active'));
+        await this.transactions.sweep(releaseUnstartedWork([callboxId], now));
       }
       return { transactions: [], totalPending: await this.pendingCount.current(), standing };
     }
+    // Silent past the heartbeat timeout, or saying it is not `active` (`busy`, `maintenance`...): it
+    // keeps what it holds and claims nothing new. Never taken back for a word: a box may say `busy`
+    // while it runs work it has not reported yet, and that work must not reach a second box.
+    const claimsNew = standing.status !== 'disconnected' && saysActive(box);
     const transactions = await this.transactions.claimForBox({
       callboxId,
       lockBox: (unit) => this.boxes.lockForClaim(unit, callboxId),
       // The admin's batchSize for the box is a ceiling: a box cannot ask for more.
       limit: Math.min(limit ?? settings.batchSize, settings.batchSize),
       maxConcurrent: box.maxConcurrent,
-      // A box silent past the heartbeat timeout (until its next heartbeat) keeps what it holds but claims nothing new.
-      types: standing.status === 'disconnected' ? [] : box.supportedTypes,
+      types: claimsNew ? box.supportedTypes : [],
       operators: box.operators,
       leaseMs: settings.timeoutMs,
       now,
