@@ -6,7 +6,7 @@ import {
   staleAttempt,
   transactionExpired,
 } from './transaction-errors';
-import type { Transaction, TransactionStatus } from './transaction';
+import type { MutableField, Transaction, TransactionStatus } from './transaction';
 
 /**
  * Every legal move of the lifecycle (DESIGN.md). Money moves when a box runs the USSD, so started
@@ -35,19 +35,8 @@ export const DEVICE_REPORTABLE_STATUSES = ['processing', 'completed', 'failed', 
 
 export interface TransitionStep {
   to: TransactionStatus;
-  patch: Partial<Pick<
-    Transaction,
-    | 'assignedTo'
-    | 'retryCount'
-    | 'result'
-    | 'assignedAt'
-    | 'startedAt'
-    | 'completedAt'
-    | 'nextAttemptAt'
-    | 'leaseExpiresAt'
-    | 'releasedBy'
-    | 'releasedUntil'
-  >>;
+  /** What a state change may write (MutableField), but the status (`to`), the attempt and the update time. */
+  patch: Partial<Pick<Transaction, Exclude<MutableField, 'status' | 'attempt' | 'updatedAt'>>>;
   actor: string;
   at: number;
   details: Record<string, unknown> | null;
