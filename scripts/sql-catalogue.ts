@@ -13,6 +13,7 @@ import { CommandJournalSql } from '../src/topup/journal/command-journal.statemen
 import { PinLimitsSql } from '../src/topup/pins/pin-limits.statements';
 import { TransactionCountsSql } from '../src/transactions/transaction-counts.statements';
 import { TransactionEventsSql } from '../src/transactions/transaction-events.statements';
+import { TransactionSearchSql } from '../src/transactions/transaction-search.statements';
 import { TransactionsSql } from '../src/transactions/transactions.statements';
 
 type Build = (d: Dialect) => Statement | null;
@@ -76,6 +77,16 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
     returningRows: (d) => TransactionEventsSql.returningRows(d, statement("UPDATE transactions SET status = 'assigned' WHERE id = ?", ['tx_1'])),
     listFor: (d) => TransactionEventsSql.listFor(d, 'tx_1'),
   },
+  'transaction-search': {
+    page: (d) =>
+      TransactionSearchSql.page(d, {
+        filter: { phoneNumbers: ['77123456', '25377123456'], status: 'completed', type: 'recharge', from: T - 3_600_000, to: T },
+        order: 'newest',
+        after: { createdAt: T, id: 'tx_1' },
+        limit: 50,
+      }),
+    finishedPerMinute: (d) => TransactionSearchSql.finishedPerMinute(d, T - 3_600_000),
+  },
   outbox: {
     insert: (d) => OutboxSql.insert(d, [{ transactionId: 'tx_1', outcome: 'completed', payload: '{}', at: T }]),
     due: (d) => OutboxSql.due(d, T, 50),
@@ -138,6 +149,7 @@ export const STATEMENT_MODULES: Record<string, object> = {
   transactions: TransactionsSql,
   'transaction-counts': TransactionCountsSql,
   'transaction-events': TransactionEventsSql,
+  'transaction-search': TransactionSearchSql,
   outbox: OutboxSql,
   callboxes: CallBoxesSql,
   'callbox-config': CallBoxConfigSql,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module';
 import { CallbacksModule } from './callbacks/callbacks.module';
 import { CallBoxModule } from './callbox/callbox.module';
 import { CommonModule } from './common/common.module';
@@ -33,6 +34,7 @@ import { TransactionsModule } from './transactions/transactions.module';
     OperatorEndpointModule,
     TopUpModule,
     HealthModule,
+    AdminModule,
   ],
   providers: [
     { provide: APP_PIPE, useClass: RequestValidationPipe },

@@ -7,6 +7,7 @@ import { OutboxSequence1732710000000 } from './1732710000000-outbox-sequence';
 import { DeviceAttempts1732720000000 } from './1732720000000-device-attempts';
 import { PinLimitsAndCommandJournal1732730000000 } from './1732730000000-pin-limits-and-command-journal';
 import { TransactionCounters1732740000000 } from './1732740000000-transaction-counters';
+import { AdminSearchIndexes1732780000000 } from './1732780000000-admin-search-indexes';
 
 /** Every migration, oldest first. Registered explicitly so the bundle needs no glob at run time. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   DeviceAttempts1732720000000,
   PinLimitsAndCommandJournal1732730000000,
   TransactionCounters1732740000000,
+  AdminSearchIndexes1732780000000,
 ];

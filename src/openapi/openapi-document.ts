@@ -40,6 +40,7 @@ const TAGS: Record<string, string> = {
   Synchronisation: 'The dispatcher handing pending work to live boxes: status, start, stop, one tick now (x-api-key)',
   TopUp: 'REST facade over the operator SOAP system for the mobile apps (spec 004): no credential, commands protected by the PIN',
   Administration: 'Admin operations: settle transactions in review, PIN locks (x-api-key)',
+  Console: "What the admin console (/admin) reads: transaction search and CSV export, the review queue, the overview, the fleet (x-api-key)",
   Health: 'Liveness and readiness probes',
   Callbacks: 'What the gateway sends to MAIN_CALLBACK_URL (webhooks): signed, at least once, in order per transaction',
 };

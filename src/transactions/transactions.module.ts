@@ -4,8 +4,15 @@ import { PendingCount } from './pending-count';
 import { TransactionRepository } from './transaction.repository';
 import { SqlTransactionRepository } from './sql-transaction.repository';
 import { TransactionTransitions } from './transaction-transitions';
+import { SqlTransactionSearch, TransactionSearch } from './transaction-search';
 
-const providers = [TransactionTransitions, PendingCount, CounterFolding, { provide: TransactionRepository, useClass: SqlTransactionRepository }];
+const providers = [
+  TransactionTransitions,
+  PendingCount,
+  CounterFolding,
+  { provide: TransactionRepository, useClass: SqlTransactionRepository },
+  { provide: TransactionSearch, useClass: SqlTransactionSearch },
+];
 
-@Module({ providers, exports: [TransactionRepository, TransactionTransitions, PendingCount] })
+@Module({ providers, exports: [TransactionRepository, TransactionSearch, TransactionTransitions, PendingCount] })
 export class TransactionsModule {}

@@ -63,7 +63,7 @@ export class CallBoxStatsService {
 
 const numberOr = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
-function reportedBy(box: CallBox): ReportedStateDto {
+export function reportedBy(box: CallBox): ReportedStateDto {
   const metrics = box.metrics ?? {};
   return {
     status: box.reportedStatus,
@@ -78,7 +78,7 @@ function reportedBy(box: CallBox): ReportedStateDto {
 
 const percent = (part: number, whole: number) => Math.round((part / whole) * 10_000) / 100;
 
-function loadOf(inFlight: number, maxConcurrent: number) {
+export function loadOf(inFlight: number, maxConcurrent: number) {
   return { inFlight, maxConcurrent, utilization: Math.round((inFlight / maxConcurrent) * 100) / 100 };
 }
 
