@@ -137,6 +137,7 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
   'pin-limits': {
     ensure: (d) => PinLimitsSql.ensure(d, 'number:77123456', '77123456', null, T),
     lock: (d) => PinLimitsSql.lock(d, 'number:77123456'),
+    read: (d) => PinLimitsSql.read(d, ['address:77123456@203.0.113.1', 'number:77123456']),
     write: (d) => PinLimitsSql.write(d, 'number:77123456', pinState, T),
     locksInForce: (d) => PinLimitsSql.locksInForce(d, T, 500),
     countLocksOf: (d) => PinLimitsSql.countLocksOf(d, '77123456', T),

@@ -14,6 +14,12 @@ SELECT failures, window_started_at, locked_until, locks, locks_since FROM pin_li
 -- lock [postgres]
 SELECT failures, window_started_at, locked_until, locks, locks_since FROM pin_limits WHERE scope_key = $1 FOR UPDATE;
 
+-- read [sqlite]
+SELECT scope_key, failures, window_started_at, locked_until, locks, locks_since FROM pin_limits WHERE scope_key IN (?, ?);
+
+-- read [postgres]
+SELECT scope_key, failures, window_started_at, locked_until, locks, locks_since FROM pin_limits WHERE scope_key IN ($1, $2);
+
 -- write [sqlite]
 UPDATE pin_limits SET failures = ?, window_started_at = ?, locked_until = ?, locks = ?, locks_since = ?, updated_at = ? WHERE scope_key = ?;
 

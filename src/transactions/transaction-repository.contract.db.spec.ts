@@ -198,7 +198,8 @@ describe('Transaction persistence contract', () => {
       await expect(journal.begin(command, T)).resolves.toEqual({ kind: 'running' });
       await journal.finish('77123456', 'dtapp1', { state: 'done', result: 'executed', httpStatus: 200, response: { ok: true } }, T + 1);
       await expect(journal.begin(command, T + 2)).resolves.toEqual({ kind: 'replay', httpStatus: 200, response: { ok: true } });
-      await expect(journal.begin({ ...command, pinDigest: 'other' }, T + 3)).resolves.toEqual({ kind: 'conflict' });
+      await expect(journal.begin({ ...command, pinDigest: 'other' }, T + 3)).resolves.toEqual({ kind: 'pin_mismatch' });
+      await expect(journal.begin({ ...command, requestHash: 'other', pinDigest: 'other' }, T + 3)).resolves.toEqual({ kind: 'conflict' });
       await expect(journal.begin({ ...command, msisdn: '77654321' }, T + 4)).resolves.toEqual({ kind: 'started' });
     });
 

@@ -13,6 +13,9 @@ import { CommandEndpoint, commandRequest } from './support/topup-commands';
  * got_through = replays answered with the victim's recorded body, plus owner requests that a
  * squatted id made fail. Legit: the victim's own requests, and its same-PIN replay answered from
  * the journal without running twice.
+ * Replay PIN oracle: with the victim's whole request known, PINs tried by replaying its id must
+ * be bounded like any PIN attempt, and once refused, the right PIN must be refused the same way
+ * (got_through = guesses answered past the allowance, plus the right PIN told apart).
  */
 const ATTACK = 'topup-replay';
 const VICTIM = '77500001';
@@ -100,6 +103,19 @@ describe.each(engines())(`Security: ${ATTACK} (%s)`, (engine) => {
       const ran = (await executedFor(VICTIM)) === ranBefore + 1;
       squat.legit(owner.status === 200 && ran, `the owner's recharge with an id squatted (${what}): ${summarize(owner)}`, true);
     }
+
+    // PINs guessed against the recorded answer, from a fresh address: the right one comes 9th.
+    const oracle = tally.variant('replay-pin-oracle');
+    const guesser = from('10.20.0.3');
+    const guesses = Array.from({ length: 12 }, (_, i) => (i === 8 ? VICTIM_PIN : String(3000 + i)));
+    for (const [i, pin] of guesses.entries()) {
+      const res = await command('recharge-account', VICTIM, pin, { amount: 500, transaction_id: X }, guesser);
+      oracle.attempt();
+      if (i >= 5 && res.status !== 429) oracle.through(1, `guess ${i + 1} (${pin === VICTIM_PIN ? 'the right PIN' : 'a wrong PIN'}) answered past the allowance: ${summarize(res)}`);
+    }
+    const owner = await command('recharge-account', VICTIM, VICTIM_PIN, { amount: 500, transaction_id: X }, victimAddress);
+    oracle.legit(owner.status === 200 && owner.text.includes('"replayed":true'), `the victim's own replay from its address: ${summarize(owner)}`);
+    oracle.legit((await executedFor(VICTIM)) === 1 + squats.length, 'no replay ran at the operator');
 
     tally.printAndExpectClean();
   }, 60_000);

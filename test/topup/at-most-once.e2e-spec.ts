@@ -16,12 +16,12 @@ describe('TopUp commands: at most once per transaction_id', () => {
   const subscribe = (transaction_id: string, fields: Record<string, unknown> = {}) =>
     api.post(paths.subscribe, { msisdn: '77123456', isdn: '21123456', package_code: 'DATA_500MB', pincode: '1234', transaction_id, ...fields });
 
-  beforeAll(async () => {
+  // An app per case: wrong PINs, replays with them included, count toward the number's lock.
+  beforeEach(async () => {
     t = await createTestApp({ env: { TOPUP_RATE_LIMIT_PER_MINUTE: '100000', TOPUP_BREAKER_MIN_CALLS: '1000' } });
     api = topUp(t.api);
   });
-  beforeEach(async () => simulator().reset());
-  afterAll(async () => t.close());
+  afterEach(async () => t.close());
 
   describe('a replay with another PIN, and ids taken first by a stranger', () => {
     it('never hands the recorded answer to another PIN: 409, and nothing of the first is told', async () => {

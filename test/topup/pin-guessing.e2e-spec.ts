@@ -41,6 +41,22 @@ describe('TopUp PIN guessing: attempts reserved before they are sent', () => {
     expect(wrongPinsSent()).toBe(PER_ADDRESS);
   });
 
+  it('counts a wrong PIN on a replay: a recorded answer is no PIN oracle, and no replay is answered while locked', async () => {
+    const body = { msisdn: '77123456', isdn: '21123456', amount: 100, pincode: '1234', transaction_id: 'dtapp1795770000000001' };
+    const replayWith = (pincode: string, address = '203.0.113.1') => t.api.request('POST', paths.recharge, { body: { ...body, pincode }, ...from(address) });
+    expectStatus(await replayWith('1234'), 200);
+    const sent = simulator().callCount('executeCommand');
+    for (let i = 0; i < PER_ADDRESS; i++) expectTopUpError(await replayWith(String(5000 + i)), 409, 'TRANSACTION_ID_REUSED');
+    // The sixth guess, right or wrong, gets the same 429: it cannot tell the PIN.
+    expectTopUpError(await replayWith('1234'), 429, 'PIN_LOCKED');
+    expectTopUpError(await replayWith('5999'), 429, 'PIN_LOCKED');
+    expect(simulator().callCount('executeCommand')).toBe(sent);
+    // The owner elsewhere still gets the recorded answer; after the lock, here too.
+    expect((await replayWith('1234', '198.51.100.7')).body).toMatchObject({ transaction_id: body.transaction_id, replayed: true });
+    t.clock!.advance(16 * MINUTE);
+    expect((await replayWith('1234')).body).toMatchObject({ transaction_id: body.transaction_id, replayed: true });
+  });
+
   it('never lifts or shortens a lock by a later answer, wrong or right', async () => {
     for (let i = 0; i < PER_ADDRESS; i++) expectTopUpError(await rechargeWith('9999'), 401, '401');
     const locked = await rechargeWith('1234');

@@ -109,8 +109,16 @@ export class CommandRunner {
       },
       this.clock.now(),
     );
-    if (start.kind === 'replay') return { replay: start };
     const context = { msisdn: spec.msisdn, isdn: spec.errorContext.isdn, now: this.clock.now() };
+    // A recorded answer (or "still running") for the right PIN against a 409 for a wrong one would
+    // be a PIN oracle: a wrong PIN on a replay counts as a wrong PIN, and while the number is
+    // refused here, the right one is refused the same way (the answer stays recorded for later).
+    if (start.kind === 'pin_mismatch') {
+      await this.settlePin(await this.reservePin(spec, msisdn, transactionId), 'wrong');
+      throw idReused(transactionId, context);
+    }
+    if (start.kind === 'replay' || start.kind === 'running') await this.checkPin(spec, msisdn, transactionId);
+    if (start.kind === 'replay') return { replay: start };
     if (start.kind === 'running') throw stillRunning(transactionId, context);
     if (start.kind === 'conflict') throw idReused(transactionId, context);
     // Only after the journal: a replay of a command that ran must get its answer, never a refusal
@@ -120,10 +128,9 @@ export class CommandRunner {
       throw breakerOpen('executeCommand');
     }
     try {
-      return { attempt: await this.pins.reserve(msisdn, spec.clientAddress, this.clock.now()) };
+      return await this.reservePin(spec, msisdn, transactionId);
     } catch (error) {
       await this.journal.release(msisdn, transactionId);
-      if (error instanceof PinLockedError) throw pinLocked(msisdn, error.until, this.clock.now(), transactionId);
       throw error;
     }
   }
@@ -224,7 +231,26 @@ export class CommandRunner {
     await this.settlePin(running, 'not_sent');
   }
 
-  private async settlePin(running: Running, outcome: PinAttemptOutcome): Promise<void> {
+  private async checkPin(spec: CommandSpec, msisdn: string, transactionId: string): Promise<void> {
+    try {
+      await this.pins.check(msisdn, spec.clientAddress, this.clock.now());
+    } catch (error) {
+      if (error instanceof PinLockedError) throw pinLocked(msisdn, error.until, this.clock.now(), transactionId);
+      throw error;
+    }
+  }
+
+  /** A PIN attempt counted before anything that depends on the PIN; a locked number is a 429. */
+  private async reservePin(spec: CommandSpec, msisdn: string, transactionId: string): Promise<{ attempt: PinAttempt }> {
+    try {
+      return { attempt: await this.pins.reserve(msisdn, spec.clientAddress, this.clock.now()) };
+    } catch (error) {
+      if (error instanceof PinLockedError) throw pinLocked(msisdn, error.until, this.clock.now(), transactionId);
+      throw error;
+    }
+  }
+
+  private async settlePin(running: Pick<Running, 'attempt'>, outcome: PinAttemptOutcome): Promise<void> {
     const locks = await this.pins.settle(running.attempt, outcome, this.clock.now());
     for (const lock of locks) this.reportLock(lock);
   }

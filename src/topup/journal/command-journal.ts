@@ -16,8 +16,10 @@ export type CommandStart =
   | { kind: 'replay'; httpStatus: number; response: unknown }
   /** Another request with this id is still running (or died without an answer). */
   | { kind: 'running' }
-  /** The id was used for another request, or with another PIN: nothing of it is told. */
-  | { kind: 'conflict' };
+  /** The id was used for another request: nothing of it is told. */
+  | { kind: 'conflict' }
+  /** The same request with another PIN: a PIN guess against a recorded answer, told nothing either. */
+  | { kind: 'pin_mismatch' };
 
 /** How a command ended: `executed` and `refused` are operator answers, `wrong_pin` a refused PIN. */
 export type CommandResult = 'executed' | 'refused' | 'wrong_pin';

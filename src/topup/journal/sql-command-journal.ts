@@ -24,7 +24,8 @@ export class SqlCommandJournal extends CommandJournal {
         await unit.run(CommandJournalSql.takeOver(this.db.dialect, command, now));
         return { kind: 'started' as const };
       }
-      if (row.request_hash !== command.requestHash || row.pin_digest !== command.pinDigest) return { kind: 'conflict' as const };
+      if (row.request_hash !== command.requestHash) return { kind: 'conflict' as const };
+      if (row.pin_digest !== command.pinDigest) return { kind: 'pin_mismatch' as const };
       if (row.state === 'running') return { kind: 'running' as const };
       return { kind: 'replay' as const, httpStatus: Number(row.http_status), response: JSON.parse(row.response as string) };
     });

@@ -41,6 +41,12 @@ export class PinLockedError extends Error {
 export abstract class PinGuard {
   /** Counts an attempt before it is sent; throws PinLockedError when it may not be sent. */
   abstract reserve(msisdn: string, clientAddress: string, now: number): Promise<PinAttempt>;
+  /**
+   * Throws PinLockedError exactly when `reserve` would, counting nothing: for requests that prove
+   * the PIN without sending it (a replay with the recorded PIN), so that a refusal cannot tell a
+   * right PIN from a wrong one.
+   */
+  abstract check(msisdn: string, clientAddress: string, now: number): Promise<void>;
   /** Settles a reserved attempt; returns the scopes this attempt locked. */
   abstract settle(attempt: PinAttempt, outcome: PinAttemptOutcome, now: number): Promise<PinLock[]>;
   /** Locks in force, newest first. */

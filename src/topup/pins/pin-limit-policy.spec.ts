@@ -1,4 +1,4 @@
-import { ADDRESS_RULE, FRESH_STATE, NUMBER_RULE, PinLimitState, refundAttempt, reserveAttempt, settleFailure } from './pin-limit-policy';
+import { ADDRESS_RULE, FRESH_STATE, NUMBER_RULE, PinLimitState, refundAttempt, refusal, reserveAttempt, settleFailure } from './pin-limit-policy';
 
 const MINUTE = 60_000;
 const T0 = 1_700_000_000_000;
@@ -29,6 +29,21 @@ describe(reserveAttempt.name, () => {
   it('refuses while locked', () => {
     const locked = { ...FRESH_STATE(T0), lockedUntil: T0 + 10 * MINUTE };
     expect(reserveAttempt(ADDRESS_RULE, locked, T0 + MINUTE)).toEqual({ ok: false, until: T0 + 10 * MINUTE });
+  });
+});
+
+describe(refusal.name, () => {
+  it('refuses exactly when reserveAttempt would, so a check cannot be told from a reservation', () => {
+    const states = [0, 1, 4, 5].map((n) => reserveN(FRESH_STATE(T0), n));
+    states.push({ ...FRESH_STATE(T0), lockedUntil: T0 + 10 * MINUTE });
+    for (const state of states) {
+      for (const now of [T0, T0 + MINUTE, T0 + ADDRESS_RULE.windowMs, T0 + 20 * MINUTE]) {
+        const reservation = reserveAttempt(ADDRESS_RULE, state, now);
+        expect(refusal(ADDRESS_RULE, state, now)).toBe(reservation.ok ? null : reservation.until);
+      }
+    }
+    expect(refusal(ADDRESS_RULE, states[3], T0)).toBe(T0 + ADDRESS_RULE.windowMs);
+    expect(refusal(ADDRESS_RULE, states[2], T0)).toBeNull();
   });
 });
 

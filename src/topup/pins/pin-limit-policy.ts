@@ -54,10 +54,17 @@ export type Reservation = { ok: true; state: PinLimitState } | { ok: false; unti
 
 /** Counts one attempt before it is sent, or refuses it: locked, or the window's attempts all spent (some may still be in flight). */
 export function reserveAttempt(rule: PinLimitRule, current: PinLimitState, now: number): Reservation {
-  if (current.lockedUntil !== null && current.lockedUntil > now) return { ok: false, until: current.lockedUntil };
+  const refusedUntil = refusal(rule, current, now);
+  if (refusedUntil !== null) return { ok: false, until: refusedUntil };
   const state = now - current.windowStartedAt >= rule.windowMs ? { ...current, failures: 0, windowStartedAt: now } : current;
-  if (state.failures >= rule.maxFailures) return { ok: false, until: state.windowStartedAt + rule.windowMs };
   return { ok: true, state: { ...state, failures: state.failures + 1 } };
+}
+
+/** Until when an attempt would be refused now, or null when it would be counted. */
+export function refusal(rule: PinLimitRule, current: PinLimitState, now: number): number | null {
+  if (current.lockedUntil !== null && current.lockedUntil > now) return current.lockedUntil;
+  if (now - current.windowStartedAt >= rule.windowMs) return null;
+  return current.failures >= rule.maxFailures ? current.windowStartedAt + rule.windowMs : null;
 }
 
 /**

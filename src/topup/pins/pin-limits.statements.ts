@@ -15,6 +15,13 @@ export const PinLimitsSql = {
   lock: (d: Dialect, key: string): Statement =>
     statement(`SELECT failures, window_started_at, locked_until, locks, locks_since FROM pin_limits WHERE scope_key = ?${d.forUpdate}`, [key]),
 
+  /** The scopes' rows as they are, without locking them (a read that counts nothing). */
+  read: (_d: Dialect, keys: string[]): Statement =>
+    statement(
+      `SELECT scope_key, failures, window_started_at, locked_until, locks, locks_since FROM pin_limits WHERE scope_key IN (${keys.map(() => '?').join(', ')})`,
+      keys,
+    ),
+
   write: (_d: Dialect, key: string, state: PinLimitState, now: number): Statement =>
     statement(
       'UPDATE pin_limits SET failures = ?, window_started_at = ?, locked_until = ?, locks = ?, locks_since = ?, updated_at = ? WHERE scope_key = ?',

@@ -10,6 +10,7 @@ import {
   PinLimitRule,
   PinLimitState,
   refundAttempt,
+  refusal,
   reserveAttempt,
   settleFailure,
 } from './pin-limit-policy';
@@ -68,6 +69,17 @@ export class SqlPinGuard extends PinGuard {
       }
       return { msisdn, clientAddress, windows };
     });
+  }
+
+  async check(msisdn: string, clientAddress: string, now: number): Promise<void> {
+    const scopes = scopesOf(msisdn, clientAddress);
+    const rows = await this.db.read<Row>(PinLimitsSql.read(this.db.dialect, scopes.map((scope) => scope.key)));
+    const refusals = scopes.flatMap((scope) => {
+      const row = rows.find((candidate) => candidate.scope_key === scope.key);
+      const until = row === undefined ? null : refusal(scope.rule, toState(row), now);
+      return until === null ? [] : [until];
+    });
+    if (refusals.length > 0) throw new PinLockedError(msisdn, Math.max(...refusals));
   }
 
   settle(attempt: PinAttempt, outcome: PinAttemptOutcome, now: number): Promise<PinLock[]> {
