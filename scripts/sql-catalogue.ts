@@ -2,6 +2,7 @@
  * One sample call of every statement builder, for the SQL snapshot (scripts/sql-snapshot.ts). A
  * unit spec (src/database/sql-catalogue.spec.ts) fails when a builder is missing here.
  */
+import { ArchiveSql } from '../src/archive/archive.statements';
 import { CallBoxConfigSql } from '../src/callbox/config/callbox-config.statements';
 import { CallBoxesSql } from '../src/callbox/registry/callboxes.statements';
 import { OutboxSql } from '../src/callbacks/outbox.statements';
@@ -134,6 +135,27 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
     finish: (d) => CommandJournalSql.finish(d, '77123456', 'dtapp1', { state: 'done', result: 'executed', httpStatus: 200, response: {} }, T),
     release: (d) => CommandJournalSql.release(d, '77123456', 'dtapp1'),
   },
+  archive: {
+    page: (d) => ArchiveSql.page(d, 'completed', 'recharge', T, { createdAt: T - 1, id: 'tx_1' }, 500),
+    eventsOf: (d) => ArchiveSql.eventsOf(d, ['tx_1', 'tx_2']),
+    deleteEvents: (d) => ArchiveSql.deleteEvents(d, [1, 2, 3]),
+    deleteDeliveredOutbox: (d) => ArchiveSql.deleteDeliveredOutbox(d, ['tx_1', 'tx_2']),
+    deleteTransactions: (d) => ArchiveSql.deleteTransactions(d, ['tx_1', 'tx_2']),
+    journalWindowEnd: (d) => ArchiveSql.journalWindowEnd(d, { msisdn: '77123456', transactionId: 'dtapp1' }, 2000),
+    pruneJournal: (d) => ArchiveSql.pruneJournal(d, { msisdn: '77123456', transactionId: 'dtapp1' }, { msisdn: '77999999', transactionId: 'x' }, T),
+    openRun: (d) => ArchiveSql.openRun(d),
+    findRun: (d) => ArchiveSql.findRun(d, 'arc_1'),
+    startRun: (d) => ArchiveSql.startRun(d, { id: 'arc_1', file: '/var/archive/a.ndjson.gz', beforeMs: T, owner: 'host:1:ab', now: T }),
+    takeOver: (d) => ArchiveSql.takeOver(d, 'arc_1', 'host:1:ab', 'host:2:cd', T),
+    markWritten: (d) => ArchiveSql.markWritten(d, 'arc_1', 'host:1:ab', { transactions: 10, events: 40, sha256: 'ff' }, T),
+    markDeleted: (d) => ArchiveSql.markDeleted(d, 'arc_1', 'host:1:ab', 500, T),
+    finishRun: (d) => ArchiveSql.finishRun(d, 'arc_1', 'host:1:ab', 'done', T),
+    autoVacuum: (d) => (d.engine === 'sqlite' ? ArchiveSql.autoVacuum(d) : null),
+    freePages: (d) => (d.engine === 'sqlite' ? ArchiveSql.freePages(d) : null),
+    incrementalVacuum: (d) => (d.engine === 'sqlite' ? ArchiveSql.incrementalVacuum(d, 256) : null),
+    restoreTransaction: (d) => ArchiveSql.restoreTransaction(d, { id: 'tx_1', type: 'recharge', status: 'completed' }),
+    restoreEvent: (d) => ArchiveSql.restoreEvent(d, { id: 1, transaction_id: 'tx_1', to_status: 'completed' }),
+  },
   'pin-limits': {
     ensure: (d) => PinLimitsSql.ensure(d, 'number:77123456', '77123456', null, T),
     lock: (d) => PinLimitsSql.lock(d, 'number:77123456'),
@@ -158,4 +180,5 @@ export const STATEMENT_MODULES: Record<string, object> = {
   leader: LeaderSql,
   'command-journal': CommandJournalSql,
   'pin-limits': PinLimitsSql,
+  archive: ArchiveSql,
 };

@@ -50,6 +50,13 @@ describe(loadAppConfig.name, () => {
     for (const bad of ['999', '86400001', 'ten']) expect(problemsOf({ PROCESSING_HARD_LIMIT_MS: bad })).toEqual(['PROCESSING_HARD_LIMIT_MS']);
   });
 
+  it('keeps transactions for ever unless RETENTION_DAYS is set, 7 to 3650 days', () => {
+    expect(loadAppConfig({}).retentionDays).toBeNull();
+    expect(loadAppConfig({ RETENTION_DAYS: '' }).retentionDays).toBeNull();
+    expect(loadAppConfig({ RETENTION_DAYS: '90' }).retentionDays).toBe(90);
+    for (const bad of ['6', '3651', 'ninety', '1.5']) expect(problemsOf({ RETENTION_DAYS: bad })).toEqual(['RETENTION_DAYS']);
+  });
+
   it('lists every bad value at once', () => {
     expect(problemsOf({ PORT: 'eighty', MAX_RETRIES: '99', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' }).sort()).toEqual(
       ['DATABASE_URL', 'LOG_LEVEL', 'MAX_RETRIES', 'PORT'],

@@ -83,6 +83,8 @@ export class AppConfig {
   readonly trustProxy: string | null;
   /** `X-Debug: true` adds a `debug` object to TopUp answers; off by default in production. */
   readonly debugHeaderEnabled: boolean;
+  /** Days final transactions stay in the database before `npm run archive` moves them out; null: kept for ever. */
+  readonly retentionDays: number | null;
   readonly logLevel: string;
   readonly logFormat: 'json' | 'pretty';
   /** Said once at boot: sample secrets in use outside production and the like. */
@@ -138,6 +140,7 @@ export class AppConfig {
     this.pinHashKey = env.PIN_HASH_KEY ?? DEVELOPMENT_PIN_HASH_KEY;
     this.trustProxy = env.TRUST_PROXY ?? null;
     this.debugHeaderEnabled = (env.DEBUG_HEADER_ENABLED ?? (env.NODE_ENV === 'production' ? 'false' : 'true')) === 'true';
+    this.retentionDays = env.RETENTION_DAYS ?? null;
     this.logLevel = env.LOG_LEVEL;
     this.logFormat = env.LOG_FORMAT ?? 'json';
     this.warnings = warnings;

@@ -197,6 +197,14 @@ export class Environment {
   @IsOptional() @IsIn(['true', 'false'])
   DEBUG_HEADER_ENABLED?: 'true' | 'false';
 
+  /**
+   * Retention (off when unset): `npm run archive` without --before archives final transactions
+   * created more than this many days ago, and prunes answered TopUp journal entries as old (their
+   * replay window). Never below 7: a replay days later must still find its command.
+   */
+  @Transform((input) => toInt({ value: emptyAsUndefined(input) })) @IsOptional() @IsInt() @Min(7) @Max(3650)
+  RETENTION_DAYS?: number;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

@@ -32,6 +32,9 @@ export function typeOrmOptions(database: DatabaseSettings): DataSourceOptions {
     // FULL: a committed money movement survives a power cut, not only a process crash.
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {
       db.pragma('synchronous = FULL');
+      // Takes effect only on a new, empty file: pages freed by the archive's deletes can then be given
+      // back in small steps (PRAGMA incremental_vacuum). An existing file keeps its mode (README, Retention).
+      db.pragma('auto_vacuum = INCREMENTAL');
     },
     ...common,
   };

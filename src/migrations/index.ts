@@ -8,6 +8,7 @@ import { DeviceAttempts1732720000000 } from './1732720000000-device-attempts';
 import { PinLimitsAndCommandJournal1732730000000 } from './1732730000000-pin-limits-and-command-journal';
 import { TransactionCounters1732740000000 } from './1732740000000-transaction-counters';
 import { AdminSearchIndexes1732780000000 } from './1732780000000-admin-search-indexes';
+import { ArchiveRuns1732790000000 } from './1732790000000-archive-runs';
 
 /** Every migration, oldest first. Registered explicitly so the bundle needs no glob at run time. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   PinLimitsAndCommandJournal1732730000000,
   TransactionCounters1732740000000,
   AdminSearchIndexes1732780000000,
+  ArchiveRuns1732790000000,
 ];

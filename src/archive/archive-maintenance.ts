@@ -1,0 +1,78 @@
+import { performance } from 'node:perf_hooks';
+import type { Database } from '../database/database';
+import { ArchiveSql } from './archive.statements';
+
+/** Journal entries examined per unit of work. */
+export const JOURNAL_WINDOW = 2_000;
+/** Pages (4 KiB) given back per vacuum step: a few milliseconds each. */
+export const VACUUM_STEP_PAGES = 256;
+
+export type VacuumMode = 'none' | 'full' | 'incremental';
+
+export interface VacuumReport {
+  /** SQLite's auto_vacuum mode; null on PostgreSQL (autovacuum is the server's). */
+  mode: VacuumMode | null;
+  pagesFreed: number;
+  steps: number;
+  worstStepMs: number;
+}
+
+/**
+ * What the archive does after moving transactions: the TopUp command journal pruned of answered
+ * entries past their replay window, and on SQLite the pages freed by the deletes given back to the
+ * file system in small steps (incremental vacuum), each a short write that never holds the lock long.
+ */
+export class ArchiveMaintenance {
+  constructor(
+    private readonly db: Database,
+    private readonly journalWindow = JOURNAL_WINDOW,
+  ) {}
+
+  /** Deletes answered journal entries last written before `beforeMs`, one primary-key window per unit. */
+  async pruneJournal(beforeMs: number, pause: () => Promise<void> = nextTurn): Promise<number> {
+    type Key = { msisdn: string; transactionId: string };
+    let after: Key | null = null;
+    let pruned = 0;
+    for (;;) {
+      const [end]: Array<{ msisdn: string; transaction_id: string }> = await this.db.read<{ msisdn: string; transaction_id: string }>(ArchiveSql.journalWindowEnd(this.db.dialect, after, this.journalWindow));
+      const upTo: Key | null = end ? { msisdn: end.msisdn, transactionId: end.transaction_id } : null;
+      pruned += await this.db.unit(async (unit) => (await unit.run(ArchiveSql.pruneJournal(this.db.dialect, after, upTo, beforeMs))).affected);
+      if (!upTo) return pruned;
+      after = upTo;
+      await pause();
+    }
+  }
+
+  async vacuumMode(): Promise<VacuumMode | null> {
+    if (this.db.dialect.engine !== 'sqlite') return null;
+    const [row] = await this.db.read<{ auto_vacuum: number }>(ArchiveSql.autoVacuum(this.db.dialect));
+    return (['none', 'full', 'incremental'] as const)[Number(row.auto_vacuum)] ?? 'none';
+  }
+
+  /**
+   * SQLite in incremental mode: free pages given back VACUUM_STEP_PAGES at a time until none is
+   * left (at most `maxSteps`). In mode none the free pages stay in the file and new rows reuse them.
+   */
+  async reclaim(maxSteps = 100_000, pause: () => Promise<void> = nextTurn): Promise<VacuumReport> {
+    const mode = await this.vacuumMode();
+    const result: VacuumReport = { mode, pagesFreed: 0, steps: 0, worstStepMs: 0 };
+    if (mode !== 'incremental') return result;
+    for (; result.steps < maxSteps; result.steps++) {
+      const before = await this.freePages();
+      if (before === 0) break;
+      const started = performance.now();
+      await this.db.unit(async (unit) => unit.run(ArchiveSql.incrementalVacuum(this.db.dialect, VACUUM_STEP_PAGES)));
+      result.worstStepMs = Math.max(result.worstStepMs, Math.round((performance.now() - started) * 10) / 10);
+      result.pagesFreed += before - (await this.freePages());
+      await pause();
+    }
+    return result;
+  }
+
+  async freePages(): Promise<number> {
+    const [row] = await this.db.read<{ freelist_count: number }>(ArchiveSql.freePages(this.db.dialect));
+    return Number(row.freelist_count);
+  }
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
