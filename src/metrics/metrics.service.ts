@@ -73,7 +73,7 @@ export class MetricsService implements OnModuleDestroy {
 
   readonly boxes = new Gauge({
     name: 'merecharge_callboxes',
-    help: 'CallBoxes by state, as of the last dispatcher tick; exclusive: connected (taking work), degraded (connected, in cool-down), disconnected',
+    help: 'CallBoxes by state, as of the last dispatcher tick; exclusive: connected (taking work), not_active (connected, its heartbeat word is not active), degraded (connected, in cool-down), disconnected',
     labelNames: ['state'] as const,
     registers: [this.registry],
   });

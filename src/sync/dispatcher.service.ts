@@ -45,6 +45,8 @@ export class DispatcherService {
   private roundRobinStart = 0;
   /** Silence is measured from here too: while the gateway was down, no box could heartbeat. */
   private readonly startedAt: number;
+  /** Each not-active box's word, as last logged: a word is logged when it starts, not every tick. */
+  private notActiveWords = new Map<string, string>();
 
   constructor(
     private readonly transactions: TransactionRepository,
@@ -122,6 +124,15 @@ export class DispatcherService {
     return degraded.length > 0 ? (await this.transactions.sweep(releaseUnstartedWork(degraded, now))).length : 0;
   }
 
+  private reportNotActive(boxes: CallBox[]): void {
+    const words = new Map(boxes.map((box) => [box.id, box.reportedStatus]));
+    for (const [id, word] of words) {
+      if (this.notActiveWords.get(id) === word) continue;
+      this.logger.warn({ callboxId: id, event: 'not_active', status: word }, `CallBox ${id} says « ${word} »: no new work until a heartbeat says « active »`);
+    }
+    this.notActiveWords = words;
+  }
+
   private async setAsideInDoubt(): Promise<number> {
     const patch = { leaseExpiresAt: null };
     const lostBoxes = await this.disconnectedBoxIds();
@@ -164,11 +175,14 @@ export class DispatcherService {
   private async assignPending(): Promise<number> {
     const connected = await this.boxes.listByConnection('connected', MAX_BOXES);
     const healthy = connected.filter((box) => !isDegraded(box, this.clock.now()));
-    // Exclusive states, so a stacked panel adds up to the fleet: a degraded box is not also counted connected.
-    this.metrics.boxes.set({ state: 'connected' }, healthy.length);
-    this.metrics.boxes.set({ state: 'degraded' }, connected.length - healthy.length);
     // A box that said `maintenance` (or any word but `active`) in its heartbeat is dealt nothing until it says `active`.
     const live = healthy.filter(saysActive);
+    this.reportNotActive(healthy.filter((box) => !saysActive(box)));
+    // Exclusive states, so a stacked panel adds up to the fleet: a degraded box is not also counted
+    // connected, nor a box whose word keeps it from work (`online`, `idle`: typos take no work either).
+    this.metrics.boxes.set({ state: 'connected' }, live.length);
+    this.metrics.boxes.set({ state: 'not_active' }, healthy.length - live.length);
+    this.metrics.boxes.set({ state: 'degraded' }, connected.length - healthy.length);
     if (live.length === 0) return 0;
     const settings = await this.configs.effectiveForMany(live.map((box) => box.id));
     const now = this.clock.now();

@@ -59,6 +59,20 @@ describe('Prometheus metrics (GET /metrics)', () => {
     expect(text).toMatch(/^merecharge_event_loop_delay_p99_seconds \d+(\.\d+)?(e-?\d+)?$/m);
   });
 
+  it('counts a box whose heartbeat word keeps it from work as not_active, never connected', async () => {
+    await t.api.post('/api/call-box/register', registration('callbox_002'));
+    await t.api.post('/api/sync/force', undefined, { auth: 'admin' });
+    expect(await scrape()).toMatch(/merecharge_callboxes\{state="connected"\} 2/);
+    // A typo or an unknown word: the box takes no work, so it must not look like capacity.
+    const beat = await t.api.post('/api/call-box/heartbeat', { callboxId: 'callbox_002', status: 'online' });
+    expect(beat.status).toBe(200);
+    await t.api.post('/api/sync/force', undefined, { auth: 'admin' });
+    const text = await scrape();
+    expect(text).toMatch(/merecharge_callboxes\{state="connected"\} 1/);
+    expect(text).toMatch(/merecharge_callboxes\{state="not_active"\} 1/);
+    expect(text).toMatch(/merecharge_callboxes\{state="degraded"\} 0/);
+  });
+
   it('shows the breaker open while the operator is down', async () => {
     const simulator = simulatorOf(t);
     await simulator.setFaults({ refuseConnections: true });
