@@ -3,7 +3,7 @@
 -- page [sqlite]
 SELECT id, type, phone_number, amount, pay_item_id, customer_name, customer_operator, priority, priority_rank, status, assigned_to, retry_count, max_retries, result, source, idempotency_key, request_hash, created_at, updated_at, assigned_at, started_at, completed_at, next_attempt_at, lease_expires_at, attempt, released_by, released_until FROM transactions t INDEXED BY ix_transactions_age
   WHERE t.status = ? AND t.type = ? AND t.created_at < ? AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?))
-  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.transaction_id = t.id AND o.state = 'pending')
+  AND NOT EXISTS (SELECT 1 FROM outbox o INDEXED BY ux_outbox_transaction_sequence WHERE o.transaction_id = t.id AND o.state = 'pending')
   ORDER BY t.created_at, t.id LIMIT ?;
 
 -- page [postgres]
@@ -27,7 +27,7 @@ DELETE FROM transaction_events WHERE id IN (?, ?, ?);
 DELETE FROM transaction_events WHERE id IN ($1, $2, $3);
 
 -- deleteDeliveredOutbox [sqlite]
-DELETE FROM outbox WHERE transaction_id IN (?, ?) AND state = 'delivered';
+DELETE FROM outbox INDEXED BY ux_outbox_transaction_sequence WHERE transaction_id IN (?, ?) AND state = 'delivered';
 
 -- deleteDeliveredOutbox [postgres]
 DELETE FROM outbox WHERE transaction_id IN ($1, $2) AND state = 'delivered';

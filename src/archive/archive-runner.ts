@@ -6,6 +6,9 @@ import { ArchiveCursor, ArchiveSql, ARCHIVABLE_STATUSES, EVENT_COLUMNS, TRANSACT
 import { ArchivedTransaction, ARCHIVE_FORMAT, ARCHIVE_VERSION, ArchiveFileError, ArchiveSummary, ArchiveWriter, readArchive } from './archive-file';
 import { ArchiveError, ArchiveManifest, ArchiveRun } from './archive-manifest';
 
+/** While writing, the manifest hears from the runner this often (a write each: not every page). */
+const HEARTBEAT_MS = 5_000;
+
 /** Transactions per unit of work (with their events, about five rows each): one short write. */
 export const DEFAULT_ARCHIVE_BATCH = 500;
 
@@ -123,6 +126,7 @@ export class ArchiveRunner {
       createdAt: new Date(this.now()).toISOString(),
     });
     let written = 0;
+    let lastBeat = this.now();
     try {
       for (const status of ARCHIVABLE_STATUSES) {
         for (const type of TRANSACTION_TYPES) {
@@ -147,7 +151,10 @@ export class ArchiveRunner {
             written += page.length;
             const last = page[page.length - 1];
             cursor = { createdAt: Number(last.created_at), id: String(last.id) };
-            await this.manifest.heartbeat(run);
+            if (this.now() - lastBeat >= HEARTBEAT_MS) {
+              await this.manifest.heartbeat(run);
+              lastBeat = this.now();
+            }
             options.onProgress?.({ runId: run.id, phase: 'writing', done: written });
             await breathe(options);
             if (page.length < batchOf(options)) break;

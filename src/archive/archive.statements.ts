@@ -39,13 +39,14 @@ export const ArchiveSql = {
    * The next page of archivable transactions of one status and type, created before `beforeMs`,
    * after `cursor` in (created_at, id) order: a range of ix_transactions_age (status, type,
    * created_at), so a page reads its own rows, never the table. A transaction whose outcome
-   * callback is still undelivered stays until it is delivered.
+   * callback is still undelivered stays until it is delivered (looked up by transaction, not
+   * through ix_outbox_due, which would read the whole backlog of a receiver that is down).
    */
   page: (d: Dialect, status: TransactionStatus, type: TransactionType, beforeMs: number, cursor: ArchiveCursor | null, limit: number): Statement =>
     statement(
       `SELECT ${TRANSACTION_COLUMNS.join(', ')} FROM transactions t${d.indexedBy('ix_transactions_age')}
        WHERE t.status = ? AND t.type = ? AND t.created_at < ?${cursor ? ' AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?))' : ''}
-         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.transaction_id = t.id AND o.state = 'pending')
+         AND NOT EXISTS (SELECT 1 FROM outbox o${d.indexedBy('ux_outbox_transaction_sequence')} WHERE o.transaction_id = t.id AND o.state = 'pending')
        ORDER BY t.created_at, t.id LIMIT ?`,
       [status, type, beforeMs, ...(cursor ? [cursor.createdAt, cursor.createdAt, cursor.id] : []), limit],
     ),
@@ -61,9 +62,12 @@ export const ArchiveSql = {
   deleteEvents: (_d: Dialect, eventIds: readonly number[]): Statement =>
     statement(`DELETE FROM transaction_events WHERE id IN (${placeholders(eventIds.length)})`, eventIds),
 
-  /** Their delivered callbacks: a message still pending is never deleted. */
-  deleteDeliveredOutbox: (_d: Dialect, transactionIds: readonly string[]): Statement =>
-    statement(`DELETE FROM outbox WHERE transaction_id IN (${placeholders(transactionIds.length)}) AND state = 'delivered'`, transactionIds),
+  /**
+   * Their delivered callbacks: a message still pending is never deleted. By transaction (without
+   * statistics SQLite would take ix_outbox_due and read every delivered message).
+   */
+  deleteDeliveredOutbox: (d: Dialect, transactionIds: readonly string[]): Statement =>
+    statement(`DELETE FROM outbox${d.indexedBy('ux_outbox_transaction_sequence')} WHERE transaction_id IN (${placeholders(transactionIds.length)}) AND state = 'delivered'`, transactionIds),
 
   /** The transactions the file lists, still final (the counters' triggers take them out of the counts). */
   deleteTransactions: (_d: Dialect, transactionIds: readonly string[]): Statement =>
