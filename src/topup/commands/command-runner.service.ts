@@ -42,6 +42,8 @@ interface Running {
   msisdn: string;
   transactionId: string;
   attempt: PinAttempt;
+  /** When the caller must be answered (the request ceiling, less a margin). */
+  deadline: number;
 }
 
 /** The answer must leave before the request ceiling (TOPUP_REQUEST_TIMEOUT_MS) cuts the connection. */
@@ -87,7 +89,7 @@ export class CommandRunner {
         return answer;
       }
       const deadline = began + this.config.topupRequestTimeoutMs - CEILING_MARGIN_MS;
-      return await this.execute({ spec, msisdn, transactionId, attempt: start.attempt }, deadline);
+      return await this.execute({ spec, msisdn, transactionId, attempt: start.attempt, deadline });
     } catch (error) {
       throw withTransactionId(error, transactionId, this.clock.now());
     }
@@ -139,7 +141,8 @@ export class CommandRunner {
    * Sends the command and answers before `deadline`: past it, the caller is told the outcome is
    * unknown (with the id to ask again) while the command goes on and records its answer.
    */
-  private async execute(running: Running, deadline: number): Promise<Record<string, unknown>> {
+  private async execute(running: Running): Promise<Record<string, unknown>> {
+    const { deadline } = running;
     try {
       await running.spec.prepare?.();
     } catch (error) {
@@ -203,7 +206,7 @@ export class CommandRunner {
     // Code 1 about a command naming both numbers: which one is unknown, asked before the answer is recorded.
     const unknown =
       response.returnCode === OperatorCode.NUMBER_NOT_FOUND && spec.errorContext.isdn
-        ? await this.unknownNumbers.which(spec.msisdn, spec.errorContext.isdn)
+        ? await this.unknownNumbers.which(spec.msisdn, spec.errorContext.isdn, running.deadline)
         : undefined;
     const error = operatorError(response.returnCode, {
       msisdn: spec.msisdn,

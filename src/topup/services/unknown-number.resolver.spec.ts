@@ -1,14 +1,24 @@
 import { TopUpGateway } from '../gateway/topup-gateway';
-import { UnknownNumberResolver } from './unknown-number.resolver';
+import { Clock } from '../../common/clock/clock';
+import { RESOLVED_TTL_MS, UnknownNumberResolver } from './unknown-number.resolver';
+
+class ManualClock extends Clock {
+  constructor(public time = 1_700_000_000_000) {
+    super();
+  }
+  now(): number {
+    return this.time;
+  }
+}
 
 /** A gateway answering the two queries the resolver asks; each a return code or a failure. */
-function gatewayAnswering(status: string | Error, myNumbers: string | Error = '0') {
+function gatewayAnswering(status: string | Error, myNumbers: string | Error = '0', clock = new ManualClock()) {
   const answer = (value: string | Error) => (value instanceof Error ? Promise.reject(value) : Promise.resolve({ returnCode: value }));
   const gateway = {
     getStatusForRecharge: jest.fn(() => answer(status)),
     getMyNumbers: jest.fn(() => answer(myNumbers)),
   };
-  return { gateway, sut: new UnknownNumberResolver(gateway as unknown as TopUpGateway) };
+  return { gateway, clock, sut: new UnknownNumberResolver(gateway as unknown as TopUpGateway, clock) };
 }
 
 describe(UnknownNumberResolver.name, () => {
@@ -39,5 +49,33 @@ describe(UnknownNumberResolver.name, () => {
 
   it('the directory query failing after an unknown line: the line, which is certain', async () => {
     await expect(gatewayAnswering('1', new Error('down')).sut.which('77999999', '21000001')).resolves.toBe('fixed');
+  });
+
+  it('asks the operator once per pair in a minute, however many requests name it, either number form', async () => {
+    const { gateway, clock, sut } = gatewayAnswering('1', '1');
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => sut.which(i % 2 ? '77999999' : '25377999999', '21000001')));
+    expect(new Set(answers)).toEqual(new Set(['both']));
+    await sut.which('77999999', '21000001');
+    expect(gateway.getStatusForRecharge).toHaveBeenCalledTimes(1);
+    expect(gateway.getMyNumbers).toHaveBeenCalledTimes(1);
+    clock.time += RESOLVED_TTL_MS;
+    await sut.which('77999999', '21000001');
+    expect(gateway.getStatusForRecharge).toHaveBeenCalledTimes(2);
+  });
+
+  it('remembers no unresolved answer: the next request asks again', async () => {
+    const { gateway, sut } = gatewayAnswering(new Error('down'));
+    await sut.which('77999999', '21123456');
+    await sut.which('77999999', '21123456');
+    expect(gateway.getStatusForRecharge).toHaveBeenCalledTimes(2);
+  });
+
+  it('starts no query that could not finish before the deadline', async () => {
+    const { gateway, clock, sut } = gatewayAnswering('1', '1');
+    await expect(sut.which('77999999', '21000001', clock.time + 9_999)).resolves.toBe('unresolved');
+    expect(gateway.getStatusForRecharge).not.toHaveBeenCalled();
+    // Time for the line's status (10 s) but not the directory (15 s): the line, which is certain.
+    await expect(sut.which('77999998', '21000001', clock.time + 12_000)).resolves.toBe('fixed');
+    expect(gateway.getMyNumbers).not.toHaveBeenCalled();
   });
 });
