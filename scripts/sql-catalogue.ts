@@ -4,6 +4,7 @@
  */
 import { ArchiveSql } from '../src/archive/archive.statements';
 import { CallBoxConfigSql } from '../src/callbox/config/callbox-config.statements';
+import { WorkSignalSql } from '../src/callbox/long-poll/work-signal.statements';
 import { CallBoxesSql } from '../src/callbox/registry/callboxes.statements';
 import { OutboxSql } from '../src/callbacks/outbox.statements';
 import type { Dialect } from '../src/database/dialect';
@@ -128,6 +129,10 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
     tryLock: (d) => (d.engine === 'postgres' ? statement(LeaderSql.tryLock.text, LeaderSql.tryLock.params) : null),
     ping: (d) => (d.engine === 'postgres' ? statement(LeaderSql.ping) : null),
   },
+  'work-signal': {
+    notify: (d) => (d.engine === 'postgres' ? WorkSignalSql.notify('{"o":"a1b2c3","w":[["recharge","mtn"]],"b":[]}') : null),
+    listen: (d) => (d.engine === 'postgres' ? statement(WorkSignalSql.listen) : null),
+  },
   'command-journal': {
     begin: (d) => CommandJournalSql.begin(d, command, T),
     lock: (d) => CommandJournalSql.lock(d, '77123456', 'dtapp1'),
@@ -178,6 +183,7 @@ export const STATEMENT_MODULES: Record<string, object> = {
   'callbox-config': CallBoxConfigSql,
   'sync-state': SyncStateSql,
   leader: LeaderSql,
+  'work-signal': WorkSignalSql,
   'command-journal': CommandJournalSql,
   'pin-limits': PinLimitsSql,
   archive: ArchiveSql,

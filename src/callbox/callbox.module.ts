@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { Database } from '../database/database';
 import { TransactionsModule } from '../transactions/transactions.module';
 import { CallBoxConfigRepository } from './config/callbox-config';
 import { CallBoxConfigController } from './config/callbox-config.controller';
@@ -9,6 +11,9 @@ import { CallBoxRegistryController } from './registry/callbox-registry.controlle
 import { CallBoxRegistryService } from './registry/callbox-registry.service';
 import { BufferedCallBoxRepository } from './registry/buffered-callbox.repository';
 import { SqlCallBoxRepository } from './registry/sql-callbox.repository';
+import { LongPollHub } from './long-poll/long-poll-hub';
+import { LongPollService } from './long-poll/long-poll.service';
+import { InProcessWorkBus, PostgresWorkBus, WorkBus } from './long-poll/work-bus';
 import { CallBoxStatsController } from './stats/callbox-stats.controller';
 import { CallBoxStatsService } from './stats/callbox-stats.service';
 import { CallBoxTransactionsController } from './transactions/callbox-transactions.controller';
@@ -21,6 +26,12 @@ const ports = [
   SqlCallBoxRepository,
   { provide: CallBoxRepository, useClass: BufferedCallBoxRepository },
   { provide: CallBoxConfigRepository, useClass: SqlCallBoxConfigRepository },
+  {
+    provide: WorkBus,
+    inject: [AppConfig, Database],
+    useFactory: (config: AppConfig, db: Database) =>
+      config.database.engine === 'postgres' ? new PostgresWorkBus(config.database.url, db) : new InProcessWorkBus(),
+  },
 ];
 const services = [
   CallBoxRegistryService,
@@ -28,6 +39,8 @@ const services = [
   CallBoxTransactionsService,
   CallBoxStatsService,
   TransactionAdminService,
+  LongPollHub,
+  LongPollService,
 ];
 const controllers = [
   CallBoxRegistryController,

@@ -51,6 +51,8 @@ export class AppConfig {
   /** Every key accepted as `x-api-key`: API_KEY, or without it (never in production) the development key and the spec's sample. */
   readonly apiKeys: readonly string[];
   readonly callboxDefaults: CallBoxDefaults;
+  /** How long a long poll (`waitMs`) may be held; 0: long polling off. */
+  readonly longPollMaxWaitMs: number;
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
   readonly heartbeatTimeoutMs: number;
@@ -114,6 +116,7 @@ export class AppConfig {
       batchSize: env.MAX_BATCH_SIZE,
       pollIntervalMs: env.POLL_INTERVAL_MS,
     };
+    this.longPollMaxWaitMs = env.LONG_POLL_MAX_WAIT_MS;
     this.retryBaseDelayMs = env.RETRY_BASE_DELAY_MS;
     this.retryMaxDelayMs = env.RETRY_MAX_DELAY_MS;
     this.heartbeatTimeoutMs = env.HEARTBEAT_TIMEOUT_MS;

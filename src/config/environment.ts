@@ -89,6 +89,13 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(500) @Max(300_000)
   POLL_INTERVAL_MS = 5_000;
 
+  /**
+   * The longest a poll with `waitMs` is held when the box has nothing (long polling); a larger
+   * `waitMs` is cut to it. 0 turns long polling off: every poll is answered at once.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(25_000)
+  LONG_POLL_MAX_WAIT_MS = 25_000;
+
   @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
   RETRY_BASE_DELAY_MS = 5_000;
 

@@ -42,12 +42,12 @@ export class TransactionJournal {
     if (!unit) {
       const rows = await this.db.unit<TransactionRow>(statement);
       const written = write.known ?? rows.map(toTransaction);
-      this.transitions.published(this.eventsOf(written, write));
+      this.transitions.published(this.eventsOf(written, write), written);
       return written;
     }
     const { rows } = await unit.run<TransactionRow>(statement);
     const written = write.known ?? rows.map(toTransaction);
-    unit.afterCommit(() => this.transitions.published(this.eventsOf(written, write)));
+    unit.afterCommit(() => this.transitions.published(this.eventsOf(written, write), written));
     await this.outbox.record(unit, written);
     return written;
   }
@@ -68,7 +68,7 @@ export class TransactionJournal {
   async record(unit: UnitOfWork, events: TransactionEvent[], changed: Transaction[]): Promise<void> {
     if (events.length > 0) {
       // Told after the commit only: a rolled-back change was never a transition.
-      unit.afterCommit(() => this.transitions.published(events));
+      unit.afterCommit(() => this.transitions.published(events, changed));
       await unit.run(TransactionEventsSql.insert(this.db.dialect, events));
     }
     await this.outbox.record(unit, changed);

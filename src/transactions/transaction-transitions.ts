@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { TransactionEvent } from './transaction';
+import type { Transaction, TransactionEvent } from './transaction';
 
-type Listener = (events: readonly TransactionEvent[]) => void;
+/** The committed events, and the transactions they moved as they are now (same order, when known). */
+type Listener = (events: readonly TransactionEvent[], changed: readonly Transaction[]) => void;
 
-/** Tells in-process listeners (metrics) about state changes once they are committed. */
+/** Tells in-process listeners (metrics, waiting long polls) about state changes once they are committed. */
 @Injectable()
 export class TransactionTransitions {
   private readonly listeners: Listener[] = [];
@@ -12,8 +13,8 @@ export class TransactionTransitions {
     this.listeners.push(listener);
   }
 
-  published(events: readonly TransactionEvent[]): void {
+  published(events: readonly TransactionEvent[], changed: readonly Transaction[] = []): void {
     if (events.length === 0) return;
-    for (const listener of this.listeners) listener(events);
+    for (const listener of this.listeners) listener(events, changed);
   }
 }

@@ -28,14 +28,16 @@ describe('CallBox configuration (GET/PUT /api/call-box/config)', () => {
     return res.body;
   };
   const update = (body: Record<string, unknown>) => t.api.put(paths.config(), body, { auth: 'admin' });
+  /** The environment's defaults, as a box is told them: with the long-polling ceiling beside them. */
+  const advertised = () => ({ ...t.config.callboxDefaults, longPollMaxWaitMs: t.config.longPollMaxWaitMs });
 
   describe('GET', () => {
     it('without callboxId: the global config, from the environment', async () => {
-      expect(await read()).toEqual({ success: true, scope: 'global', config: t.config.callboxDefaults });
+      expect(await read()).toEqual({ success: true, scope: 'global', config: advertised() });
     });
 
     it("with a callboxId: that box's effective config", async () => {
-      expect(await read('callbox_001')).toEqual({ success: true, scope: 'callbox_001', config: t.config.callboxDefaults });
+      expect(await read('callbox_001')).toEqual({ success: true, scope: 'callbox_001', config: advertised() });
     });
 
     it('is 404 CALLBOX.NOT_REGISTERED for an unknown box', async () => {
@@ -82,7 +84,7 @@ describe('CallBox configuration (GET/PUT /api/call-box/config)', () => {
     it('an empty body, or a callboxId alone, is 400', async () => {
       expectStatus(await update({}), 400);
       expectStatus(await update({ callboxId: 'callbox_001' }), 400);
-      expect((await read()).config).toEqual(t.config.callboxDefaults);
+      expect((await read()).config).toEqual(advertised());
     });
 
     const outOfRange = Object.entries(LIMITS).flatMap(([key, [min, max]]): Array<[string, unknown]> => [
@@ -94,7 +96,7 @@ describe('CallBox configuration (GET/PUT /api/call-box/config)', () => {
     ]);
     it.each(outOfRange)('refuses %s = %p with 400 and changes nothing', async (key, value) => {
       expectInvalidField(await update({ [key]: value }), key);
-      expect((await read()).config).toEqual(t.config.callboxDefaults);
+      expect((await read()).config).toEqual(advertised());
     });
 
     it('null does not reset a setting', async () => {
@@ -114,7 +116,7 @@ describe('CallBox configuration (GET/PUT /api/call-box/config)', () => {
     it('is 404 CALLBOX.NOT_REGISTERED for an override of an unknown box, and stores nothing', async () => {
       expectError(await update({ callboxId: 'callbox_999', batchSize: 9 }), 404, 'CALLBOX.NOT_REGISTERED');
       await registerBox(t.api, 'callbox_999');
-      expect((await read('callbox_999')).config).toEqual(t.config.callboxDefaults);
+      expect((await read('callbox_999')).config).toEqual(advertised());
     });
   });
 
@@ -171,7 +173,7 @@ describe('CallBox configuration across a restart', () => {
 
     const second = await createTestApp({ env });
     try {
-      const defaults = second.config.callboxDefaults;
+      const defaults = { ...second.config.callboxDefaults, longPollMaxWaitMs: second.config.longPollMaxWaitMs };
       expect((await second.api.get(paths.config())).body.config).toEqual({ ...defaults, ...global });
       expect((await second.api.get(paths.config('callbox_001'))).body.config).toEqual({ ...defaults, ...global, ...override });
     } finally {

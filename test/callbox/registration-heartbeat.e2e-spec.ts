@@ -3,7 +3,8 @@ import { createTestApp, TestApp } from '../support/test-app';
 import { claim, expectError, expectInvalidField, expectStatus, iso, paths, registerBox, report, stats, submit } from './callbox-api';
 
 /** The spec's register response config ("Système de Retry": maxRetries défaut 3; the rest from its example). */
-const SPEC_DEFAULT_CONFIG = { maxRetries: 3, timeoutMs: 30000, batchSize: 5, pollIntervalMs: 5000 };
+/** The spec's defaults, and (added beside them) how long a poll with waitMs may be held. */
+const SPEC_DEFAULT_CONFIG = { maxRetries: 3, timeoutMs: 30000, batchSize: 5, pollIntervalMs: 5000, longPollMaxWaitMs: 25000 };
 
 describe('CallBox registration (POST /api/call-box/register)', () => {
   let t: TestApp;

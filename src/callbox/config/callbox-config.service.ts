@@ -6,7 +6,7 @@ import { Clock } from '../../common/clock/clock';
 import { RequestValidationError } from '../../common/errors/domain-error';
 import { callboxNotRegistered } from '../callbox-errors';
 import { CallBoxRepository } from '../registry/callbox';
-import { CallBoxConfigRepository, CallBoxSettings, GLOBAL_SCOPE } from './callbox-config';
+import { AdvertisedSettings, CallBoxConfigRepository, CallBoxSettings, GLOBAL_SCOPE } from './callbox-config';
 
 /** How long another replica's change of settings may take to show here (this replica's own show at once). */
 export const SETTINGS_CACHE_MS = 1_000;
@@ -30,13 +30,14 @@ export class CallBoxConfigService {
     private readonly clock: Clock,
   ) {}
 
-  async effective(callboxId?: string): Promise<CallBoxSettings> {
+  async effective(callboxId?: string): Promise<AdvertisedSettings> {
     const scopes = callboxId ? [GLOBAL_SCOPE, callboxId] : [GLOBAL_SCOPE];
     const stored = await this.cached(scopes);
     return {
       ...this.config.callboxDefaults,
       ...stored.get(GLOBAL_SCOPE),
       ...(callboxId ? stored.get(callboxId) : undefined),
+      longPollMaxWaitMs: this.config.longPollMaxWaitMs,
     };
   }
 
@@ -83,7 +84,7 @@ export class CallBoxConfigService {
     return new Map(callboxIds.map((id) => [id, { ...global, ...stored.get(id) }]));
   }
 
-  async read(principal: Principal, callboxId?: string): Promise<{ scope: string; config: CallBoxSettings }> {
+  async read(principal: Principal, callboxId?: string): Promise<{ scope: string; config: AdvertisedSettings }> {
     if (callboxId) {
       assertMayActAs(principal, callboxId);
       await this.requireBox(callboxId);
@@ -91,7 +92,7 @@ export class CallBoxConfigService {
     return { scope: callboxId ?? GLOBAL_SCOPE, config: await this.effective(callboxId) };
   }
 
-  async update(changes: Partial<CallBoxSettings>, callboxId?: string): Promise<{ scope: string; config: CallBoxSettings }> {
+  async update(changes: Partial<CallBoxSettings>, callboxId?: string): Promise<{ scope: string; config: AdvertisedSettings }> {
     if (Object.values(changes).every((value) => value === undefined)) {
       throw new RequestValidationError({
         body: ['Indiquez au moins un réglage: maxRetries, timeoutMs, batchSize ou pollIntervalMs'],

@@ -6,6 +6,12 @@ export interface CallBoxSettings {
   pollIntervalMs: number;
 }
 
+/** The settings as told to a box: its own, and what the server offers it (long polling). */
+export interface AdvertisedSettings extends CallBoxSettings {
+  /** The longest `waitMs` a poll is held for (LONG_POLL_MAX_WAIT_MS); 0: long polling off. */
+  longPollMaxWaitMs: number;
+}
+
 export const GLOBAL_SCOPE = 'global';
 
 /** The global row, or one box's override; absent fields fall back to the next level. */

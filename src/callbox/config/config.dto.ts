@@ -11,6 +11,12 @@ export class CallBoxConfigDto {
   batchSize: number;
   @ApiProperty({ example: 5000, type: 'integer' })
   pollIntervalMs: number;
+  /**
+   * Added to the spec's config: the server holds a poll with `waitMs` up to this long (long polling,
+   * GET /transactions/pending?waitMs=...); 0: it does not, poll every pollIntervalMs.
+   */
+  @ApiProperty({ example: 25000, type: 'integer', description: 'Long polling: the longest `waitMs` the server honours on GET /api/call-box/transactions/pending (0: off)' })
+  longPollMaxWaitMs: number;
 }
 
 export class ConfigQueryDto {

@@ -4,7 +4,7 @@ import { Clock } from '../../common/clock/clock';
 import { PendingCount } from '../../transactions/pending-count';
 import { TransactionRepository } from '../../transactions/transaction.repository';
 import { callboxNotRegistered } from '../callbox-errors';
-import { CallBoxSettings } from '../config/callbox-config';
+import { AdvertisedSettings } from '../config/callbox-config';
 import { CallBoxConfigService } from '../config/callbox-config.service';
 import { CallBox, CallBoxRepository, Heartbeat, Registration } from './callbox';
 
@@ -20,7 +20,7 @@ export class CallBoxRegistryService {
     private readonly pendingCount: PendingCount,
   ) {}
 
-  async register(principal: Principal, registration: Registration): Promise<{ box: CallBox; settings: CallBoxSettings }> {
+  async register(principal: Principal, registration: Registration): Promise<{ box: CallBox; settings: AdvertisedSettings }> {
     assertMayActAs(principal, registration.id);
     const box = await this.boxes.register(registration, this.clock.now());
     return { box, settings: await this.configs.effective(box.id) };
@@ -30,7 +30,7 @@ export class CallBoxRegistryService {
     principal: Principal,
     callboxId: string,
     heartbeat: Heartbeat,
-  ): Promise<{ box: CallBox; settings: CallBoxSettings; pendingTransactions: number }> {
+  ): Promise<{ box: CallBox; settings: AdvertisedSettings; pendingTransactions: number }> {
     assertMayActAs(principal, callboxId);
     const now = this.clock.now();
     // Metrics are kept until the next heartbeat that carries some: stamped, the stats can say how old they are.

@@ -1,9 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { Authenticated } from '../../common/auth/auth.guard';
 import { CurrentPrincipal } from '../../common/auth/current-principal.decorator';
 import type { Principal } from '../../common/auth/principal';
 import { ApiErrorResponses } from '../../common/http/api-error-responses';
+import { heldClientOf } from '../long-poll/held-client';
+import { LongPollService } from '../long-poll/long-poll.service';
 import { CallBoxTransactionsService } from './callbox-transactions.service';
 import { ApiIdempotencyKey, IdempotencyKey } from './idempotency-key';
 import { PendingQueryDto } from './pending-query.dto';
@@ -16,13 +19,21 @@ import { UpdateStatusDto } from './update-status.dto';
 @Authenticated('callbox')
 @Controller('call-box/transactions')
 export class CallBoxTransactionsController {
-  constructor(private readonly service: CallBoxTransactionsService) {}
+  constructor(
+    private readonly service: CallBoxTransactionsService,
+    private readonly longPoll: LongPollService,
+  ) {}
 
   @Get('pending')
-  @ApiOperation({ summary: 'Transactions assignées à la CallBox, et réservation atomique de nouvelles' })
+  @ApiOperation({
+    summary: 'Transactions assignées à la CallBox, et réservation atomique de nouvelles',
+    description:
+      'Avec `waitMs` (long polling) : sans travail pour la CallBox, la requête est tenue jusqu’à ce qu’il en arrive ou que `waitMs` ' +
+      'passe (au plus `config.longPollMaxWaitMs`), puis répond comme un poll. Sans `waitMs`, rien ne change.',
+  })
   @ApiErrorResponses(400, 401, 403, 404)
-  async pending(@CurrentPrincipal() principal: Principal, @Query() query: PendingQueryDto): Promise<PendingResponseDto> {
-    const { transactions, totalPending, standing } = await this.service.pending(principal, query.callboxId, query.limit);
+  async pending(@CurrentPrincipal() principal: Principal, @Query() query: PendingQueryDto, @Req() request: FastifyRequest): Promise<PendingResponseDto> {
+    const { transactions, totalPending, standing } = await this.longPoll.pending(principal, query.callboxId, query.limit, query.waitMs, heldClientOf(request));
     return { success: true, transactions: transactions.map(toTransactionDto), count: transactions.length, totalPending, ...standing };
   }
 

@@ -92,7 +92,7 @@ export class CallBoxTransactionsService {
       if ((await this.transactions.countAssignedTo(callboxId, ['assigned'])) > 0) {
         await this.transactions.sweep(releaseUnstartedWork([callboxId], now));
       }
-      return { transactions: [], totalPending: await this.pendingCount.current(), standing };
+      return { transactions: [], totalPending: await this.pendingCount.current(), standing, waitFor: null };
     }
     // Silent past the heartbeat timeout, or saying it is not `active` (`busy`, `maintenance`...): it
     // keeps what it holds and claims nothing new. Never taken back for a word: a box may say `busy`
@@ -110,7 +110,9 @@ export class CallBoxTransactionsService {
       now,
       freshSince: (type) => now - this.config.pendingTtlMs[type],
     });
-    return { transactions, totalPending: await this.pendingCount.current(), standing };
+    // What a long poll of this box may wait for; nothing when it claims nothing new anyway.
+    const waitFor = claimsNew ? { types: box.supportedTypes, operators: box.operators?.map((o) => o.toLowerCase()) ?? null } : null;
+    return { transactions, totalPending: await this.pendingCount.current(), standing, waitFor };
   }
 
   async report(principal: Principal, transactionId: string, report: StatusReport): Promise<{ transaction: Transaction; changed: boolean }> {

@@ -16,10 +16,19 @@ export interface FleetOptions {
   /** Overrides the server's pollIntervalMs (the benchmark polls faster than firmware). */
   pollIntervalMs?: number;
   heartbeatIntervalMs?: number;
+  /**
+   * Long polling (the default): each poll asks the server to hold it up to this long (capped by
+   * the server's config.longPollMaxWaitMs; a server that advertises none is polled every
+   * pollIntervalMs). false: the old behaviour, a plain poll every pollIntervalMs.
+   */
+  longPollWaitMs?: number | false;
   maxConcurrent?: number;
   idPrefix?: string;
   onCompleted?: (transactionId: string, at: number) => void;
 }
+
+/** What the simulated firmware asks for: under a typical proxy's 30 s idle timeout. */
+export const DEFAULT_WAIT_MS = 20_000;
 
 export interface FleetCounters {
   polls: number;
@@ -53,7 +62,8 @@ export class CallBoxFleet {
     const configs = await Promise.all(ids.map((id) => this.register(id)));
     ids.forEach((id, i) => {
       const pollIntervalMs = this.options.pollIntervalMs ?? configs[i].pollIntervalMs;
-      this.loops.push(this.pollLoop(id, pollIntervalMs, configs[i].batchSize), this.heartbeatLoop(id));
+      const waitMs = this.options.longPollWaitMs === false ? 0 : Math.min(this.options.longPollWaitMs ?? DEFAULT_WAIT_MS, configs[i].longPollMaxWaitMs ?? 0);
+      this.loops.push(this.pollLoop(id, pollIntervalMs, configs[i].batchSize, waitMs), this.heartbeatLoop(id));
     });
   }
 
@@ -63,7 +73,7 @@ export class CallBoxFleet {
     this.http.close();
   }
 
-  private async register(callboxId: string): Promise<{ pollIntervalMs: number; batchSize: number }> {
+  private async register(callboxId: string): Promise<{ pollIntervalMs: number; batchSize: number; longPollMaxWaitMs?: number }> {
     const body = await this.call('POST', '/api/call-box/register', {
       callboxId,
       capabilities: { maxConcurrentTransactions: this.options.maxConcurrent ?? 5, supportedTypes: ['recharge', 'voucher', 'deposit', 'withdraw'] },
@@ -71,7 +81,7 @@ export class CallBoxFleet {
       location: 'loopback',
     });
     if (!body?.config) throw new Error(`registration of ${callboxId} failed`);
-    return body.config as { pollIntervalMs: number; batchSize: number };
+    return body.config as { pollIntervalMs: number; batchSize: number; longPollMaxWaitMs?: number };
   }
 
   private async heartbeatLoop(callboxId: string): Promise<void> {
@@ -84,15 +94,17 @@ export class CallBoxFleet {
     }
   }
 
-  private async pollLoop(callboxId: string, pollIntervalMs: number, batchSize: number): Promise<void> {
-    await sleep(Math.random() * pollIntervalMs, () => this.running);
+  /** With `waitMs`, an empty answer came after the server held the poll: poll again at once (after an error, wait as usual). */
+  private async pollLoop(callboxId: string, pollIntervalMs: number, batchSize: number, waitMs: number): Promise<void> {
+    if (waitMs === 0) await sleep(Math.random() * pollIntervalMs, () => this.running);
+    const query = `callboxId=${callboxId}&limit=${batchSize}${waitMs > 0 ? `&waitMs=${waitMs}` : ''}`;
     while (this.running) {
-      const body = await this.call('GET', `/api/call-box/transactions/pending?callboxId=${callboxId}&limit=${batchSize}`);
+      const body = await this.call('GET', `/api/call-box/transactions/pending?${query}`);
       this.counters.polls += 1;
       const transactions = (body?.transactions ?? []) as Transaction[];
       this.counters.claimed += transactions.length;
       await Promise.all(transactions.map((tx) => this.execute(callboxId, tx)));
-      if (transactions.length === 0) await sleep(pollIntervalMs, () => this.running);
+      if (transactions.length === 0 && (waitMs === 0 || !body)) await sleep(pollIntervalMs, () => this.running);
     }
   }
 

@@ -1,0 +1,78 @@
+import { MAX_OFFER_HOPS, WaitingPolls, WorkItem } from './waiting-polls';
+
+const recharge: WorkItem = { type: 'recharge', operator: 'mtn' };
+const spec = (callboxId: string, deadline: number, operators: string[] | null = null) => ({ callboxId, types: ['recharge' as const], operators, deadline });
+
+describe(WaitingPolls.name, () => {
+  let now: number;
+  let sut: WaitingPolls;
+  beforeEach(() => {
+    jest.useFakeTimers();
+    now = 0;
+    sut = new WaitingPolls(() => now);
+  });
+  afterEach(() => jest.useRealTimers());
+
+  const settledOf = (promise: Promise<unknown>) => {
+    let result: unknown = 'pending';
+    void promise.then((value) => (result = value));
+    return async () => {
+      await Promise.resolve();
+      return result;
+    };
+  };
+
+  it('one item wakes one waiter, the one that waited longest, and never the same box twice for one offer', async () => {
+    const a = settledOf(sut.wait(spec('a', 1000), 0));
+    const b = settledOf(sut.wait(spec('b', 1000), 0));
+    expect(sut.offer([recharge])).toBe(1);
+    expect(await a()).toMatchObject({ reason: 'work', item: recharge });
+    expect(await b()).toBe('pending');
+    expect(sut.size).toBe(1);
+  });
+
+  it('skips boxes that may not take the item (operators), and those already tried; stops after MAX_OFFER_HOPS', async () => {
+    const orange = settledOf(sut.wait(spec('orange', 1000, ['orange']), 0));
+    const mtn = settledOf(sut.wait(spec('mtn', 1000, ['mtn']), 0));
+    expect(sut.offer([recharge], new Set(['x']))).toBe(1);
+    expect(await orange()).toBe('pending');
+    expect(await mtn()).toMatchObject({ reason: 'work' });
+    const other = settledOf(sut.wait(spec('other', 1000), sut.currentVersion));
+    expect(sut.offer([recharge], new Set(Array.from({ length: MAX_OFFER_HOPS }, (_, i) => `t${i}`)))).toBe(0);
+    expect(await other()).toBe('pending');
+  });
+
+  it('one timer answers every deadline in order, however many waiters', async () => {
+    const setTimeoutSpy = jest.spyOn(global, 'setTimeout');
+    const late = settledOf(sut.wait(spec('late', 500), 0));
+    const waiters = Array.from({ length: 50 }, (_, i) => settledOf(sut.wait(spec(`w${i}`, 600 + i), 0)));
+    const early = settledOf(sut.wait(spec('early', 100), 0));
+    // Armed for 500, then once more for the earlier 100: not one per waiter.
+    expect(setTimeoutSpy.mock.calls.length).toBeLessThanOrEqual(2);
+    now = 100;
+    jest.advanceTimersByTime(100);
+    expect(await early()).toEqual({ reason: 'deadline' });
+    expect(await late()).toBe('pending');
+    now = 700;
+    jest.advanceTimersByTime(600);
+    expect(await late()).toEqual({ reason: 'deadline' });
+    for (const waiter of waiters) expect(await waiter()).toEqual({ reason: 'deadline' });
+    expect(sut.size).toBe(0);
+  });
+
+  it('a wait that saw new work while its poll ran ends at once; close answers all, and every later wait', async () => {
+    expect(await sut.wait(spec('a', 1000), sut.currentVersion - 1)).toEqual({ reason: 'work' });
+    const held = settledOf(sut.wait(spec('b', 1000), sut.currentVersion));
+    sut.close();
+    expect(await held()).toEqual({ reason: 'shutdown' });
+    expect(await sut.wait(spec('c', 1000), sut.currentVersion)).toEqual({ reason: 'shutdown' });
+  });
+
+  it('a client that leaves ends its wait, and is woken no more', async () => {
+    let leave: () => void = () => undefined;
+    const gone = settledOf(sut.wait(spec('a', 1000), 0, (l) => ((leave = l), () => undefined)));
+    leave();
+    expect(await gone()).toEqual({ reason: 'gone' });
+    expect(sut.offer([recharge])).toBe(0);
+  });
+});

@@ -1,0 +1,195 @@
+import type { TransactionType } from '../../transactions/transaction';
+import { DeadlineHeap } from './deadline-heap';
+
+/** New pending work, as much as a waiting box needs to know whether it may take it. */
+export interface WorkItem {
+  type: TransactionType;
+  /** The customer's operator, lowercase; null when the submit named none (only boxes without declared operators take it). */
+  operator: string | null;
+  /** A box that gave this work back and is not offered it again until `until` (epoch ms). */
+  avoid?: { callboxId: string; until: number } | null;
+}
+
+/** What a held poll waits for: work of these types (and operators, when the box declared some). */
+export interface WaitSpec {
+  callboxId: string;
+  types: readonly TransactionType[];
+  /** Lowercase; null: any operator. */
+  operators: readonly string[] | null;
+  /** performance.now() time at which the poll is answered whatever happens. */
+  deadline: number;
+}
+
+export type Wake =
+  /** Work for this box may exist: poll. `item` is the pending work it was woken for (pass it on if it finds none). */
+  | { reason: 'work'; item?: WorkItem; tried?: ReadonlySet<string> }
+  | { reason: 'deadline' }
+  /** The gateway is stopping: answer at once. */
+  | { reason: 'shutdown' }
+  /** The client went away: claim nothing. */
+  | { reason: 'gone' };
+
+interface Waiter extends WaitSpec {
+  settle: (wake: Wake) => void;
+  settled: boolean;
+}
+
+/** A woken box that finds nothing hands the item on, to at most this many boxes in all. */
+export const MAX_OFFER_HOPS = 3;
+
+/**
+ * Every poll held on this process, in arrival order, and the one timer that answers them at their
+ * deadline (a heap of deadlines, the timer armed for the earliest). New work wakes as many waiting
+ * boxes as it needs, the longest-waiting eligible ones first: a woken box that answers and polls
+ * again goes to the back, so the boxes of one type and operator take turns (round-robin).
+ */
+export class WaitingPolls {
+  /** Insertion order is arrival order: the first eligible waiter is the one that waited longest. */
+  private readonly waiting = new Set<Waiter>();
+  private readonly byBox = new Map<string, Set<Waiter>>();
+  private readonly deadlines = new DeadlineHeap<Waiter>();
+  private timer: NodeJS.Timeout | null = null;
+  private armedFor = Number.POSITIVE_INFINITY;
+  private closed = false;
+  /** Moves on every offer and box wake-up: a poll that saw it move while it ran may have missed work. */
+  private version = 0;
+
+  constructor(private readonly now: () => number) {}
+
+  get size(): number {
+    return this.waiting.size;
+  }
+
+  get currentVersion(): number {
+    return this.version;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Holds until work, the deadline, the client's departure (`onGone` registers the callback that
+   * ends the wait) or the shutdown. `sinceVersion`: the version seen before the poll that found
+   * nothing; if work was offered since, the wait ends at once (that work may have been missed).
+   */
+  wait(spec: WaitSpec, sinceVersion: number, onGone?: (leave: () => void) => () => void): Promise<Wake> {
+    if (this.closed) return Promise.resolve({ reason: 'shutdown' });
+    if (this.version !== sinceVersion) return Promise.resolve({ reason: 'work' });
+    if (spec.deadline <= this.now()) return Promise.resolve({ reason: 'deadline' });
+    return new Promise<Wake>((resolve) => {
+      let forget: (() => void) | undefined;
+      const waiter: Waiter = {
+        ...spec,
+        settled: false,
+        settle: (wake) => {
+          if (waiter.settled) return;
+          waiter.settled = true;
+          this.remove(waiter);
+          forget?.();
+          resolve(wake);
+        },
+      };
+      this.waiting.add(waiter);
+      let ofBox = this.byBox.get(spec.callboxId);
+      if (!ofBox) this.byBox.set(spec.callboxId, (ofBox = new Set()));
+      ofBox.add(waiter);
+      this.deadlines.push(spec.deadline, waiter);
+      this.arm();
+      forget = onGone?.(() => waiter.settle({ reason: 'gone' }));
+    });
+  }
+
+  /**
+   * Wakes one eligible waiting box per item, never the same box twice for one offer, nor a box in
+   * `tried`. Returns how many were woken; an item no waiting box may take wakes nobody.
+   */
+  offer(items: readonly WorkItem[], tried: ReadonlySet<string> = new Set()): number {
+    if (items.length === 0) return 0;
+    this.version += 1;
+    if (tried.size >= MAX_OFFER_HOPS) return 0;
+    const woken = new Set<string>(tried);
+    let count = 0;
+    for (const item of items) {
+      const waiter = this.firstEligible(item, woken);
+      if (!waiter) continue;
+      woken.add(waiter.callboxId);
+      count += 1;
+      waiter.settle({ reason: 'work', item, tried: new Set([...tried, waiter.callboxId]) });
+    }
+    return count;
+  }
+
+  /** Work was assigned to these boxes (by the dispatcher): wake their held polls. */
+  wakeBoxes(callboxIds: readonly string[]): number {
+    if (callboxIds.length === 0) return 0;
+    this.version += 1;
+    let count = 0;
+    for (const id of callboxIds) {
+      for (const waiter of [...(this.byBox.get(id) ?? [])]) {
+        count += 1;
+        waiter.settle({ reason: 'work' });
+      }
+    }
+    return count;
+  }
+
+  /** Answers every held poll at once, and every later one without waiting. */
+  close(): void {
+    this.closed = true;
+    for (const waiter of [...this.waiting]) waiter.settle({ reason: 'shutdown' });
+    this.disarm();
+  }
+
+  private firstEligible(item: WorkItem, excluded: ReadonlySet<string>): Waiter | undefined {
+    const at = Date.now();
+    for (const waiter of this.waiting) {
+      if (excluded.has(waiter.callboxId) || !waiter.types.includes(item.type)) continue;
+      // As the claim: a box that declared operators takes only work naming one of them.
+      if (waiter.operators !== null && (item.operator === null || !waiter.operators.includes(item.operator))) continue;
+      if (item.avoid && item.avoid.callboxId === waiter.callboxId && item.avoid.until > at) continue;
+      return waiter;
+    }
+    return undefined;
+  }
+
+  private remove(waiter: Waiter): void {
+    this.waiting.delete(waiter);
+    const ofBox = this.byBox.get(waiter.callboxId);
+    ofBox?.delete(waiter);
+    if (ofBox?.size === 0) this.byBox.delete(waiter.callboxId);
+    // Its heap entry stays until it surfaces (settled entries are skipped): no search on every wake.
+    if (this.waiting.size === 0) {
+      this.deadlines.clear();
+      this.disarm();
+    }
+  }
+
+  private arm(): void {
+    const next = this.deadlines.peekKey();
+    if (next === undefined || next >= this.armedFor) return;
+    this.disarm();
+    this.armedFor = next;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, next - this.now()));
+    this.timer.unref();
+  }
+
+  private disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.armedFor = Number.POSITIVE_INFINITY;
+  }
+
+  private expire(): void {
+    this.timer = null;
+    this.armedFor = Number.POSITIVE_INFINITY;
+    const now = this.now();
+    for (let key = this.deadlines.peekKey(); key !== undefined && key <= now; key = this.deadlines.peekKey()) {
+      const waiter = this.deadlines.pop()!;
+      if (!waiter.settled) waiter.settle({ reason: 'deadline' });
+    }
+    // Skip settled entries at the top, so the timer is armed for a live deadline.
+    while (this.deadlines.peek()?.settled) this.deadlines.pop();
+    this.arm();
+  }
+}
