@@ -11,6 +11,7 @@ import { createTestDatabase, TestDatabase } from '../test/support/test-database'
 import { endToEnd, heartbeatLoad, idlePollLoad, load, registerBoxes, submitLoad } from './phases';
 import { peakRssMb, startService, stopService } from './service';
 import { measureTicks, seedPending } from './tick';
+import { dispatchLatency } from './dispatch-latency';
 import { BigTableMeasures, generateFinalTransactions, measureBigTable, worstRatio } from './big-table';
 
 const { values } = parseArgs({
@@ -159,6 +160,11 @@ async function main(): Promise<void> {
   await step('end_to_end', () =>
     withService('e2e', async (bases) => ({ replicas, ...(await endToEnd(bases, Number(values.transactions), 100)) }), replicas),
   );
+  // Submit-to-processing at the documents' defaults (pollIntervalMs 5 s, a tick every 10 s): polling, then long polling.
+  await step('dispatch_latency', async () => ({
+    poll: await withService('dispatch_poll', ([base]) => dispatchLatency(base, false)),
+    long_poll: await withService('dispatch_long_poll', ([base]) => dispatchLatency(base, true)),
+  }));
   await step('tick', tickScaling);
   await step('big_table', bigTable);
   results.peak_rss_mb = peakRss;
@@ -186,6 +192,7 @@ async function main(): Promise<void> {
           ['end to end p99 < 2 s', `${e2e.p99Ms} ms`, e2e.p99Ms < 2000] as const,
         ]
       : []),
+    ...(ran('dispatch_latency') ? dispatchTargets(results.dispatch_latency as DispatchResults) : []),
     ...(ran('tick') ? [['tick(200k) / tick(1k) <= 2', String(tick.ratio), tick.ratio <= 2] as const] : []),
     ...(ran('big_table')
       ? [
@@ -209,6 +216,18 @@ async function main(): Promise<void> {
   };
   writeFileSync(resolve(__dirname, values.out!), `${JSON.stringify(report, null, 2)}\n`);
   for (const database of made) await database.drop();
+}
+
+type DispatchResults = Record<'poll' | 'long_poll', { p99Ms: number; idleRequestsPerSecond: number }>;
+
+/** Long polling: dispatch p99 under 100 ms, the idle fleet's request rate at most a tenth of polling's. */
+function dispatchTargets(figures: DispatchResults): Array<readonly [string, string, boolean]> {
+  const { poll, long_poll: longPoll } = figures;
+  const share = Math.round((longPoll.idleRequestsPerSecond / Math.max(0.01, poll.idleRequestsPerSecond)) * 1000) / 10;
+  return [
+    ['long polling: dispatch p99 < 100 ms', `${longPoll.p99Ms} ms (polling: ${poll.p99Ms} ms)`, longPoll.p99Ms < 100],
+    ['long polling: idle request rate <= 10 % of polling', `${longPoll.idleRequestsPerSecond}/s, ${share} % of ${poll.idleRequestsPerSecond}/s`, share <= 10],
+  ];
 }
 
 main().catch((error: unknown) => {

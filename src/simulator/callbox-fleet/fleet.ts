@@ -25,6 +25,8 @@ export interface FleetOptions {
   maxConcurrent?: number;
   idPrefix?: string;
   onCompleted?: (transactionId: string, at: number) => void;
+  /** When the gateway accepted the box's `processing` report: the USSD starts now. */
+  onStarted?: (transactionId: string, at: number) => void;
 }
 
 /** What the simulated firmware asks for: under a typical proxy's 30 s idle timeout. */
@@ -38,6 +40,8 @@ export interface FleetCounters {
   heartbeats: number;
   errors: number;
   refused: number;
+  /** Every request sent, whatever its answer. */
+  requests: number;
 }
 
 interface Transaction {
@@ -47,7 +51,7 @@ interface Transaction {
 }
 
 export class CallBoxFleet {
-  readonly counters: FleetCounters = { polls: 0, claimed: 0, completed: 0, failed: 0, heartbeats: 0, errors: 0, refused: 0 };
+  readonly counters: FleetCounters = { polls: 0, claimed: 0, completed: 0, failed: 0, heartbeats: 0, errors: 0, refused: 0, requests: 0 };
   private running = false;
   private readonly loops: Promise<void>[] = [];
   private readonly http: HttpClient;
@@ -112,6 +116,7 @@ export class CallBoxFleet {
   private async execute(callboxId: string, tx: Transaction): Promise<void> {
     const started = await this.report(tx.id, callboxId, 'processing', tx.attempt);
     if (!started) return;
+    this.options.onStarted?.(tx.id, Date.now());
     if (this.options.latencyMs > 0) await sleep(this.options.latencyMs * (0.5 + Math.random()), () => true);
     const failed = Math.random() < this.options.failRate;
     const result = failed
@@ -146,6 +151,7 @@ export class CallBoxFleet {
   }
 
   private async send(method: string, path: string, body?: object): Promise<HttpAnswer | null> {
+    this.counters.requests += 1;
     try {
       const headers: Record<string, string> = { authorization: `Bearer ${this.options.token}` };
       if (body) headers['content-type'] = 'application/json';
