@@ -245,6 +245,23 @@ describe(planAdminResolution.name, () => {
     });
   });
 
+  it("records the operator's reference the admin found on a completed one, as a box would report it", () => {
+    const sut = planAdminResolution(transaction({ status: 'needs_review', result: null }), {
+      outcome: 'completed',
+      note: 'Vu chez MTN',
+      now: NOW,
+      transactionRef: 'MTN999',
+    });
+    expect(sut.details).toEqual({ note: 'Vu chez MTN', transactionRef: 'MTN999' });
+    expect(sut.patch.result).toEqual({ transactionRef: 'MTN999', resolution: { outcome: 'completed', note: 'Vu chez MTN', by: 'admin', transactionRef: 'MTN999' } });
+  });
+
+  it('keeps no reference on a failed one (nothing was executed)', () => {
+    const sut = planAdminResolution(transaction({ status: 'needs_review', result: null }), { outcome: 'failed', note: 'rien', now: NOW, transactionRef: 'X1' });
+    expect(sut.details).toEqual({ note: 'rien' });
+    expect(sut.patch.result).toEqual({ resolution: { outcome: 'failed', note: 'rien', by: 'admin' } });
+  });
+
   it.each<TransactionStatus>(['pending', 'assigned', 'processing', 'completed', 'failed', 'retry'])(
     'refuses to settle a transaction in %s',
     (status) => {

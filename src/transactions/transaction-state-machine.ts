@@ -142,12 +142,15 @@ function released(callboxId: string, report: DeviceReport): TransitionStep['patc
 /** An admin settles work a lost box may have executed, after checking with the carrier. */
 export function planAdminResolution(
   tx: Transaction,
-  resolution: { outcome: 'completed' | 'failed'; note: string | null; now: number },
+  resolution: { outcome: 'completed' | 'failed'; note: string | null; now: number; transactionRef?: string },
 ): TransitionStep {
   if (tx.status !== 'needs_review') throw notInReview(tx.id, tx.status);
-  const result = { ...tx.result, resolution: { outcome: resolution.outcome, note: resolution.note, by: 'admin' } };
+  // The operator's reference the admin found becomes the result's, as a box would have reported it.
+  const ref = resolution.outcome === 'completed' && resolution.transactionRef ? { transactionRef: resolution.transactionRef } : {};
+  const result = { ...tx.result, ...ref, resolution: { outcome: resolution.outcome, note: resolution.note, by: 'admin', ...ref } };
   return step(tx, resolution.outcome, { result, completedAt: resolution.now }, 'admin', resolution.now, {
     note: resolution.note,
+    ...ref,
   });
 }
 

@@ -147,7 +147,9 @@ describe('Admin console API (/api/admin/*)', () => {
 
     it('the overview counts them, the last hour per minute, the fleet, the callbacks waiting and the SOAP side', async () => {
       t.clock!.advance(120_000);
-      expectStatus(await t.api.post(`/api/call-box/transactions/${inDoubt[0]}/resolve`, { outcome: 'completed', note: 'ok' }, admin), 200);
+      const settled = await t.api.post(`/api/call-box/transactions/${inDoubt[0]}/resolve`, { outcome: 'completed', note: 'ok', transactionRef: 'MTN42' }, admin);
+      expectStatus(settled, 200);
+      expect(settled.body.transaction.result).toEqual({ transactionRef: 'MTN42', resolution: { outcome: 'completed', note: 'ok', by: 'admin', transactionRef: 'MTN42' } });
       expectStatus(await t.api.post(`/api/call-box/transactions/${inDoubt[1]}/resolve`, { outcome: 'failed', note: 'ko' }, admin), 200);
       const res = await t.api.get('/api/admin/overview', admin);
       expectStatus(res, 200);

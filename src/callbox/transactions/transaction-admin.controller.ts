@@ -38,7 +38,7 @@ export class TransactionAdminController {
   @ApiOperation({ summary: 'Tranche une transaction needs_review: completed ou failed (x-api-key)' })
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async resolve(@Param('transactionId') transactionId: string, @Body() dto: ResolveTransactionDto): Promise<TransactionDetailResponseDto> {
-    const { transaction, events } = await this.service.resolve(transactionId, dto.outcome, dto.note ?? null);
+    const { transaction, events } = await this.service.resolve(transactionId, dto.outcome, dto.note ?? null, dto.transactionRef);
     return { success: true, message: 'Transaction tranchée', transaction: withEvents(transaction, events) };
   }
 }

@@ -18,6 +18,11 @@ export class ResolveTransactionDto {
   @ApiPropertyOptional({ example: 'Vérifié auprès de MTN: recharge bien effectuée (réf. MTN123456789)' })
   @IsOptional() @IsString() @MaxLength(1000)
   note?: string;
+
+  /** The operator's reference the admin found (kept only with `completed`), as `result.transactionRef`. */
+  @ApiPropertyOptional({ example: 'MTN123456789' })
+  @IsOptional() @IsString() @MaxLength(100)
+  transactionRef?: string;
 }
 
 export class TransactionEventDto {

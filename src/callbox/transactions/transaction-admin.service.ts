@@ -27,10 +27,10 @@ export class TransactionAdminService {
     return { transaction, events: await this.transactions.listEvents(id) };
   }
 
-  async resolve(id: string, outcome: 'completed' | 'failed', note: string | null) {
+  async resolve(id: string, outcome: 'completed' | 'failed', note: string | null, transactionRef?: string) {
     const now = this.clock.now();
     const { transaction } = await this.transactions.transition(id, (current) =>
-      planAdminResolution(current, { outcome, note, now }),
+      planAdminResolution(current, { outcome, note, now, transactionRef }),
     );
     return { transaction, events: await this.transactions.listEvents(id) };
   }
