@@ -42,6 +42,14 @@ module.exports = {
       globalSetup: '<rootDir>/test/reliability/support/global-setup.js',
       globalTeardown: '<rootDir>/test/reliability/support/global-teardown.js',
     },
+    // The admin console in Debian's Chromium (npm run test:console): builds the app first, runs in band.
+    {
+      ...common,
+      displayName: 'console',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/console/*.console-spec.ts'],
+      globalSetup: '<rootDir>/test/console/support/global-setup.js',
+    },
     // The attack suite (npm run test:security): real processes like reliability, run in band.
     {
       ...common,

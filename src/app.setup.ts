@@ -2,6 +2,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
+import { registerConsole } from './admin/console-static';
 import { ErrorFamilies } from './common/http/error-families';
 import { registerAccessLog } from './common/logging/access-log';
 import { requestIdFor } from './common/http/request-id';
@@ -60,6 +61,9 @@ export function configureApp(app: NestFastifyApplication): void {
     metrics.observeResponse(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
+
+  // The admin console (dist/console, built by npm run build); without a build, /admin is a 404.
+  if (!registerConsole(fastify)) app.get(Logger).warn('Admin console not built (npm run build): /admin is not served');
 
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: DOCS_JSON_PATH });
