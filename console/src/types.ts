@@ -54,7 +54,7 @@ export interface Box {
 export interface Overview {
   byStatus: Record<string, number>;
   finishedPerMinute: Array<{ minute: string; completed: number; failed: number }>;
-  fleet: { connected: number; degraded: number; disconnected: number };
+  fleet: { connected: number; notActive: number; degraded: number; disconnected: number };
   callbackBacklog: number;
   soap: { breaker: string; callsSinceStart: Record<string, number> };
   at: string;

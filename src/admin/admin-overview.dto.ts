@@ -14,9 +14,12 @@ export class FinishedMinuteDto {
 }
 
 export class FleetCountsDto {
-  /** Heard from within HEARTBEAT_TIMEOUT_MS and not degraded (whatever word their heartbeat says). */
+  /** Heard from within HEARTBEAT_TIMEOUT_MS, not degraded, and their heartbeat says `active`: taking work. */
   @ApiProperty({ example: 3, type: 'integer' })
   connected: number;
+  /** Heard from and healthy, but their heartbeat says another word (`maintenance`, `busy`...): taking no new work. */
+  @ApiProperty({ example: 0, type: 'integer' })
+  notActive: number;
   @ApiProperty({ example: 0, type: 'integer' })
   degraded: number;
   @ApiProperty({ example: 1, type: 'integer' })

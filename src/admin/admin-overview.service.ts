@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OutboxRepository } from '../callbacks/outbox.repository';
-import { CallBoxRepository, liveStatus } from '../callbox/registry/callbox';
+import { CallBoxRepository, liveStatus, WORKING_STATUS } from '../callbox/registry/callbox';
 import { isDegraded } from '../callbox/registry/box-health';
 import { loadOf, reportedBy } from '../callbox/stats/callbox-stats.service';
 import { Clock } from '../common/clock/clock';
@@ -36,10 +36,11 @@ export class AdminOverviewService {
       this.outbox.countPending(),
       this.metrics.soapCalls.get(),
     ]);
-    const fleet = { connected: 0, degraded: 0, disconnected: 0 };
+    const fleet = { connected: 0, notActive: 0, degraded: 0, disconnected: 0 };
     for (const box of boxes) {
       const state = liveStatus(box, now, this.config.heartbeatTimeoutMs);
-      fleet[state === 'disconnected' || state === 'degraded' ? state : 'connected']++;
+      if (state === 'disconnected' || state === 'degraded') fleet[state]++;
+      else fleet[state === WORKING_STATUS ? 'connected' : 'notActive']++;
     }
     const callsSinceStart: Record<string, number> = Object.fromEntries(SOAP_OUTCOMES.map((o) => [o, 0]));
     for (const { labels, value } of calls.values) callsSinceStart[String(labels.outcome)] += value;

@@ -38,6 +38,12 @@ describe(findUntypedResponses.name, () => {
     ]);
   });
 
+  it('types a CSV download by its text/csv schema, and still counts one without', () => {
+    const csv = (schema?: object) => ({ description: 'CSV', content: { 'text/csv': schema ? { schema } : {} } });
+    const document = { paths: { '/export': { get: { responses: { '200': csv({ type: 'string' }) } } }, '/bad': { get: { responses: { '200': csv() } } } } };
+    expect(findUntypedResponses(document)).toEqual(['GET /bad 200: no schema']);
+  });
+
   it('inspects the webhooks payloads', () => {
     const document = { webhooks: { outcome: { post: { requestBody: { content: { 'application/json': { schema: { type: 'object' } } } } } } } };
     expect(findUntypedResponses(document)).toEqual(['webhook outcome POST: untyped object']);

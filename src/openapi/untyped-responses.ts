@@ -58,7 +58,8 @@ export function findUntypedResponses(document: Document): string[] {
         const where = `${method.toUpperCase()} ${path} ${status}`;
         if (!response.description?.trim()) problems.push(`${where}: no description`);
         if (BODYLESS.has(status)) continue;
-        inspect(response.content?.['application/json']?.schema, where);
+        // A CSV download is typed by its text/csv schema (a string); every other answer is JSON.
+        inspect(response.content?.['application/json']?.schema ?? response.content?.['text/csv']?.schema, where);
       }
     }
   }

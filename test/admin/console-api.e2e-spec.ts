@@ -162,7 +162,7 @@ describe('Admin console API (/api/admin/*)', () => {
         failed: 1,
       });
       expect(overview.finishedPerMinute.slice(0, -1).every((m: { completed: number; failed: number }) => m.completed + m.failed === 0)).toBe(true);
-      expect(overview.fleet).toEqual({ connected: 0, degraded: 0, disconnected: 2 });
+      expect(overview.fleet).toEqual({ connected: 0, notActive: 0, degraded: 0, disconnected: 2 });
       expect(overview.callbackBacklog).toBeGreaterThanOrEqual(0);
       expect(overview.soap).toMatchObject({ breaker: 'closed', callsSinceStart: expect.objectContaining({ success: 0, breaker_open: 0 }) });
     });
@@ -189,5 +189,14 @@ describe('Admin console API (/api/admin/*)', () => {
       }),
     ]);
     expect(res.body.boxes[0].heartbeatAgeMs).toBeGreaterThanOrEqual(1500);
+  });
+
+  it("counts a healthy box whose heartbeat says another word than 'active' apart: it takes no work", async () => {
+    await registerBox(t.api, A);
+    await registerBox(t.api, B);
+    const fleet = async () => (await t.api.get('/api/admin/overview', admin)).body.overview.fleet;
+    expect(await fleet()).toEqual({ connected: 2, notActive: 0, degraded: 0, disconnected: 0 });
+    expectStatus(await t.api.post('/api/call-box/heartbeat', { callboxId: B, status: 'maintenance', queueSize: 0 }), 200);
+    expect(await fleet()).toEqual({ connected: 1, notActive: 1, degraded: 0, disconnected: 0 });
   });
 });

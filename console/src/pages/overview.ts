@@ -52,13 +52,14 @@ function statuses(overview: Overview): HTMLElement {
 const chartSection = (overview: Overview) => wide(section('Terminées et échouées par minute (dernière heure)', minuteChart(overview.finishedPerMinute)));
 
 function fleet(overview: Overview): HTMLElement {
-  const { connected, degraded, disconnected } = overview.fleet;
+  const { connected, notActive, degraded, disconnected } = overview.fleet;
   return section(
     'Flotte',
     h(
       'ul',
       { class: 'tiles' },
       h('li', { class: 'tile' }, h('span', { class: 'tile-count', text: number(connected) }), ' connectées'),
+      h('li', { class: `tile${notActive > 0 ? ' tile-alarm' : ''}` }, h('span', { class: 'tile-count', text: number(notActive) }), ' hors service (mot d’état)'),
       h('li', { class: `tile${degraded > 0 ? ' tile-alarm' : ''}` }, h('span', { class: 'tile-count', text: number(degraded) }), ' dégradées'),
       h('li', { class: `tile${disconnected > 0 ? ' tile-alarm' : ''}` }, h('span', { class: 'tile-count', text: number(disconnected) }), ' déconnectées'),
     ),
