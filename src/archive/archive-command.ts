@@ -5,6 +5,7 @@ export interface ArchiveCommand {
   beforeMs: number;
   out: string;
   batchSize?: number;
+  targetStepMs?: number;
   pauseMs?: number;
   /** Prune answered TopUp journal entries older than the same date. */
   pruneJournal: boolean;
@@ -25,6 +26,7 @@ export function parseArchiveCommand(argv: readonly string[], retentionDays: numb
       out: { type: 'string' },
       'out-dir': { type: 'string' },
       'batch-size': { type: 'string' },
+      'target-step-ms': { type: 'string' },
       'pause-ms': { type: 'string' },
       'no-journal': { type: 'boolean', default: false },
       'no-vacuum': { type: 'boolean', default: false },
@@ -48,6 +50,7 @@ export function parseArchiveCommand(argv: readonly string[], retentionDays: numb
     beforeMs,
     out,
     batchSize: positive(values['batch-size'], '--batch-size', 10_000),
+    targetStepMs: positive(values['target-step-ms'], '--target-step-ms', 10_000),
     pauseMs: positive(values['pause-ms'], '--pause-ms', 60_000, 0),
     pruneJournal: !values['no-journal'],
     vacuum: !values['no-vacuum'],

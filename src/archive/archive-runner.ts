@@ -5,18 +5,23 @@ import { TRANSACTION_TYPES } from '../transactions/transaction';
 import { ArchiveCursor, ArchiveSql, ARCHIVABLE_STATUSES, EVENT_COLUMNS, TRANSACTION_COLUMNS } from './archive.statements';
 import { ArchivedTransaction, ARCHIVE_FORMAT, ARCHIVE_VERSION, ArchiveFileError, ArchiveSummary, ArchiveWriter, readArchive } from './archive-file';
 import { ArchiveError, ArchiveManifest, ArchiveRun } from './archive-manifest';
+import { StepSizer } from './step-sizer';
 
 /** While writing, the manifest hears from the runner this often (a write each: not every page). */
 const HEARTBEAT_MS = 5_000;
 
-/** Transactions per unit of work (with their events, about five rows each): one short write. */
+/** Transactions per unit of work at most (with their events, about five rows each). */
 export const DEFAULT_ARCHIVE_BATCH = 500;
+/** What a unit of work (or a page read) should take: half the event loop's 20 ms budget. */
+export const DEFAULT_TARGET_STEP_MS = 10;
 
 export interface ArchiveOptions {
   /** Final transactions created before this instant are archived. */
   beforeMs: number;
   out: string;
   batchSize?: number;
+  /** Units shrink below batchSize when one takes longer than this (ms). */
+  targetStepMs?: number;
   /** A pause between two batches (0: only a turn of the event loop), leaving room to the service. */
   pauseMs?: number;
   /** Told after every batch: what a progress line, or a test killing the process, waits for. */
@@ -127,18 +132,22 @@ export class ArchiveRunner {
     });
     let written = 0;
     let lastBeat = this.now();
+    const pages = sizerOf(options);
     try {
       for (const status of ARCHIVABLE_STATUSES) {
         for (const type of TRANSACTION_TYPES) {
           let cursor: ArchiveCursor | null = null;
           for (;;) {
+            const limit = pages.size;
+            const started = performance.now();
             const page: Array<Record<string, unknown>> = await this.step(() =>
-              this.db.read<Record<string, unknown>>(ArchiveSql.page(this.db.dialect, status, type, options.beforeMs, cursor, batchOf(options))),
+              this.db.read<Record<string, unknown>>(ArchiveSql.page(this.db.dialect, status, type, options.beforeMs, cursor, limit)),
             );
             if (page.length === 0) break;
             const events = await this.step(() =>
               this.db.read<Record<string, unknown>>(ArchiveSql.eventsOf(this.db.dialect, page.map((row) => String(row.id)))),
             );
+            pages.took(performance.now() - started, page.length);
             const byTransaction = new Map<string, Array<Record<string, unknown>>>();
             for (const event of events) {
               const list = byTransaction.get(String(event.transaction_id)) ?? [];
@@ -157,7 +166,7 @@ export class ArchiveRunner {
             }
             options.onProgress?.({ runId: run.id, phase: 'writing', done: written });
             await breathe(options);
-            if (page.length < batchOf(options)) break;
+            if (page.length < limit) break;
           }
         }
       }
@@ -187,8 +196,10 @@ export class ArchiveRunner {
     let position = run.deleted;
     let deleted = 0;
     let missing = 0;
+    const units = sizerOf(options);
     const flush = async () => {
       if (batch.length === 0) return;
+      const started = performance.now();
       const ids = batch.map((record) => String(record.transaction.id));
       const eventIds = batch.flatMap((record) => record.events.map((event) => Number(event.id)));
       const next = position + batch.length;
@@ -202,6 +213,7 @@ export class ArchiveRunner {
           return affected;
         }),
       );
+      units.took(performance.now() - started, batch.length);
       deleted += removed;
       missing += batch.length - removed;
       position = next;
@@ -212,7 +224,7 @@ export class ArchiveRunner {
     await readArchive(run.file, async (record, index) => {
       if (index < position) return;
       batch.push(record);
-      if (batch.length >= batchOf(options)) await flush();
+      if (batch.length >= units.size) await flush();
     });
     await flush();
     await this.manifest.finish(run, 'done');
@@ -235,7 +247,8 @@ export class ArchiveRunner {
   }
 }
 
-const batchOf = (options: ArchiveOptions) => Math.max(1, options.batchSize ?? DEFAULT_ARCHIVE_BATCH);
+const sizerOf = (options: ArchiveOptions) =>
+  new StepSizer(Math.max(1, options.batchSize ?? DEFAULT_ARCHIVE_BATCH), options.targetStepMs ?? DEFAULT_TARGET_STEP_MS);
 
 /** Between two batches: a turn of the event loop at least, so requests and timers run. */
 const breathe = (options: ArchiveOptions) =>

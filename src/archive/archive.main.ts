@@ -26,6 +26,7 @@ async function main(): Promise<void> {
       beforeMs: command.beforeMs,
       out: command.out,
       batchSize: command.batchSize,
+      targetStepMs: command.targetStepMs,
       pauseMs: command.pauseMs,
       onProgress: (progress) => say({ progress }),
     });
