@@ -155,6 +155,7 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
     markWritten: (d) => ArchiveSql.markWritten(d, 'arc_1', 'host:1:ab', { transactions: 10, events: 40, sha256: 'ff' }, T),
     markDeleted: (d) => ArchiveSql.markDeleted(d, 'arc_1', 'host:1:ab', 500, T),
     finishRun: (d) => ArchiveSql.finishRun(d, 'arc_1', 'host:1:ab', 'done', T),
+    commandSession: (d) => (d.engine === 'sqlite' ? statement(ArchiveSql.commandSession(d).map((s) => s.text).join('; ')) : null),
     autoVacuum: (d) => (d.engine === 'sqlite' ? ArchiveSql.autoVacuum(d) : null),
     freePages: (d) => (d.engine === 'sqlite' ? ArchiveSql.freePages(d) : null),
     incrementalVacuum: (d) => (d.engine === 'sqlite' ? ArchiveSql.incrementalVacuum(d, 256) : null),

@@ -33,7 +33,7 @@ DELETE FROM outbox INDEXED BY ux_outbox_transaction_sequence WHERE transaction_i
 DELETE FROM outbox WHERE transaction_id IN ($1, $2) AND state = 'delivered';
 
 -- deleteTransactions [sqlite]
-DELETE FROM transactions WHERE id IN (?, ?)
+DELETE FROM transactions INDEXED BY sqlite_autoindex_transactions_1 WHERE id IN (?, ?)
   AND status IN ('completed', 'failed', 'expired');
 
 -- deleteTransactions [postgres]
@@ -99,6 +99,12 @@ UPDATE archive_runs SET state = ?, open_slot = NULL, heartbeat_at = ?, finished_
 
 -- finishRun [postgres]
 UPDATE archive_runs SET state = $1, open_slot = NULL, heartbeat_at = $2, finished_at = $3 WHERE id = $4 AND owner = $5;
+
+-- commandSession [sqlite]
+PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;
+
+-- commandSession [postgres]
+-- (nothing on this dialect)
 
 -- autoVacuum [sqlite]
 PRAGMA auto_vacuum;

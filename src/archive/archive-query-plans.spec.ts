@@ -49,7 +49,15 @@ describe('Archive query plans (SQLite)', () => {
     }
   });
 
-  it('reads and deletes events, callbacks and transactions by their keys', () => {
+  it('reads and deletes events, callbacks and transactions by their keys, however many a unit lists', () => {
+    const ids = Array.from({ length: 500 }, (_, i) => `tx_${i}`);
+    const eventIds = Array.from({ length: 2_000 }, (_, i) => i + 1);
+    expect(plan(ArchiveSql.eventsOf(SQLITE, ids))).toMatch(/SEARCH transaction_events USING INDEX ix_transaction_events_tx \(transaction_id=\?\)/);
+    expect(plan(ArchiveSql.deleteEvents(SQLITE, eventIds))).toMatch(/SEARCH transaction_events USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    expect(plan(ArchiveSql.deleteDeliveredOutbox(SQLITE, ids))).toMatch(/SEARCH outbox USING INDEX ux_outbox_transaction_sequence \(transaction_id=\?\)/);
+    for (const n of [1, 30, 500]) {
+      expect(plan(ArchiveSql.deleteTransactions(SQLITE, ids.slice(0, n)))).toMatch(/SEARCH transactions USING INDEX sqlite_autoindex_transactions_1 \(id=\?\)/);
+    }
     expect(plan(ArchiveSql.eventsOf(SQLITE, ['tx_1', 'tx_2']))).toMatch(/SEARCH transaction_events USING INDEX ix_transaction_events_tx \(transaction_id=\?\)/);
     expect(plan(ArchiveSql.deleteEvents(SQLITE, [1, 2]))).toMatch(/SEARCH transaction_events USING INTEGER PRIMARY KEY \(rowid=\?\)/);
     expect(plan(ArchiveSql.deleteDeliveredOutbox(SQLITE, ['tx_1']))).toMatch(/SEARCH outbox USING INDEX ux_outbox_transaction_sequence \(transaction_id=\?\)/);

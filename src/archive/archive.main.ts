@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { loadAppConfig } from '../config/app-config';
 import { Database } from '../database/database';
 import { typeOrmOptions } from '../database/typeorm-options';
+import { ArchiveSql } from './archive.statements';
 import { parseArchiveCommand } from './archive-command';
 import { ArchiveMaintenance } from './archive-maintenance';
 import { ArchiveRunner } from './archive-runner';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   try {
     const db = new Database(dataSource);
+    if (db.dialect.engine === 'sqlite') for (const pragma of ArchiveSql.commandSession(db.dialect)) await db.read(pragma);
     const archive = await new ArchiveRunner(db).run({
       beforeMs: command.beforeMs,
       out: command.out,

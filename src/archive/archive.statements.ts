@@ -12,6 +12,8 @@ export const TRANSACTION_COLUMNS = [
   'updated_at', 'assigned_at', 'started_at', 'completed_at', 'next_attempt_at', 'lease_expires_at', 'attempt', 'released_by',
   'released_until',
 ] as const;
+/** SQLite's name for the index of `transactions`' primary key (its first key constraint). */
+const TRANSACTIONS_PRIMARY_KEY = 'sqlite_autoindex_transactions_1';
 export const EVENT_COLUMNS = ['id', 'transaction_id', 'from_status', 'to_status', 'actor', 'at', 'details'] as const;
 
 export interface ArchiveCursor {
@@ -69,10 +71,15 @@ export const ArchiveSql = {
   deleteDeliveredOutbox: (d: Dialect, transactionIds: readonly string[]): Statement =>
     statement(`DELETE FROM outbox${d.indexedBy('ux_outbox_transaction_sequence')} WHERE transaction_id IN (${placeholders(transactionIds.length)}) AND state = 'delivered'`, transactionIds),
 
-  /** The transactions the file lists, still final (the counters' triggers take them out of the counts). */
-  deleteTransactions: (_d: Dialect, transactionIds: readonly string[]): Statement =>
+  /**
+   * The transactions the file lists, still final (the counters' triggers take them out of the
+   * counts). By primary key: given 30 ids and the three statuses, SQLite 3.53 without statistics
+   * read every final row through ix_transactions_status_created instead (555 ms for 30 rows on a
+   * million, against 2 ms).
+   */
+  deleteTransactions: (d: Dialect, transactionIds: readonly string[]): Statement =>
     statement(
-      `DELETE FROM transactions WHERE id IN (${placeholders(transactionIds.length)})
+      `DELETE FROM transactions${d.indexedBy(TRANSACTIONS_PRIMARY_KEY)} WHERE id IN (${placeholders(transactionIds.length)})
          AND status IN (${ARCHIVABLE_STATUSES.map((s) => `'${s}'`).join(', ')})`,
       transactionIds,
     ),
@@ -138,6 +145,15 @@ export const ArchiveSql = {
       id,
       owner,
     ]),
+
+  /**
+   * SQLite only, the archive command's own connection: commits without a flush to disk (WAL,
+   * synchronous NORMAL; a checkpoint still flushes), and a 64 MiB page cache for the dozen indexes
+   * each delete walks. Safe for the archive alone: a power cut can only undo its last deletes and,
+   * in the same units, the manifest's progress, so the next run deletes them again. Under load a
+   * flushed commit took up to 1.8 s, the whole while holding the write lock.
+   */
+  commandSession: (_d: Dialect): Statement[] => [statement('PRAGMA synchronous = NORMAL'), statement('PRAGMA cache_size = -65536')],
 
   /** SQLite only: the vacuum mode (0 none, 1 full, 2 incremental) and the free pages. */
   autoVacuum: (_d: Dialect): Statement => statement('PRAGMA auto_vacuum'),
