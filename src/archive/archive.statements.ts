@@ -40,14 +40,16 @@ export const ArchiveSql = {
   /**
    * The next page of archivable transactions of one status and type, created before `beforeMs`,
    * after `cursor` in (created_at, id) order: a range of ix_transactions_age (status, type,
-   * created_at), so a page reads its own rows, never the table. A transaction whose outcome
+   * created_at), so a page reads its own rows, never the table: the cursor's lower bound is a term
+   * of its own (`created_at >= ?`), since a bound only inside an OR is no range (each page then
+   * read again every row before it). A transaction whose outcome
    * callback is still undelivered stays until it is delivered (looked up by transaction, not
    * through ix_outbox_due, which would read the whole backlog of a receiver that is down).
    */
   page: (d: Dialect, status: TransactionStatus, type: TransactionType, beforeMs: number, cursor: ArchiveCursor | null, limit: number): Statement =>
     statement(
       `SELECT ${TRANSACTION_COLUMNS.join(', ')} FROM transactions t${d.indexedBy('ix_transactions_age')}
-       WHERE t.status = ? AND t.type = ? AND t.created_at < ?${cursor ? ' AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?))' : ''}
+       WHERE t.status = ? AND t.type = ? AND t.created_at < ?${cursor ? ' AND t.created_at >= ? AND (t.created_at > ? OR t.id > ?)' : ''}
          AND NOT EXISTS (SELECT 1 FROM outbox o${d.indexedBy('ux_outbox_transaction_sequence')} WHERE o.transaction_id = t.id AND o.state = 'pending')
        ORDER BY t.created_at, t.id LIMIT ?`,
       [status, type, beforeMs, ...(cursor ? [cursor.createdAt, cursor.createdAt, cursor.id] : []), limit],
