@@ -1,5 +1,6 @@
 import { createHash, Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs, WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip, createGzip, Gzip } from 'node:zlib';
 
@@ -66,6 +67,7 @@ export class ArchiveWriter {
   }
 
   static async open(path: string, header: ArchiveHeader): Promise<ArchiveWriter> {
+    await fs.mkdir(dirname(path), { recursive: true });
     const writer = new ArchiveWriter(path);
     await writer.line(header);
     return writer;

@@ -54,7 +54,8 @@ describe(ArchiveRunner.name, () => {
   it('moves final transactions created before the date, with their events, into a verified file, then deletes exactly those', async () => {
     const expected = archivable(seeded, BEFORE);
     const before = await db.read<{ id: string }>(statement('SELECT id FROM transactions'));
-    const out = join(dir, 'a.ndjson.gz');
+    // In a folder that does not exist yet (the first run of a new --out-dir).
+    const out = join(dir, 'archive', '2023', 'a.ndjson.gz');
 
     const report = await new ArchiveRunner(db).run({ beforeMs: BEFORE, out, batchSize: 7 });
 
