@@ -85,7 +85,7 @@ export class DispatcherService {
     // A box is silent for `now - max(lastHeartbeat, startedAt)`: after a restart (a deploy, a long
     // migration) the first ticks would otherwise find the whole fleet lost and send everything it
     // was running to needs_review.
-    if (now - this.startedAt < this.config.heartbeatTimeoutMs) return 0;
+    if (this.inRestartGrace(now)) return 0;
     const lost = await this.boxes.markDisconnected(now - this.config.heartbeatTimeoutMs, now, MAX_BOXES);
     for (const box of lost) {
       this.logger.warn(
@@ -101,7 +101,11 @@ export class DispatcherService {
     const lostBoxes = await this.disconnectedBoxIds();
     this.metrics.boxes.set({ state: 'disconnected' }, lostBoxes.length);
     const ofLostBoxes = await this.sweepAll({ from: 'assigned', to: 'pending', match: { assignedToIn: lostBoxes }, patch: release, details: { reason: 'callbox_disconnected' } });
-    const leaseExpired = await this.sweepAll({ from: 'assigned', to: 'pending', match: { leaseExpiredBefore: this.clock.now() }, patch: release, details: { reason: 'lease_expired' } });
+    // Leases ran on while the gateway was down and no box could report: like silence, they are not
+    // held against the boxes before the restart grace is over.
+    const leaseExpired = this.inRestartGrace(this.clock.now())
+      ? []
+      : await this.sweepAll({ from: 'assigned', to: 'pending', match: { leaseExpiredBefore: this.clock.now() }, patch: release, details: { reason: 'lease_expired' } });
     // A live box that sat on work past its lease is sick: no new work for a cool-down.
     const sitters = [...new Set(leaseExpired.map((tx) => tx.assignedTo).filter((id): id is string => id !== null))];
     if (sitters.length > 0) {
@@ -124,6 +128,11 @@ export class DispatcherService {
     return degraded.length > 0 ? (await this.transactions.sweep(releaseUnstartedWork(degraded, now))).length : 0;
   }
 
+  /** The first HEARTBEAT_TIMEOUT_MS after boot: boxes are given that long to come back and report. */
+  private inRestartGrace(now: number): boolean {
+    return now - this.startedAt < this.config.heartbeatTimeoutMs;
+  }
+
   private reportNotActive(boxes: CallBox[]): void {
     const words = new Map(boxes.map((box) => [box.id, box.reportedStatus]));
     for (const [id, word] of words) {
@@ -138,7 +147,9 @@ export class DispatcherService {
     const lostBoxes = await this.disconnectedBoxIds();
     const count =
       (await this.sweepAll({ from: 'processing', to: 'needs_review', match: { assignedToIn: lostBoxes }, patch, details: { reason: 'callbox_disconnected' } })).length +
-      (await this.sweepAll({ from: 'processing', to: 'needs_review', match: { leaseExpiredBefore: this.clock.now() }, patch, details: { reason: 'lease_expired' } })).length;
+      (this.inRestartGrace(this.clock.now())
+        ? 0
+        : (await this.sweepAll({ from: 'processing', to: 'needs_review', match: { leaseExpiredBefore: this.clock.now() }, patch, details: { reason: 'lease_expired' } })).length);
     if (count > 0) this.logger.warn({ count }, `${count} transaction(s) set aside for review: the carrier may have executed them`);
     return count;
   }

@@ -11,6 +11,8 @@ describe('Dispatcher: expired leases (TRANSACTION_TIMEOUT_MS)', () => {
   beforeEach(async () => {
     // Started work's hard limit as short as the lease, so both run out here (processing-hold.e2e-spec has the long one).
     t = await createTestApp({ fakeClock: true, env: { TRANSACTION_TIMEOUT_MS: String(LEASE_MS), PROCESSING_HARD_LIMIT_MS: String(LEASE_MS) } });
+    // Past the restart grace, in which no lease is held against a box (restart-grace.e2e-spec).
+    t.clock!.advance(t.config.heartbeatTimeoutMs);
     await registerBox(t.api, A);
   });
   afterEach(async () => t.close());
