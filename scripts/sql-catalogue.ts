@@ -152,6 +152,7 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
     findRun: (d) => ArchiveSql.findRun(d, 'arc_1'),
     startRun: (d) => ArchiveSql.startRun(d, { id: 'arc_1', file: '/var/archive/a.ndjson.gz', beforeMs: T, owner: 'host:1:ab', now: T }),
     takeOver: (d) => ArchiveSql.takeOver(d, 'arc_1', 'host:1:ab', 'host:2:cd', T),
+    heartbeat: (d) => ArchiveSql.heartbeat(d, 'arc_1', 'host:1:ab', T),
     markWritten: (d) => ArchiveSql.markWritten(d, 'arc_1', 'host:1:ab', { transactions: 10, events: 40, sha256: 'ff' }, T),
     markDeleted: (d) => ArchiveSql.markDeleted(d, 'arc_1', 'host:1:ab', 500, T),
     finishRun: (d) => ArchiveSql.finishRun(d, 'arc_1', 'host:1:ab', 'done', T),

@@ -82,6 +82,12 @@ UPDATE archive_runs SET owner = ?, heartbeat_at = ? WHERE id = ? AND owner = ? A
 -- takeOver [postgres]
 UPDATE archive_runs SET owner = $1, heartbeat_at = $2 WHERE id = $3 AND owner = $4 AND open_slot = 'open';
 
+-- heartbeat [sqlite]
+UPDATE archive_runs SET heartbeat_at = ? WHERE id = ? AND owner = ?;
+
+-- heartbeat [postgres]
+UPDATE archive_runs SET heartbeat_at = $1 WHERE id = $2 AND owner = $3;
+
 -- markWritten [sqlite]
 UPDATE archive_runs SET state = 'deleting', transactions = ?, events = ?, sha256 = ?, heartbeat_at = ? WHERE id = ? AND owner = ?;
 

@@ -21,7 +21,7 @@ export interface ArchiveRun {
   heartbeatAt: number;
 }
 
-/** A run whose owner has not written for this long is taken over, wherever it ran. */
+/** A run whose owner has not written for this long is taken over (a runner writes every 5 s at most apart). */
 export const STALE_RUN_MS = 120_000;
 
 export class ArchiveError extends DomainError {
@@ -83,8 +83,8 @@ export class ArchiveManifest {
     return toRun(row);
   }
 
-  async heartbeat(run: ArchiveRun, deleted = run.deleted): Promise<void> {
-    await this.owned(await this.db.unit(async (unit) => unit.run(ArchiveSql.markDeleted(this.db.dialect, run.id, this.owner, deleted, this.now()))));
+  async heartbeat(run: ArchiveRun): Promise<void> {
+    this.owned(await this.db.unit(async (unit) => unit.run(ArchiveSql.heartbeat(this.db.dialect, run.id, this.owner, this.now()))));
   }
 
   async markWritten(run: ArchiveRun, counts: { transactions: number; events: number; sha256: string }): Promise<ArchiveRun> {
@@ -105,7 +105,8 @@ export class ArchiveManifest {
     const [host, pid] = run.owner.split(':');
     if (host === hostname()) {
       if (Number(pid) === process.pid) return !LIVE_OWNERS.has(run.owner);
-      return !processAlive(Number(pid));
+      // A live pid silent that long is another process that got a dead runner's pid.
+      if (!processAlive(Number(pid))) return true;
     }
     return this.now() - run.heartbeatAt > STALE_RUN_MS;
   }

@@ -1,5 +1,5 @@
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { archivable, comparable, fullCount, idsIn, seedTransactions, SeededTransaction } from '../../test/support/archive-fixtures';
@@ -11,6 +11,7 @@ import { statement } from '../database/statement';
 import { SqlTransactionRepository } from '../transactions/sql-transaction.repository';
 import { TransactionTransitions } from '../transactions/transaction-transitions';
 import { ArchivedTransaction, readArchive } from './archive-file';
+import { STALE_RUN_MS } from './archive-manifest';
 import { ArchiveRunner } from './archive-runner';
 
 const T = 1_700_000_000_000;
@@ -171,6 +172,26 @@ describe(ArchiveRunner.name, () => {
       code: 'ARCHIVE.RESUME_FAILED',
     });
     await expect(idsIn(db, 'transactions')).resolves.toEqual(left);
+  });
+
+  it('takes over a run whose owner on this host is silent, even when its pid now belongs to another process', async () => {
+    const owner = `${hostname()}:1:0badf00d`;
+    const start = (heartbeatAt: number) =>
+      db.unit(
+        statement(
+          `INSERT INTO archive_runs (id, file, before_ms, state, open_slot, owner, started_at, heartbeat_at) VALUES ('arc_old', ?, ?, 'writing', 'open', ?, ?, ?)`,
+          [join(dir, 'old.ndjson.gz'), BEFORE, owner, heartbeatAt, heartbeatAt],
+        ),
+      );
+    // pid 1 is alive: a runner that wrote a minute ago is running.
+    await start(Date.now() - 60_000);
+    await expect(new ArchiveRunner(db).run({ beforeMs: BEFORE, out: join(dir, 'new.ndjson.gz') })).rejects.toMatchObject({ code: 'ARCHIVE.BUSY' });
+    await db.unit(statement(`UPDATE archive_runs SET heartbeat_at = ? WHERE id = 'arc_old'`, [Date.now() - STALE_RUN_MS - 1_000]));
+
+    const report = await new ArchiveRunner(db).run({ beforeMs: BEFORE, out: join(dir, 'new.ndjson.gz') });
+
+    expect(report.resumed).toMatchObject({ runId: 'arc_old', file: null });
+    expect(report.run).toMatchObject({ transactions: archivable(seeded, BEFORE).length, missing: 0 });
   });
 
   it('refuses to start beside a run still in progress', async () => {

@@ -131,7 +131,7 @@ export class ArchiveRunner {
       createdAt: new Date(this.now()).toISOString(),
     });
     let written = 0;
-    let lastBeat = this.now();
+    const beat = this.keepAlive(run);
     const pages = sizerOf(options);
     try {
       for (const status of ARCHIVABLE_STATUSES) {
@@ -160,10 +160,7 @@ export class ArchiveRunner {
             written += page.length;
             const last = page[page.length - 1];
             cursor = { createdAt: Number(last.created_at), id: String(last.id) };
-            if (this.now() - lastBeat >= HEARTBEAT_MS) {
-              await this.manifest.heartbeat(run);
-              lastBeat = this.now();
-            }
+            await beat();
             options.onProgress?.({ runId: run.id, phase: 'writing', done: written });
             await breathe(options);
             if (page.length < limit) break;
@@ -182,7 +179,7 @@ export class ArchiveRunner {
     }
     const written_ = await writer.close();
     // Read back from the disk before anything is deleted: the counts and the checksum must match.
-    const { summary } = await readArchive(options.out);
+    const { summary } = await readArchive(options.out, this.keepAlive(run));
     if (summary.sha256 !== written_.sha256 || summary.transactions !== written_.transactions || summary.events !== written_.events) {
       throw new ArchiveFileError(options.out, 'read back, it differs from what was written');
     }
@@ -224,8 +221,9 @@ export class ArchiveRunner {
       options.onProgress?.({ runId: run.id, phase: 'deleting', done: position });
       await breathe(options);
     };
+    const beat = this.keepAlive(run);
     await readArchive(run.file, async (record, index) => {
-      if (index < position) return;
+      if (index < position) return beat();
       batch.push(record);
       if (batch.length >= units.size) await flush();
     });
@@ -235,9 +233,19 @@ export class ArchiveRunner {
   }
 
   private async verifiedRunFile(run: ArchiveRun): Promise<ArchiveSummary> {
-    const { header, summary } = await readArchive(run.file);
+    const { header, summary } = await readArchive(run.file, this.keepAlive(run));
     if (header.runId !== run.id) throw new ArchiveFileError(run.file, `it belongs to archive run ${header.runId}, not ${run.id}`);
     return summary;
+  }
+
+  /** Heartbeats of a long pass (writing, reading a file back, skipping what was deleted), HEARTBEAT_MS apart. */
+  private keepAlive(run: ArchiveRun): () => Promise<void> {
+    let last = this.now();
+    return async () => {
+      if (this.now() - last < HEARTBEAT_MS) return;
+      await this.manifest.heartbeat(run);
+      last = this.now();
+    };
   }
 
   private async step<T>(work: () => Promise<T>): Promise<T> {

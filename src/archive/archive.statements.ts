@@ -127,6 +127,10 @@ export const ArchiveSql = {
   takeOver: (_d: Dialect, id: string, from: string, owner: string, now: number): Statement =>
     statement(`UPDATE archive_runs SET owner = ?, heartbeat_at = ? WHERE id = ? AND owner = ? AND open_slot = 'open'`, [owner, now, id, from]),
 
+  /** The owner is alive (a long verification or write between two units): only the time changes. */
+  heartbeat: (_d: Dialect, id: string, owner: string, now: number): Statement =>
+    statement(`UPDATE archive_runs SET heartbeat_at = ? WHERE id = ? AND owner = ?`, [now, id, owner]),
+
   /** The file is complete and verified: deleting may begin. */
   markWritten: (_d: Dialect, id: string, owner: string, counts: { transactions: number; events: number; sha256: string }, now: number): Statement =>
     statement(
