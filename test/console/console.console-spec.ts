@@ -243,10 +243,13 @@ describe('Admin console in a real browser', () => {
       await gateway.submit({ type: 'deposit', phoneNumber: '+25377654321', payItemId: 'DEPOSIT_2000', amount: 2000 }),
     ];
     await go('transactions', 'Transactions');
+    // The page opens on the unfiltered list: read the table only once this search's answer is shown.
     const found = async (typed: string) => {
       await page.getByLabel('Numéro (77… ou 25377…)').fill(typed);
+      const answered = page.waitForResponse((res) => res.url().includes(`phoneNumber=${encodeURIComponent(typed)}`));
       await page.getByRole('button', { name: 'Rechercher' }).click();
-      await page.getByRole('table').getByRole('button', { name: mine[0] }).waitFor();
+      await answered;
+      await page.getByRole('table').getByText(`${mine.length} transaction(s), les plus récentes en premier`).waitFor();
       return page.getByRole('table').locator('tbody button.link').allTextContents();
     };
     const local = await found('77654321');
@@ -257,14 +260,20 @@ describe('Admin console in a real browser', () => {
   });
 
   it('7. axe-core finds no serious or critical violation on any page', async () => {
-    // A PIN lock, so the TopUp page shows one (five wrong PINs on a number).
-    for (let i = 0; i < 5; i++) {
-      await fetch(`${app.url}/api/topup/recharge-account`, {
+    // A PIN lock, so the TopUp page shows one (wrong PINs on a number until it is locked).
+    const wrongPins: number[] = [];
+    await waitFor('a PIN lock on 77123456', async () => {
+      const res = await fetch(`${app.url}/api/topup/recharge-account`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ msisdn: '77123456', isdn: '21123456', amount: 100, pincode: '9999' }),
       });
-    }
+      wrongPins.push(res.status);
+      const { locks } = await gateway.expectOk<{ locks: Array<{ msisdn: string }> }>('GET', '/api/admin/pin-locks', undefined, 'admin');
+      return locks.some((lock) => lock.msisdn === '77123456');
+    }, 30_000).catch((error: Error) => {
+      throw new Error(`${error.message} (answers: ${wrongPins.join(', ')})`);
+    });
     const pages: Array<[string, string, string]> = [
       ['apercu', "Vue d'ensemble", 'Transactions par statut'],
       ['a-verifier', 'À vérifier', ''],
@@ -297,9 +306,13 @@ describe('Admin console in a real browser', () => {
   });
 
   it('TopUp: a PIN lock is lifted from the page', async () => {
+    const { locks } = await gateway.expectOk<{ locks: Array<{ msisdn: string }> }>('GET', '/api/admin/pin-locks', undefined, 'admin');
+    expect(locks.map((lock) => lock.msisdn)).toContain('77123456');
     await go('connexion', 'Connexion');
     await page.getByLabel("Clé d'administration (x-api-key)").fill(API_KEY);
     await page.getByRole('button', { name: 'Se connecter' }).click();
+    // Signed in only once the overview shows: before that, the router sends #/topup back to the sign-in.
+    await page.getByRole('heading', { level: 1, name: "Vue d'ensemble" }).waitFor();
     await go('topup', 'TopUp');
     await page.getByRole('button', { name: 'Déverrouiller 77123456' }).click();
     await page.getByText(/77123456 déverrouillé/).waitFor();
