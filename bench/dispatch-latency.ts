@@ -5,7 +5,8 @@ import { API_KEY, TOKEN } from './service';
 
 /** The documents' defaults: 100 boxes, a heartbeat every 10 s, a 200 ms USSD, 50 submits a second for 60 s. */
 const BOXES = 100;
-const SUBMITS_PER_SECOND = 50;
+/** BENCH_DISPATCH_RATE: a lighter stream, to compare the two modes on a machine that cannot serve 50 a second. */
+const SUBMITS_PER_SECOND = Number(process.env.BENCH_DISPATCH_RATE ?? 50);
 const SUBMIT_SECONDS = Number(process.env.BENCH_DISPATCH_S ?? 60);
 const IDLE_SECONDS = Number(process.env.BENCH_DISPATCH_IDLE_S ?? 10);
 

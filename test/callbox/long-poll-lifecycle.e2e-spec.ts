@@ -1,3 +1,6 @@
+import { Client } from 'pg';
+import { PostgresWorkBus, WorkBus } from '../../src/callbox/long-poll/work-bus';
+import { WorkSignalSql } from '../../src/callbox/long-poll/work-signal.statements';
 import { createTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { detail } from '../sync/sync-api';
@@ -106,6 +109,30 @@ onPostgres('Long polling across replicas (PostgreSQL LISTEN/NOTIFY)', () => {
 
   it('a submit on one replica wakes a box held on the other', async () => {
     const [a, b] = replicas;
+    await registerBox(b.api, 'callbox_001');
+    const held = holdPoll(b, 'callbox_001', WAIT_MS);
+    await untilHeld(b, 1);
+    const submittedAt = Date.now();
+    const tx = await submit(a.api);
+    const answer = await held.answer;
+    expect(ids(answer)).toEqual([tx.id]);
+    expect(answer!.at - submittedAt).toBeLessThan(WAIT_MS);
+  });
+
+  it('listens again after losing its listening connection, and wakes across replicas again', async () => {
+    const [a, b] = replicas;
+    const bus = b.app.get(WorkBus) as PostgresWorkBus;
+    await until(() => bus.listening, 15_000, 'the listener');
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query("SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = current_database() AND query = $1", [WorkSignalSql.listen]);
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await client.end();
+    }
+    await until(() => !bus.listening, 15_000, 'the loss to be noticed');
+    await until(() => bus.listening, 15_000, 'the listener to come back');
     await registerBox(b.api, 'callbox_001');
     const held = holdPoll(b, 'callbox_001', WAIT_MS);
     await untilHeld(b, 1);

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildDir, createApp, freePort, startGatewayOnSimulator, stopAll } from './support/processes';
+import { buildDir, createApp, freePort, RELIABILITY_CALLBOX_TOKEN, startGatewayOnSimulator, stopAll } from './support/processes';
 
 /**
  * The gateway's own output, as the on-call engineer reads it: `node dist/src/main.js` started by
@@ -100,6 +100,45 @@ describe('Logs and shutdown of the real process', () => {
     expect(entries.at(-1)!.durationMs).toBeLessThan(30_000);
     await app.stop();
     await simulator.stop();
+  });
+
+  it('on SIGTERM, answers every held long poll empty at once and exits 0, long before their deadline', async () => {
+    const app = await createApp({ name: 'long-polls', databaseUrl: `sqlite:${join(dir, 'long-polls.sqlite')}`, env: { LOG_LEVEL: 'info' } });
+    await app.start();
+    const stdout = new Stdout(app.child!);
+    const auth = { authorization: `Bearer ${RELIABILITY_CALLBOX_TOKEN}`, 'content-type': 'application/json' };
+    const boxes = ['callbox_001', 'callbox_002', 'callbox_003'];
+    for (const callboxId of boxes) {
+      const body = JSON.stringify({ callboxId, capabilities: { maxConcurrentTransactions: 5, supportedTypes: ['recharge'] } });
+      expect((await fetch(`${app.url}/api/call-box/register`, { method: 'POST', headers: auth, body })).status).toBe(200);
+    }
+    const waitMs = 20_000;
+    const held = boxes.map((callboxId) =>
+      fetch(`${app.url}/api/call-box/transactions/pending?callboxId=${callboxId}&waitMs=${waitMs}`, { headers: auth }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as Record<string, unknown>,
+        at: Date.now(),
+      })),
+    );
+    // Held once the gateway counts them in flight: a probe sent after them is answered while they wait.
+    for (;;) {
+      await fetch(`${app.url}/api/call-box/config`, { headers: auth });
+      const line = stdout.json().filter((e) => e.msg === 'request completed').length;
+      if (line >= boxes.length + 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const exited = exitOf(app.child!);
+    const signalledAt = Date.now();
+    app.child!.kill('SIGTERM');
+    const answers = await Promise.all(held);
+    await expect(exited).resolves.toMatchObject({ code: 0, signal: null });
+    for (const answer of answers) {
+      expect(answer).toMatchObject({ status: 200, body: { success: true, transactions: [], count: 0 } });
+      expect(answer.at - signalledAt).toBeLessThan(waitMs);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stdout.json().find((e) => e.signal === 'SIGTERM' && e.inFlight === boxes.length)).toBeDefined();
+    await app.stop();
   });
 
   it.each([
