@@ -8,7 +8,8 @@ const BOXES = 100;
 /** BENCH_DISPATCH_RATE: a lighter stream, to compare the two modes on a machine that cannot serve 50 a second. */
 const SUBMITS_PER_SECOND = Number(process.env.BENCH_DISPATCH_RATE ?? 50);
 const SUBMIT_SECONDS = Number(process.env.BENCH_DISPATCH_S ?? 60);
-const IDLE_SECONDS = Number(process.env.BENCH_DISPATCH_IDLE_S ?? 10);
+/** Two whole rounds of 20 s long polls: a shorter window would catch none of their answers. */
+const IDLE_SECONDS = Number(process.env.BENCH_DISPATCH_IDLE_S ?? 40);
 
 export interface DispatchLatencyFigures {
   /** Submit sent to the box's `processing` report accepted. */

@@ -218,15 +218,17 @@ async function main(): Promise<void> {
   for (const database of made) await database.drop();
 }
 
-type DispatchResults = Record<'poll' | 'long_poll', { p99Ms: number; idleRequestsPerSecond: number }>;
+type DispatchResults = Record<'poll' | 'long_poll', { p99Ms: number; idleRequestsPerSecond: number; idlePollsPerSecond: number }>;
 
 /** Long polling: dispatch p99 under 100 ms, the idle fleet's request rate at most a tenth of polling's. */
 function dispatchTargets(figures: DispatchResults): Array<readonly [string, string, boolean]> {
   const { poll, long_poll: longPoll } = figures;
   const share = Math.round((longPoll.idleRequestsPerSecond / Math.max(0.01, poll.idleRequestsPerSecond)) * 1000) / 10;
+  const pollShare = Math.round((longPoll.idlePollsPerSecond / Math.max(0.01, poll.idlePollsPerSecond)) * 1000) / 10;
   return [
     ['long polling: dispatch p99 < 100 ms', `${longPoll.p99Ms} ms (polling: ${poll.p99Ms} ms)`, longPoll.p99Ms < 100],
-    ['long polling: idle request rate <= 10 % of polling', `${longPoll.idleRequestsPerSecond}/s, ${share} % of ${poll.idleRequestsPerSecond}/s`, share <= 10],
+    // Heartbeats (10 a second for 100 boxes) are the same in both modes: the polls alone are the part long polling changes.
+    ['long polling: idle request rate <= 10 % of polling', `${longPoll.idleRequestsPerSecond}/s, ${share} % of ${poll.idleRequestsPerSecond}/s (polls alone: ${pollShare} %)`, share <= 10],
   ];
 }
 

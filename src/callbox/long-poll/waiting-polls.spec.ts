@@ -60,8 +60,26 @@ describe(WaitingPolls.name, () => {
     expect(sut.size).toBe(0);
   });
 
-  it('a wait that saw new work while its poll ran ends at once; close answers all, and every later wait', async () => {
-    expect(await sut.wait(spec('a', 1000), sut.currentVersion - 1)).toEqual({ reason: 'work' });
+  it('a wait ends at once if work woke nobody while its poll ran (pending, or assigned to its box), not if it woke another', async () => {
+    const before = sut.currentVersion;
+    const other = sut.wait(spec('other', 1000), before);
+    sut.offer([recharge]);
+    await other;
+    const held = settledOf(sut.wait(spec('a', 1000), before));
+    expect(await held()).toBe('pending');
+    sut.close();
+    sut = new WaitingPolls(() => now);
+    const since = sut.currentVersion;
+    sut.offer([recharge]);
+    expect(await sut.wait(spec('a', 1000), since)).toEqual({ reason: 'work' });
+    const since2 = sut.currentVersion;
+    sut.wakeBoxes(['b']);
+    expect(await sut.wait(spec('b', 1000), since2)).toEqual({ reason: 'work' });
+    const c = settledOf(sut.wait(spec('c', 1000), since2));
+    expect(await c()).toBe('pending');
+  });
+
+  it('close answers every held poll, and every later wait', async () => {
     const held = settledOf(sut.wait(spec('b', 1000), sut.currentVersion));
     sut.close();
     expect(await held()).toEqual({ reason: 'shutdown' });

@@ -51,8 +51,15 @@ export class WaitingPolls {
   private timer: NodeJS.Timeout | null = null;
   private armedFor = Number.POSITIVE_INFINITY;
   private closed = false;
-  /** Moves on every offer and box wake-up: a poll that saw it move while it ran may have missed work. */
+  /** Moves on every offer and box wake-up. */
   private version = 0;
+  /**
+   * The last version at which pending work found no held poll to wake: a poll that ran meanwhile
+   * may have missed it. Work that woke a box is that box's to take, so it sends no one else back.
+   */
+  private unofferedAt = -1;
+  /** Per box, the last version at which work was assigned to it while it had no held poll. */
+  private readonly unwokenBoxes = new Map<string, number>();
 
   constructor(private readonly now: () => number) {}
 
@@ -71,11 +78,14 @@ export class WaitingPolls {
   /**
    * Holds until work, the deadline, the client's departure (`onGone` registers the callback that
    * ends the wait) or the shutdown. `sinceVersion`: the version seen before the poll that found
-   * nothing; if work was offered since, the wait ends at once (that work may have been missed).
+   * nothing; if work since then woke no held poll (pending work, or work assigned to this box), the
+   * wait ends at once: that poll may have missed it.
    */
   wait(spec: WaitSpec, sinceVersion: number, onGone?: (leave: () => void) => () => void): Promise<Wake> {
     if (this.closed) return Promise.resolve({ reason: 'shutdown' });
-    if (this.version !== sinceVersion) return Promise.resolve({ reason: 'work' });
+    const assignedMeanwhile = (this.unwokenBoxes.get(spec.callboxId) ?? -1) > sinceVersion;
+    this.unwokenBoxes.delete(spec.callboxId);
+    if (this.unofferedAt > sinceVersion || assignedMeanwhile) return Promise.resolve({ reason: 'work' });
     if (spec.deadline <= this.now()) return Promise.resolve({ reason: 'deadline' });
     return new Promise<Wake>((resolve) => {
       let forget: (() => void) | undefined;
@@ -112,7 +122,10 @@ export class WaitingPolls {
     let count = 0;
     for (const item of items) {
       const waiter = this.firstEligible(item, woken);
-      if (!waiter) continue;
+      if (!waiter) {
+        this.unofferedAt = this.version;
+        continue;
+      }
       woken.add(waiter.callboxId);
       count += 1;
       waiter.settle({ reason: 'work', item, tried: new Set([...tried, waiter.callboxId]) });
@@ -126,7 +139,13 @@ export class WaitingPolls {
     this.version += 1;
     let count = 0;
     for (const id of callboxIds) {
-      for (const waiter of [...(this.byBox.get(id) ?? [])]) {
+      const held = this.byBox.get(id);
+      if (!held) {
+        // Bounded by the fleet: one entry per box, dropped at its next wait.
+        this.unwokenBoxes.set(id, this.version);
+        continue;
+      }
+      for (const waiter of [...held]) {
         count += 1;
         waiter.settle({ reason: 'work' });
       }
