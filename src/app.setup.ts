@@ -3,6 +3,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { registerConsole } from './admin/console-static';
+import { heldMsOf } from './callbox/long-poll/held-client';
 import { ErrorFamilies } from './common/http/error-families';
 import { registerAccessLog } from './common/logging/access-log';
 import { requestIdFor } from './common/http/request-id';
@@ -58,7 +59,9 @@ export function configureApp(app: NestFastifyApplication): void {
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL: one series per endpoint, not one per transaction id.
-    metrics.observeResponse(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    // Less the time a long poll was held waiting for work: the histogram says how long the work took.
+    const seconds = Math.max(0, reply.elapsedTime - heldMsOf(request)) / 1000;
+    metrics.observeResponse(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, seconds);
     done();
   });
 

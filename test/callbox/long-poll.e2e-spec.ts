@@ -52,6 +52,14 @@ describe('Long polling (GET /api/call-box/transactions/pending?waitMs=)', () => 
     expect(res.body).toEqual({ success: true, transactions: [], count: 0, totalPending: 0, status: 'active' });
   });
 
+  it('the latency histogram leaves out the time a poll was held', async () => {
+    await registerBox(t.api, 'callbox_001');
+    expectStatus(await t.api.get(longPollPath('callbox_001', 1_500)), 200);
+    const text = (await t.api.get('/metrics', { auth: 'none' })).body as string;
+    const line = text.split('\n').find((l) => l.startsWith('http_request_duration_seconds_sum{') && l.includes('route="/api/call-box/transactions/pending"'));
+    expect(Number(line!.slice(line!.lastIndexOf(' ') + 1))).toBeLessThan(1.5);
+  });
+
   it('without waitMs (or with waitMs=0) answers at once, as before', async () => {
     await registerBox(t.api, 'callbox_001');
     expect((await claim(t.api, 'callbox_001')).count).toBe(0);

@@ -5,6 +5,16 @@ export interface HeldClient {
   gone(): boolean;
   /** Calls `leave` when the client's connection closes; returns what stops listening. */
   onGone(leave: () => void): () => void;
+  /** Adds time the request spent held (waiting for work), which its latency metric leaves out. */
+  held(ms: number): void;
+}
+
+const HELD_MS = Symbol('longPollHeldMs');
+type WithHeldTime = { [HELD_MS]?: number };
+
+/** How long this request was held by long polling (0 for any other): a held poll is not a slow one. */
+export function heldMsOf(request: FastifyRequest): number {
+  return (request as unknown as WithHeldTime)[HELD_MS] ?? 0;
 }
 
 /** The request's connection: a box that hung up (or whose network dropped it) is not answered, and claims nothing. */
@@ -15,6 +25,10 @@ export function heldClientOf(request: FastifyRequest): HeldClient {
     onGone: (leave) => {
       socket.once('close', leave);
       return () => void socket.off('close', leave);
+    },
+    held: (ms) => {
+      const timed = request as unknown as WithHeldTime;
+      timed[HELD_MS] = (timed[HELD_MS] ?? 0) + ms;
     },
   };
 }

@@ -29,7 +29,9 @@ export class LongPollService {
     if (holdMs <= 0 || answer.transactions.length > 0) return answer;
     const deadline = performance.now() + holdMs;
     while (answer.waitFor && !client.gone()) {
+      const heldFrom = performance.now();
       const wake = await waiting.wait({ callboxId, ...answer.waitFor, deadline }, since, client.onGone);
+      client.held(performance.now() - heldFrom);
       if (wake.reason === 'shutdown' || wake.reason === 'gone') return answer;
       if (client.gone()) {
         if (wake.reason === 'work' && wake.item) waiting.offer([wake.item], wake.tried);
