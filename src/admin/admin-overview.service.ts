@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OutboxRepository } from '../callbacks/outbox.repository';
 import { CallBoxRepository, liveStatus, WORKING_STATUS } from '../callbox/registry/callbox';
-import { isDegraded } from '../callbox/registry/box-health';
-import { loadOf, reportedBy } from '../callbox/stats/callbox-stats.service';
+import { instanceOf } from '../callbox/stats/callbox-stats.service';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { MetricsService, SOAP_OUTCOMES } from '../metrics/metrics.service';
@@ -58,21 +57,9 @@ export class AdminOverviewService {
     const [boxes, inFlight, counters] = await Promise.all([this.boxes.list(), this.transactions.countInFlightByBox(), this.transactions.counters()]);
     const now = this.clock.now();
     return boxes.map((box) => ({
-      id: box.id,
-      status: liveStatus(box, now, this.config.heartbeatTimeoutMs),
-      lastHeartbeat: new Date(box.lastHeartbeatAt).toISOString(),
+      ...instanceOf(box, now, this.config.heartbeatTimeoutMs, counters.processedByBox.get(box.id) ?? 0, inFlight.get(box.id) ?? 0),
       heartbeatAgeMs: Math.max(0, now - box.lastHeartbeatAt),
-      queueSize: box.queueSize,
-      processedTransactions: counters.processedByBox.get(box.id) ?? 0,
-      version: box.version,
-      location: box.location,
-      maxConcurrentTransactions: box.maxConcurrent,
-      supportedTypes: box.supportedTypes,
       operators: box.operators,
-      load: loadOf(inFlight.get(box.id) ?? 0, box.maxConcurrent),
-      reported: reportedBy(box),
-      degradedUntil: isDegraded(box, now) ? new Date(box.degradedUntil!).toISOString() : null,
-      degradedReason: isDegraded(box, now) ? box.degradedReason : null,
       registeredAt: new Date(box.registeredAt).toISOString(),
     }));
   }

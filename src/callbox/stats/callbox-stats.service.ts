@@ -5,7 +5,7 @@ import { TransactionRepository } from '../../transactions/transaction.repository
 import { isDegraded } from '../registry/box-health';
 import { CallBox, CallBoxRepository, liveStatus } from '../registry/callbox';
 import { TRANSACTION_TYPES, TransactionStatus } from '../../transactions/transaction';
-import type { ReportedStateDto, StatsDto } from './stats.dto';
+import type { InstanceStatsDto, ReportedStateDto, StatsDto } from './stats.dto';
 
 /** The spec's statistics, from the transaction counters and the work in flight: no count of the table's history. */
 @Injectable()
@@ -25,21 +25,7 @@ export class CallBoxStatsService {
     ]);
     const { byStatus: counts, processedByBox: processed, byTypeAndStatus, meanProcessingMs: averageProcessingTimeMs } = counters;
     const now = this.clock.now();
-    const instances = boxes.map((box) => ({
-      id: box.id,
-      status: liveStatus(box, now, this.config.heartbeatTimeoutMs),
-      lastHeartbeat: new Date(box.lastHeartbeatAt).toISOString(),
-      queueSize: box.queueSize,
-      processedTransactions: processed.get(box.id) ?? 0,
-      version: box.version,
-      location: box.location,
-      maxConcurrentTransactions: box.maxConcurrent,
-      supportedTypes: box.supportedTypes,
-      load: loadOf(inFlight.get(box.id) ?? 0, box.maxConcurrent),
-      reported: reportedBy(box),
-      degradedUntil: isDegraded(box, now) ? new Date(box.degradedUntil!).toISOString() : null,
-      degradedReason: isDegraded(box, now) ? box.degradedReason : null,
-    }));
+    const instances = boxes.map((box) => instanceOf(box, now, this.config.heartbeatTimeoutMs, processed.get(box.id) ?? 0, inFlight.get(box.id) ?? 0));
     const finished = counts.completed + counts.failed + counts.expired;
     return {
       connectedInstances: instances.filter((i) => i.status !== 'disconnected').length,
@@ -59,6 +45,25 @@ export class CallBoxStatsService {
       averageProcessingTimeMs,
     };
   }
+}
+
+/** One box as the stats (and the console's fleet page) show it. */
+export function instanceOf(box: CallBox, now: number, heartbeatTimeoutMs: number, processed: number, inFlight: number): InstanceStatsDto {
+  return {
+    id: box.id,
+    status: liveStatus(box, now, heartbeatTimeoutMs),
+    lastHeartbeat: new Date(box.lastHeartbeatAt).toISOString(),
+    queueSize: box.queueSize,
+    processedTransactions: processed,
+    version: box.version,
+    location: box.location,
+    maxConcurrentTransactions: box.maxConcurrent,
+    supportedTypes: box.supportedTypes,
+    load: loadOf(inFlight, box.maxConcurrent),
+    reported: reportedBy(box),
+    degradedUntil: isDegraded(box, now) ? new Date(box.degradedUntil!).toISOString() : null,
+    degradedReason: isDegraded(box, now) ? box.degradedReason : null,
+  };
 }
 
 const numberOr = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
