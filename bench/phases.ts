@@ -4,7 +4,7 @@ import { HttpClient } from '../src/simulator/callbox-fleet/http-client';
 import { API_KEY, TOKEN } from './service';
 
 export const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
-const JSON_HEADERS = { 'content-type': 'application/json' };
+export const JSON_HEADERS = { 'content-type': 'application/json' };
 
 export interface LoadFigures {
   requestsPerSecond: number;
