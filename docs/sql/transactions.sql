@@ -99,7 +99,7 @@ SELECT * FROM transactions WHERE status = ? AND lease_expires_at < ? ORDER BY le
 SELECT * FROM transactions WHERE status = $1 AND lease_expires_at < $2 ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED;
 
 -- updateMany [sqlite]
-UPDATE transactions SET status = ?, assigned_to = ?, updated_at = ? WHERE id IN (?, ?) AND status = ?;
+UPDATE transactions INDEXED BY sqlite_autoindex_transactions_1 SET status = ?, assigned_to = ?, updated_at = ? WHERE id IN (?, ?) AND status = ?;
 
 -- updateMany [postgres]
 UPDATE transactions SET status = $1, assigned_to = $2, updated_at = $3 WHERE id IN ($4, $5) AND status = $6;

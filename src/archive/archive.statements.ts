@@ -1,6 +1,7 @@
 import { Dialect, placeholders } from '../database/dialect';
 import { Statement, statement } from '../database/statement';
 import type { TransactionStatus, TransactionType } from '../transactions/transaction';
+import { TRANSACTIONS_PRIMARY_KEY } from '../transactions/transactions.statements';
 
 /** Final statuses: nothing moves a transaction out of them, so an archived row is never stale. */
 export const ARCHIVABLE_STATUSES = ['completed', 'failed', 'expired'] as const satisfies readonly TransactionStatus[];
@@ -12,8 +13,6 @@ export const TRANSACTION_COLUMNS = [
   'updated_at', 'assigned_at', 'started_at', 'completed_at', 'next_attempt_at', 'lease_expires_at', 'attempt', 'released_by',
   'released_until',
 ] as const;
-/** SQLite's name for the index of `transactions`' primary key (its first key constraint). */
-const TRANSACTIONS_PRIMARY_KEY = 'sqlite_autoindex_transactions_1';
 export const EVENT_COLUMNS = ['id', 'transaction_id', 'from_status', 'to_status', 'actor', 'at', 'details'] as const;
 
 export interface ArchiveCursor {

@@ -240,6 +240,30 @@ describe('queue query plans', () => {
     });
   });
 
+  describe('sweeps: the rows a tick moves', () => {
+    it("moves them by their primary key, never by reading every row of their status", async () => {
+      const moved = await repository.sweep({
+        from: 'assigned',
+        to: 'pending',
+        match: { assignedToIn: [BOX] },
+        patch: { assignedTo: null, assignedAt: null, leaseExpiresAt: null },
+        actor: 'dispatcher',
+        details: { reason: 'callbox_disconnected' },
+        now: NOW,
+        limit: 500,
+      });
+
+      expect(idsOf(moved).sort()).toEqual(seeded(11, 12, 13).sort());
+      const updates = sent().filter(({ sql }) => /^\s*UPDATE transactions\b/.test(sql));
+      expect(updates).toHaveLength(1);
+      const detail = plan(updates[0]);
+      expect({ sql: updates[0].sql, plan: detail }).toEqual({
+        sql: updates[0].sql,
+        plan: [expect.stringMatching(/^SEARCH transactions USING INDEX sqlite_autoindex_transactions_1 \(id=\?\)/)],
+      });
+    });
+  });
+
   describe("claimForBox: the box's assigned work, then the head of the queue", () => {
     it.each([
       // Held by BOX: 11 (high), 13 (normal), 12 (low); then two fresh pending recharges: 6, 3.
