@@ -114,6 +114,11 @@ describe('Reliability: authentication matrix of every protected route', () => {
       { method: 'POST', route: '/api/sync/force', path: '/api/sync/force', audience: 'admin', actsForBox: false },
       { method: 'GET', route: '/api/admin/pin-locks', path: '/api/admin/pin-locks', audience: 'admin', actsForBox: false },
       { method: 'DELETE', route: '/api/admin/pin-locks/{msisdn}', path: '/api/admin/pin-locks/77123456', audience: 'admin', actsForBox: false },
+      { method: 'GET', route: '/api/admin/transactions', path: '/api/admin/transactions?status=pending', audience: 'admin', actsForBox: false },
+      { method: 'GET', route: '/api/admin/transactions/export', path: '/api/admin/transactions/export', audience: 'admin', actsForBox: false },
+      { method: 'GET', route: '/api/admin/review-queue', path: '/api/admin/review-queue', audience: 'admin', actsForBox: false },
+      { method: 'GET', route: '/api/admin/overview', path: '/api/admin/overview', audience: 'admin', actsForBox: false },
+      { method: 'GET', route: '/api/admin/boxes', path: '/api/admin/boxes', audience: 'admin', actsForBox: false },
       { method: 'GET', route: '/metrics', path: '/metrics', audience: 'metrics', actsForBox: false },
     ];
     // Box B's own token, naming itself, on A's transaction: still not B's to touch.

@@ -253,6 +253,12 @@ export function badRequests(targets: FuzzTargets): fc.Arbitrary<BadRequest> {
     fc.constantFrom('start', 'stop', 'force').chain((action) => bodilessRoute(`POST /api/sync/${action}`, 'POST', `/api/sync/${action}`, 'admin', targets)),
     bodilessRoute('GET /api/admin/pin-locks', 'GET', '/api/admin/pin-locks', 'admin', targets),
     bodilessRoute('DELETE /api/admin/pin-locks/{msisdn}', 'DELETE', '/api/admin/pin-locks/77123456', 'admin', targets),
+    // The console's read-only routes: bad credentials (their query parameters are refused by e2e specs).
+    bodilessRoute('GET /api/admin/transactions', 'GET', '/api/admin/transactions?status=pending&limit=10', 'admin', targets),
+    bodilessRoute('GET /api/admin/transactions/export', 'GET', '/api/admin/transactions/export?phoneNumber=77123456', 'admin', targets),
+    bodilessRoute('GET /api/admin/review-queue', 'GET', '/api/admin/review-queue', 'admin', targets),
+    bodilessRoute('GET /api/admin/overview', 'GET', '/api/admin/overview', 'admin', targets),
+    bodilessRoute('GET /api/admin/boxes', 'GET', '/api/admin/boxes', 'admin', targets),
     // Routes that do not exist, and wrong methods on ones that do.
     fc.tuple(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'), anyString).map(([method, s]) => ({
       endpoint: 'unknown /api/call-box/*',
