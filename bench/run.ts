@@ -30,7 +30,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'results.json' },
   },
 });
-const PORT = 3900;
+// BENCH_PORT: two benches on one machine (the steps use PORT and the ports after it).
+const PORT = Number(process.env.BENCH_PORT ?? 3900);
 const BASE = `http://127.0.0.1:${PORT}`;
 const results: Record<string, unknown> = {};
 let peakRss = 0;
