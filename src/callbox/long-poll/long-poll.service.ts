@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import type { Principal } from '../../common/auth/principal';
+import { assertMayActAs, Principal } from '../../common/auth/principal';
 import { AppConfig } from '../../config/app-config';
 import { CallBoxTransactionsService } from '../transactions/callbox-transactions.service';
 import type { HeldClient } from './held-client';
 import { LongPollHub } from './long-poll-hub';
+import { tooManyHeldPolls } from './long-poll-errors';
+
+/**
+ * A box needs one held poll; a few more cover connections its network dropped that the gateway has
+ * not noticed yet. Beyond that, one token could pin sockets and memory without bound.
+ */
+export const MAX_HELD_POLLS_PER_BOX = 4;
 
 /**
  * GET /transactions/pending with `waitMs`: a poll that finds nothing is held (no database
@@ -21,12 +28,33 @@ export class LongPollService {
     private readonly config: AppConfig,
   ) {}
 
+  /** Long polls of each box from arrival to answer (held, or polling the database in between). */
+  private readonly openByBox = new Map<string, number>();
+
   async pending(principal: Principal, callboxId: string, limit: number | undefined, waitMs: number | undefined, client: HeldClient) {
+    const holdMs = Math.min(waitMs ?? 0, this.config.longPollMaxWaitMs);
+    if (holdMs <= 0) return this.polls.pending(principal, callboxId, limit);
+    // Before any database work, so a flood of polls for one box costs the gateway nothing; after the
+    // token's binding, so it tells nothing about a box the caller may not act for. Counted from
+    // arrival (not from the hold), so polls arriving together cannot all pass.
+    assertMayActAs(principal, callboxId);
+    const open = this.openByBox.get(callboxId) ?? 0;
+    if (open >= MAX_HELD_POLLS_PER_BOX) throw tooManyHeldPolls(callboxId, MAX_HELD_POLLS_PER_BOX);
+    this.openByBox.set(callboxId, open + 1);
+    try {
+      return await this.hold(principal, callboxId, limit, holdMs, client);
+    } finally {
+      const left = (this.openByBox.get(callboxId) ?? 1) - 1;
+      if (left > 0) this.openByBox.set(callboxId, left);
+      else this.openByBox.delete(callboxId);
+    }
+  }
+
+  private async hold(principal: Principal, callboxId: string, limit: number | undefined, holdMs: number, client: HeldClient) {
     const waiting = this.hub.polls;
     let since = waiting.currentVersion;
     let answer = await this.polls.pending(principal, callboxId, limit);
-    const holdMs = Math.min(waitMs ?? 0, this.config.longPollMaxWaitMs);
-    if (holdMs <= 0 || answer.transactions.length > 0) return answer;
+    if (answer.transactions.length > 0) return answer;
     const deadline = performance.now() + holdMs;
     while (answer.waitFor && !client.gone()) {
       const heldFrom = performance.now();
