@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { DatabaseSettings } from '../config/app-config';
 import { Database } from '../database/database';
 import { typeOrmOptions } from '../database/typeorm-options';
+import { walCheckpointerFor } from '../database/wal-checkpointer';
 import { restoreArchive } from './archive-restore';
 
 /**
@@ -18,10 +19,13 @@ async function main(): Promise<void> {
     : { engine: 'sqlite', path: values.into.replace(/^sqlite:/, '') };
   const dataSource = new DataSource(typeOrmOptions(settings));
   await dataSource.initialize();
+  const checkpoints = walCheckpointerFor(settings);
+  checkpoints?.start();
   try {
     const report = await restoreArchive(new Database(dataSource), values.in);
     process.stdout.write(`${JSON.stringify({ done: true, ...report })}\n`);
   } finally {
+    await checkpoints?.stop();
     await dataSource.destroy();
   }
 }

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { loadAppConfig } from '../config/app-config';
 import { Database } from '../database/database';
 import { typeOrmOptions } from '../database/typeorm-options';
+import { walCheckpointerFor } from '../database/wal-checkpointer';
 import { ArchiveSql } from './archive.statements';
 import { parseArchiveCommand } from './archive-command';
 import { ArchiveMaintenance } from './archive-maintenance';
@@ -20,6 +21,9 @@ async function main(): Promise<void> {
   loop.enable();
   const dataSource = new DataSource(typeOrmOptions(config.database));
   await dataSource.initialize();
+  // Its commits checkpoint nothing (SqliteGroupCommit): a worker thread copies the WAL back, as in the service.
+  const checkpoints = walCheckpointerFor(config.database);
+  checkpoints?.start();
   const started = Date.now();
   try {
     const db = new Database(dataSource);
@@ -46,6 +50,7 @@ async function main(): Promise<void> {
       maxEventLoopDelayMs: Math.round(loop.max / 1e5) / 10,
     });
   } finally {
+    await checkpoints?.stop();
     await dataSource.destroy();
   }
 }

@@ -3,8 +3,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { Database } from './database';
 import { typeOrmOptions } from './typeorm-options';
+import { SqliteCheckpoints } from './wal-checkpointer';
 
-/** One connection (pool) and one SQLite write queue for the whole app; migrations run at boot. */
+/** One connection (pool) and one SQLite write queue for the whole app, its WAL checkpoints on a thread of their own; migrations run at boot. */
 @Global()
 @Module({
   imports: [
@@ -13,7 +14,7 @@ import { typeOrmOptions } from './typeorm-options';
       useFactory: (config: AppConfig) => typeOrmOptions(config.database),
     }),
   ],
-  providers: [Database],
+  providers: [Database, SqliteCheckpoints],
   exports: [Database],
 })
 export class DatabaseModule {}

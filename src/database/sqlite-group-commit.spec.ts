@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { DataSource, Logger, QueryFailedError } from 'typeorm';
 import { Statement, statement } from './statement';
 import type { UnitOfWork } from './unit-of-work';
@@ -296,5 +297,66 @@ describe(SqliteGroupCommit.name, () => {
     expect(answer).toBe('ok');
     expect(committedLabels()).toEqual(['listened']);
     expect(await sut.run(async (m) => (await insert(m, 'later'), 'still running'))).toBe('still running');
+  });
+
+  describe('beside another process writing to the same file (the archive command)', () => {
+    let other: BetterSqlite3.Database;
+    beforeEach(() => {
+      other = new BetterSqlite3(join(dir, 'db.sqlite'));
+    });
+    afterEach(() => other.close());
+
+    /** The longest the event loop went without running a 5 ms timer while `work` ran. */
+    const longestStall = async (work: Promise<unknown>) => {
+      let last = performance.now();
+      let worst = 0;
+      const timer = setInterval(() => {
+        worst = Math.max(worst, performance.now() - last);
+        last = performance.now();
+      }, 5);
+      try {
+        await work;
+      } finally {
+        clearInterval(timer);
+      }
+      return Math.max(worst, performance.now() - last);
+    };
+
+    it('waits for the write lock the other holds between tries, off the event loop, then commits', async () => {
+      other.exec('BEGIN IMMEDIATE');
+      other.prepare('INSERT INTO items (label) VALUES (?)').run('archive');
+      // The other process commits 300 ms later. A wait inside SQLite (busy_timeout) would block this
+      // very timer: the unit would wait its whole timeout and fail.
+      setTimeout(() => other.exec('COMMIT'), 300);
+      const unit = sut.run(async (m) => (await insert(m, 'service'), 'committed'));
+      const stall = await longestStall(unit);
+      await expect(unit).resolves.toBe('committed');
+      expect(committedLabels()).toEqual(['archive', 'service']);
+      // Generous for a loaded machine; the lock alone is held 300 ms.
+      expect(stall).toBeLessThan(150);
+    });
+
+    it('fails the batch with SQLITE_BUSY when the lock stays taken past its wait, and commits once it is free', async () => {
+      const patient = new SqliteGroupCommit(
+        () => (dataSource.driver as unknown as { databaseConnection: RawConnection }).databaseConnection,
+        (s) => ({ rows: [], affected: (dataSource.driver as unknown as { databaseConnection: RawConnection }).databaseConnection.prepare(s.text).run(...s.params).changes }),
+        200,
+      );
+      other.exec('BEGIN IMMEDIATE');
+      const at = performance.now();
+      const failed = patient.run((m) => insert(m, 'too late'));
+      await expect(failed).rejects.toMatchObject({ code: expect.stringMatching(/^SQLITE_BUSY/) });
+      expect(performance.now() - at).toBeGreaterThanOrEqual(190);
+      other.exec('COMMIT');
+      await expect(patient.run(async (m) => (await insert(m, 'in time'), 'ok'))).resolves.toBe('ok');
+      expect(committedLabels()).toEqual(['in time']);
+    });
+
+    it('never checkpoints in a commit (wal_autocheckpoint 0): WalCheckpointer does it off the main thread', async () => {
+      await sut.run((m) => insert(m, 'first'));
+      const connection = (dataSource.driver as unknown as { databaseConnection: { pragma(s: string, o: object): unknown } }).databaseConnection;
+      expect(connection.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      expect(connection.pragma('busy_timeout', { simple: true })).toBe(0);
+    });
   });
 });

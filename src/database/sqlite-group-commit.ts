@@ -9,6 +9,11 @@ export interface SqliteConnection {
   exec(sql: string): void;
 }
 
+/** How long a batch waits for SQLite's write lock held by another process (the archive command) before it fails. */
+export const WRITE_LOCK_WAIT_MS = 5_000;
+/** The longest pause between two tries for that lock: a unit of the archive holds it about 10 ms. */
+const WRITE_LOCK_RETRY_MAX_MS = 10;
+
 interface Unit {
   work: Work<unknown>;
   resolve: (value: unknown) => void;
@@ -32,10 +37,13 @@ export class SqliteGroupCommit {
   private waiting: Unit[] = [];
   private running = false;
 
+  private configured = false;
+
   constructor(
     private readonly connection: () => SqliteConnection,
     /** Runs one statement on that same connection (better-sqlite3 is synchronous: one at a time). */
     private readonly runStatement: <Row>(statement: Statement) => StatementResult<Row>,
+    private readonly lockWaitMs = WRITE_LOCK_WAIT_MS,
   ) {}
 
   run<T>(work: Work<T>): Promise<T> {
@@ -68,7 +76,7 @@ export class SqliteGroupCommit {
     try {
       // The connection's own state, not TypeORM's bookkeeping: SQLite may have rolled back by itself.
       if (connection.inTransaction) connection.exec('ROLLBACK');
-      connection.exec('BEGIN');
+      await this.begin(connection);
       for (const unit of batch) outcomes.push(await this.runInSavepoint(connection, unit));
       connection.exec('COMMIT');
     } catch (error) {
@@ -98,6 +106,33 @@ export class SqliteGroupCommit {
     });
   }
 
+  /**
+   * BEGIN IMMEDIATE: the write lock is taken before any unit runs, so a unit never finds it taken
+   * halfway. Another process holding it (the archive command, sqlite3 in a shell) is waited for
+   * here, between tries, off the event loop: SQLite's own busy timeout sleeps inside the call and
+   * would freeze every request, poll and heartbeat for as long as the other process holds the lock.
+   * Hence busy_timeout 0 on this connection (WAL readers never wait for a lock). Checkpoints are not
+   * run by its commits either (wal_autocheckpoint 0): a checkpoint writes and flushes the database
+   * file, which took hundreds of milliseconds on a busy disk; WalCheckpointer runs them off this thread.
+   */
+  private async begin(connection: SqliteConnection): Promise<void> {
+    if (!this.configured) {
+      connection.exec('PRAGMA busy_timeout = 0');
+      connection.exec('PRAGMA wal_autocheckpoint = 0');
+      this.configured = true;
+    }
+    const deadline = Date.now() + this.lockWaitMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        connection.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(WRITE_LOCK_RETRY_MAX_MS, 2 ** attempt)));
+      }
+    }
+  }
+
   private async runInSavepoint(connection: SqliteConnection, unit: Unit): Promise<Outcome> {
     const handle = new UnitOfWork(async <Row>(statement: Statement) => this.runStatement<Row>(statement));
     connection.exec('SAVEPOINT unit_of_work');
@@ -113,4 +148,9 @@ export class SqliteGroupCommit {
       return { ok: false, error, unit: handle };
     }
   }
+}
+
+/** SQLITE_BUSY (and its extended codes): another connection holds the lock. */
+function isBusy(error: unknown): boolean {
+  return /^SQLITE_BUSY/.test(String((error as { code?: unknown } | null)?.code ?? ''));
 }

@@ -1,0 +1,134 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Worker } from 'node:worker_threads';
+import { AppConfig, DatabaseSettings } from '../config/app-config';
+
+/** How often the WAL is copied back into the database file: it holds a few seconds of writes at most. */
+export const CHECKPOINT_INTERVAL_MS = 1_000;
+
+/** What one checkpoint did: frames in the WAL, and how many of them are in the database file now. */
+export interface CheckpointResult {
+  busy: number;
+  log: number;
+  checkpointed: number;
+}
+
+/**
+ * The worker's whole program: its own better-sqlite3 connection on the same file, a PASSIVE
+ * checkpoint every interval (it copies what no reader still needs and waits for no lock: writers
+ * and readers go on meanwhile), its result posted back. Inline, so the same code runs from dist/
+ * and under ts-jest.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true, timeout: 0 });
+const checkpoint = () => {
+  try {
+    const [row] = db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage({ ok: true, result: row });
+  } catch (error) {
+    parentPort.postMessage({ ok: false, error: String(error && error.message) });
+  }
+};
+const timer = setInterval(checkpoint, workerData.intervalMs);
+parentPort.on('message', (message) => {
+  if (message === 'now') return checkpoint();
+  if (message === 'stop') {
+    clearInterval(timer);
+    checkpoint();
+    db.close();
+    parentPort.close();
+  }
+});
+`;
+
+/**
+ * SQLite's WAL checkpoints, off the main thread. The service's connection runs none
+ * (wal_autocheckpoint 0, see SqliteGroupCommit.begin): by default the commit that takes the WAL past
+ * 1 000 pages runs the checkpoint itself, writing those pages into the database file and flushing
+ * it, on the event loop, inside some request. Here a worker thread does it every second.
+ */
+export class WalCheckpointer {
+  private readonly logger = new Logger('WalCheckpointer');
+  private worker: Worker | null = null;
+  private lastError: string | null = null;
+  private readonly listeners = new Set<(result: CheckpointResult) => void>();
+
+  constructor(
+    private readonly path: string,
+    private readonly intervalMs = CHECKPOINT_INTERVAL_MS,
+  ) {}
+
+  start(): void {
+    if (this.worker) return;
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { path: this.path, intervalMs: this.intervalMs, driver: require.resolve('better-sqlite3') },
+    });
+    worker.on('message', (message: { ok: true; result: CheckpointResult } | { ok: false; error: string }) => {
+      if (!message.ok) {
+        // A checkpoint that failed is tried again at the next beat: logged once per kind of failure.
+        if (message.error !== this.lastError) this.logger.warn({ reason: message.error }, 'WAL checkpoint failed; the next one tries again');
+        this.lastError = message.error;
+        return;
+      }
+      this.lastError = null;
+      for (const listener of this.listeners) listener(message.result);
+    });
+    worker.on('error', (error) => this.logger.error({ err: error }, 'The WAL checkpoint thread stopped'));
+    worker.unref();
+    this.worker = worker;
+  }
+
+  /** Every checkpoint's result, as it comes (for the specs and the logs). */
+  onCheckpoint(listener: (result: CheckpointResult) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A checkpoint now, besides the timer's. */
+  checkpointNow(): Promise<CheckpointResult> {
+    const worker = this.worker;
+    if (!worker) return Promise.reject(new Error('WalCheckpointer is not started'));
+    return new Promise((resolve) => {
+      const off = this.onCheckpoint((result) => {
+        off();
+        resolve(result);
+      });
+      worker.postMessage('now');
+    });
+  }
+
+  /** A last checkpoint, then the thread ends. */
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = null;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.postMessage('stop');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    await worker.terminate();
+  }
+}
+
+/** The checkpointer a process on `settings` needs: none on PostgreSQL or an in-memory SQLite database. */
+export function walCheckpointerFor(settings: DatabaseSettings): WalCheckpointer | null {
+  return settings.engine === 'sqlite' && settings.path !== ':memory:' ? new WalCheckpointer(settings.path) : null;
+}
+
+/** The service's checkpoints (SQLite), from boot (after the migrations) to shutdown. */
+@Injectable()
+export class SqliteCheckpoints implements OnApplicationBootstrap, OnApplicationShutdown {
+  private checkpointer: WalCheckpointer | null = null;
+
+  constructor(private readonly config: AppConfig) {}
+
+  onApplicationBootstrap(): void {
+    this.checkpointer = walCheckpointerFor(this.config.database);
+    this.checkpointer?.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.checkpointer?.stop();
+  }
+}
