@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { API_KEY, TOKEN } from './service';
 
@@ -95,7 +96,7 @@ async function timed(request: () => Promise<Response>): Promise<number> {
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const round = (ms: number) => Math.round(ms * 10) / 10;
+const roundMs = (ms: number) => Math.round(ms * 100) / 100;
 
 export interface BigTableMeasures {
   statsMs: number;
@@ -105,13 +106,33 @@ export interface BigTableMeasures {
   tickMs: number;
   /** The slowest /health/live answer while the measures ran. */
   maxEventLoopDelayMs: number;
+  /**
+   * The time each measure held the service's main thread (its on-CPU time, from the kernel's
+   * schedstat; median of a second round without the probe, so nothing else runs on that thread):
+   * what the code costs, whatever else loads the machine. Null where /proc is not there.
+   */
+  cpuMs: Record<Measure, number> | null;
+}
+
+const MEASURES = ['stats', 'metrics', 'poll', 'report', 'tick'] as const;
+type Measure = (typeof MEASURES)[number];
+
+/** Nanoseconds the thread has run on a CPU (the kernel's schedstat), or null without /proc. */
+function onCpuNs(pid: number): number | null {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return null;
+  }
 }
 
 /**
  * Medians of `repeats` of each: stats, a metrics scrape, a poll that claims one transaction, a
- * report (completed) of it, a forced tick. The boxes are registered and some work is queued first.
+ * report (completed) of it, a forced tick; wall times while /health/live is probed, then the main
+ * thread's CPU time of each in a second round without the probe. The boxes are registered and
+ * some work is queued first.
  */
-export async function measureBigTable(base: string, repeats = 7): Promise<BigTableMeasures> {
+export async function measureBigTable(base: string, pid: number, repeats = 7): Promise<BigTableMeasures> {
   const json = { 'content-type': 'application/json' };
   const bearer = { authorization: `Bearer ${TOKEN}` };
   const boxes = Array.from({ length: repeats }, (_, i) => `bigtable_${i}`);
@@ -129,13 +150,15 @@ export async function measureBigTable(base: string, repeats = 7): Promise<BigTab
       headers: { ...json, 'x-api-key': API_KEY },
       body: JSON.stringify({ type: 'recharge', phoneNumber: '+237677123456', amount: 1000, payItemId: 'BENCH_1000', customerInfo: { operator: 'MTN' } }),
     });
-  for (let i = 0; i < repeats * 3; i++) await (await submit()).arrayBuffer();
+  // Two rounds, each box polls one per round (ticks deal the rest to the same boxes).
+  for (let i = 0; i < repeats * 6; i++) await (await submit()).arrayBuffer();
 
-  const { result, maxProbeMs } = await withLoopProbe(base, async () => {
-    const figures = { stats: [] as number[], metrics: [] as number[], poll: [] as number[], report: [] as number[], tick: [] as number[] };
+  /** One round: each measure `repeats` times; `cost` is what a measure is given (its wall or CPU time). */
+  const round = async (cost: (request: () => Promise<Response>) => Promise<number>) => {
+    const figures: Record<Measure, number[]> = { stats: [], metrics: [], poll: [], report: [], tick: [] };
     for (let i = 0; i < repeats; i++) {
-      figures.stats.push(await timed(() => fetch(`${base}/api/call-box/stats`, { headers: bearer })));
-      figures.metrics.push(await timed(() => fetch(`${base}/metrics`)));
+      figures.stats.push(await cost(() => fetch(`${base}/api/call-box/stats`, { headers: bearer })));
+      figures.metrics.push(await cost(() => fetch(`${base}/metrics`)));
       const callboxId = boxes[i];
       // As firmware does between polls: a box silent past HEARTBEAT_TIMEOUT_MS (slow stats at 5 M
       // rows take that long on a loaded machine) is disconnected by the tick and polls nothing.
@@ -148,7 +171,7 @@ export async function measureBigTable(base: string, repeats = 7): Promise<BigTab
       await beat.arrayBuffer();
       let polled: Array<{ id: string }> = [];
       figures.poll.push(
-        await timed(async () => {
+        await cost(async () => {
           const response = await fetch(`${base}/api/call-box/transactions/pending?callboxId=${callboxId}&limit=1`, { headers: bearer });
           polled = ((await response.clone().json()) as { transactions: Array<{ id: string }> }).transactions;
           return response;
@@ -156,7 +179,7 @@ export async function measureBigTable(base: string, repeats = 7): Promise<BigTab
       );
       if (polled.length === 0) throw new Error(`${callboxId} polled nothing`);
       figures.report.push(
-        await timed(() =>
+        await cost(() =>
           fetch(`${base}/api/call-box/transactions/${polled[0].id}/status`, {
             method: 'PUT',
             headers: { ...json, ...bearer },
@@ -164,18 +187,38 @@ export async function measureBigTable(base: string, repeats = 7): Promise<BigTab
           }),
         ),
       );
-      figures.tick.push(await timed(() => fetch(`${base}/api/sync/force`, { method: 'POST', headers: { 'x-api-key': API_KEY } })));
+      figures.tick.push(await cost(() => fetch(`${base}/api/sync/force`, { method: 'POST', headers: { 'x-api-key': API_KEY } })));
     }
     return figures;
-  });
-  return {
-    statsMs: round(median(result.stats)),
-    metricsMs: round(median(result.metrics)),
-    pollMs: round(median(result.poll)),
-    reportMs: round(median(result.report)),
-    tickMs: round(median(result.tick)),
-    maxEventLoopDelayMs: round(maxProbeMs),
   };
+  const { result, maxProbeMs } = await withLoopProbe(base, () => round(timed));
+  const cpu = onCpuNs(pid) === null ? null : await round((request) => onCpu(pid, request));
+  const medians = (figures: Record<Measure, number[]>) =>
+    Object.fromEntries(MEASURES.map((measure) => [measure, roundMs(median(figures[measure]))])) as Record<Measure, number>;
+  const wall = medians(result);
+  return {
+    statsMs: wall.stats,
+    metricsMs: wall.metrics,
+    pollMs: wall.poll,
+    reportMs: wall.report,
+    tickMs: wall.tick,
+    maxEventLoopDelayMs: roundMs(maxProbeMs),
+    cpuMs: cpu && medians(cpu),
+  };
+}
+
+/** The service's main-thread CPU time while `request` is answered (nothing else is sent meanwhile). */
+async function onCpu(pid: number, request: () => Promise<Response>): Promise<number> {
+  const before = onCpuNs(pid)!;
+  await timed(request);
+  return (onCpuNs(pid)! - before) / 1e6;
+}
+
+/** The worst of the main-thread CPU ratios (big over small), on the same terms as worstRatio; null without them. */
+export function worstCpuRatio(big: BigTableMeasures, small: BigTableMeasures): number | null {
+  if (!big.cpuMs || !small.cpuMs) return null;
+  const [b, s] = [big.cpuMs, small.cpuMs];
+  return Math.round(Math.max(...MEASURES.map((key) => b[key] / Math.max(1, s[key]))) * 100) / 100;
 }
 
 /** The worst of the measures' ratios (big over small); times under 1 ms count as 1 ms, so sub-millisecond noise is no ratio. */
