@@ -53,6 +53,7 @@ describe(WalCheckpointer.name, () => {
   });
 
   it('lets the WAL start over: later writes reuse it instead of growing it', async () => {
+    sut = new WalCheckpointer(file, 60_000);
     sut.start();
     for (let round = 0; round < 5; round++) {
       write(2_000);

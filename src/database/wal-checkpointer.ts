@@ -22,17 +22,17 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true, timeout: 0 });
-const checkpoint = () => {
+const checkpoint = (asked) => {
   try {
     const [row] = db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ ok: true, result: row });
+    parentPort.postMessage({ ok: true, result: row, asked });
   } catch (error) {
-    parentPort.postMessage({ ok: false, error: String(error && error.message) });
+    parentPort.postMessage({ ok: false, error: String(error && error.message), asked });
   }
 };
 const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.on('message', (message) => {
-  if (message === 'now') return checkpoint();
+  if (typeof message === 'number') return checkpoint(message);
   if (message === 'stop') {
     clearInterval(timer);
     checkpoint();
@@ -53,6 +53,8 @@ export class WalCheckpointer {
   private worker: Worker | null = null;
   private lastError: string | null = null;
   private readonly listeners = new Set<(result: CheckpointResult) => void>();
+  private readonly answers = new Map<number, (outcome: CheckpointResult | Error) => void>();
+  private asked = 0;
 
   constructor(
     private readonly path: string,
@@ -65,7 +67,8 @@ export class WalCheckpointer {
       eval: true,
       workerData: { path: this.path, intervalMs: this.intervalMs, driver: require.resolve('better-sqlite3') },
     });
-    worker.on('message', (message: { ok: true; result: CheckpointResult } | { ok: false; error: string }) => {
+    worker.on('message', (message: ({ ok: true; result: CheckpointResult } | { ok: false; error: string }) & { asked?: number }) => {
+      if (message.asked !== undefined) this.answers.get(message.asked)?.(message.ok ? message.result : new Error(message.error));
       if (!message.ok) {
         // A checkpoint that failed is tried again at the next beat: logged once per kind of failure.
         if (message.error !== this.lastError) this.logger.warn({ reason: message.error }, 'WAL checkpoint failed; the next one tries again');
@@ -90,12 +93,14 @@ export class WalCheckpointer {
   checkpointNow(): Promise<CheckpointResult> {
     const worker = this.worker;
     if (!worker) return Promise.reject(new Error('WalCheckpointer is not started'));
-    return new Promise((resolve) => {
-      const off = this.onCheckpoint((result) => {
-        off();
-        resolve(result);
+    const id = ++this.asked;
+    return new Promise((resolve, reject) => {
+      this.answers.set(id, (outcome) => {
+        this.answers.delete(id);
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
       });
-      worker.postMessage('now');
+      worker.postMessage(id);
     });
   }
 
