@@ -27,7 +27,7 @@ export interface DispatchLatencyFigures {
 }
 
 /** Answers the service counted so far (http_responses_total, every route), from its /metrics. */
-async function answered(baseUrl: string): Promise<number> {
+export async function answered(baseUrl: string): Promise<number> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
   let total = 0;
   for (const line of text.split('\n')) if (line.startsWith('http_responses_total{')) total += Number(line.slice(line.lastIndexOf(' ') + 1));

@@ -7,6 +7,13 @@ export interface HttpAnswer {
   body: string;
 }
 
+/** A request that got no answer within its time limit. */
+export class HttpTimeoutError extends Error {
+  constructor(readonly ms: number) {
+    super(`no answer within ${ms} ms`);
+  }
+}
+
 /**
  * A minimal keep-alive JSON client. A simulated fleet sends thousands of requests a second from
  * one process; Node's fetch costs several times more per request than node:http, and the
@@ -21,10 +28,14 @@ export class HttpClient {
     maxSockets = 256,
   ) {
     this.secure = baseUrl.startsWith('https:');
-    this.agent = this.secure ? new HttpsAgent({ keepAlive: true, maxSockets }) : new Agent({ keepAlive: true, maxSockets });
+    // lifo: the sockets used last go first, so idle ones age out at the server instead of being
+    // picked just as the server closes them.
+    const options = { keepAlive: true, maxSockets, scheduling: 'lifo' } as const;
+    this.agent = this.secure ? new HttpsAgent(options) : new Agent(options);
   }
 
-  send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<HttpAnswer> {
+  /** `timeoutMs`: the request is abandoned (its socket destroyed) with an HttpTimeoutError past it. */
+  send(method: string, path: string, headers: Record<string, string>, body?: string, timeoutMs?: number): Promise<HttpAnswer> {
     const send = this.secure ? httpsRequest : request;
     const allHeaders = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
     return new Promise((resolve, reject) => {
@@ -39,6 +50,7 @@ export class HttpClient {
         response.on('error', reject);
       });
       outgoing.on('error', reject);
+      if (timeoutMs !== undefined) outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new HttpTimeoutError(timeoutMs)));
       outgoing.end(body);
     });
   }

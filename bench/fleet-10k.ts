@@ -1,0 +1,201 @@
+import { ChildProcess, execSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HttpClient, HttpTimeoutError } from '../src/simulator/callbox-fleet/http-client';
+import type { FleetCounters } from '../src/simulator/callbox-fleet/fleet';
+import { answered } from './dispatch-latency';
+import type { FleetChildMessage, FleetChildOptions } from './fleet-child';
+import { JSON_HEADERS, submission } from './phases';
+import { API_KEY, peakRssMb, TOKEN } from './service';
+
+/** The issue's fleet: 10 000 boxes, a heartbeat every 10 s, 20 s long polls, 50 submits a second for 60 s. */
+const BOXES = Number(process.env.BENCH_FLEET_BOXES ?? 10_000);
+const SUBMITS_PER_SECOND = Number(process.env.BENCH_FLEET_RATE ?? 50);
+const SUBMIT_SECONDS = Number(process.env.BENCH_FLEET_S ?? 60);
+/** Boxes join at this pace (not 10 000 at t=0): their long polls spread over the 20 s wait as they would in the field. */
+const REGISTRATIONS_PER_SECOND = Number(process.env.BENCH_FLEET_REGISTER_RATE ?? 500);
+const REGISTER_TIMEOUT_S = Number(process.env.BENCH_FLEET_REGISTER_TIMEOUT_S ?? 300);
+const HEARTBEAT_MS = 10_000;
+const WAIT_MS = 20_000;
+/** After the last registration: one whole round of heartbeats and of long polls before measuring. */
+const SETTLE_MS = Number(process.env.BENCH_FLEET_SETTLE_S ?? 20) * 1000;
+/** A submit whose `processing` has not come this long after the last submit counts as a timeout. */
+const DRAIN_MS = 30_000;
+const SUBMIT_TIMEOUT_MS = 30_000;
+
+export interface Fleet10kFigures {
+  boxes: number;
+  /** The service's peak resident memory (VmHWM) over the whole step, registration included. */
+  peakRssMb: number;
+  /** The service's CPU over the submit window, percent of one core (utime + stime from /proc). */
+  cpuPercent: number;
+  /** Submit sent to the box's `processing` report accepted. */
+  p50Ms: number;
+  p99Ms: number;
+  /** Non-2xx answers, failed or timed-out requests seen by the fleet and the submitter, and submits never started. */
+  errors: number;
+  /** Answers the service gave per second over the window (its http_responses_total). */
+  requestsPerSecond: number;
+  submitted: number;
+  started: number;
+  /** Submit answers (submit sent to 201): the main system's side. */
+  submitP99Ms: number;
+  registrationSeconds: number;
+  /** The load generator's own CPU over the window (the fleet's process; the submitter's, in the bench process). */
+  fleetCpuPercent: number;
+  submitterCpuPercent: number;
+  fleetPeakRssMb: number;
+  errorDetail: { fleetNon2xx: number; fleetSocketErrors: number; fleetTimeouts: number; submitErrors: number; submitTimeouts: number; unstarted: number };
+}
+
+/** Clock ticks a second, for /proc/<pid>/stat. */
+const TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execSync('getconf CLK_TCK', { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds a process has used so far (user + system). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which may hold spaces: utime and stime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** Each box holds one socket on each side: the service and the fleet each need more descriptors than boxes. */
+function checkOpenFiles(boxes: number): void {
+  const limits = readFileSync('/proc/self/limits', 'utf8');
+  const soft = Number(/Max open files\s+(\d+|unlimited)/.exec(limits)?.[1] ?? 'NaN');
+  const needed = boxes + 2048;
+  if (Number.isFinite(soft) && soft < needed) {
+    throw new Error(`fleet_10k needs ${needed} open files per process (one socket per box); ulimit -n is ${soft}: raise it (ulimit -n ${needed}) before npm run bench`);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+
+/** `servicePid`: the service under test, whose CPU and memory are read from /proc. */
+export async function fleet10k(baseUrl: string, servicePid: number): Promise<Fleet10kFigures> {
+  checkOpenFiles(BOXES);
+  const options: FleetChildOptions = {
+    baseUrl,
+    token: TOKEN,
+    boxes: BOXES,
+    registrationsPerSecond: REGISTRATIONS_PER_SECOND,
+    heartbeatIntervalMs: HEARTBEAT_MS,
+    waitMs: WAIT_MS,
+    latencyMs: 200,
+  };
+  const child = fork(join(__dirname, 'fleet-child.ts'), [], {
+    execArgv: ['--require', 'ts-node/register/transpile-only'],
+    env: { ...process.env, FLEET_CHILD_OPTIONS: JSON.stringify(options) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const startedAt = new Map<string, number>();
+  let counters: FleetCounters | null = null;
+  let registered: ((seconds: number) => void) | null = null;
+  let failed: ((error: Error) => void) | null = null;
+  child.on('message', (message: FleetChildMessage) => {
+    if (message.type === 'started') for (const [id, at] of message.batch) startedAt.set(id, at);
+    else if (message.type === 'counters') counters = message.counters;
+    else if (message.type === 'registered') registered?.(message.seconds);
+    else if (message.type === 'failed') failed?.(new Error(`fleet: ${message.message}`));
+  });
+  child.on('exit', (code) => failed?.(new Error(`the fleet process exited (${code})`)));
+  const readCounters = async (): Promise<FleetCounters> => {
+    counters = null;
+    child.send({ type: 'counters' });
+    while (counters === null) await sleep(20);
+    return counters;
+  };
+  try {
+    const registrationSeconds = await new Promise<number>((resolve, reject) => {
+      registered = resolve;
+      failed = reject;
+      const limit = setTimeout(() => reject(new Error(`the fleet was not registered within ${REGISTER_TIMEOUT_S} s (BENCH_FLEET_REGISTER_TIMEOUT_S)`)), REGISTER_TIMEOUT_S * 1000);
+      limit.unref();
+    });
+    process.stdout.write(`registered ${BOXES} boxes in ${registrationSeconds.toFixed(1)} s... `);
+    await sleep(SETTLE_MS);
+
+    const client = new HttpClient(baseUrl, 512);
+    const body = submission();
+    const submittedAt = new Map<string, number>();
+    const submitLatencies: number[] = [];
+    let submitErrors = 0;
+    let submitTimeouts = 0;
+    const answeredFrom = await answered(baseUrl);
+    const serviceCpuFrom = cpuSeconds(servicePid);
+    const fleetCpuFrom = cpuSeconds(child.pid!);
+    const ownCpuFrom = process.cpuUsage();
+    const began = Date.now();
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < SUBMIT_SECONDS * SUBMITS_PER_SECOND; i++) {
+      // A steady pace whatever each answer takes: the i-th submit leaves at began + i / rate.
+      const due = began + (i * 1000) / SUBMITS_PER_SECOND;
+      if (due > Date.now()) await sleep(due - Date.now());
+      const sentAt = Date.now();
+      sends.push(
+        client.send('POST', '/api/transaction/to-callbox', { ...JSON_HEADERS, 'x-api-key': API_KEY }, body, SUBMIT_TIMEOUT_MS).then(
+          (response) => {
+            submitLatencies.push(Date.now() - sentAt);
+            const id = response.ok ? (JSON.parse(response.body) as { transaction?: { id: string } }).transaction?.id : undefined;
+            if (id) submittedAt.set(id, sentAt);
+            else submitErrors += 1;
+          },
+          (error: unknown) => {
+            submitErrors += 1;
+            if (error instanceof HttpTimeoutError) submitTimeouts += 1;
+          },
+        ),
+      );
+    }
+    await Promise.all(sends);
+    const seconds = (Date.now() - began) / 1000;
+    const serviceCpu = cpuSeconds(servicePid) - serviceCpuFrom;
+    const fleetCpu = cpuSeconds(child.pid!) - fleetCpuFrom;
+    const ownCpu = process.cpuUsage(ownCpuFrom);
+    const requestsPerSecond = Math.round(((await answered(baseUrl)) - answeredFrom - 1) / seconds);
+    client.close();
+
+    const deadline = Date.now() + DRAIN_MS;
+    const startedCount = () => [...submittedAt.keys()].filter((id) => startedAt.has(id)).length;
+    while (startedCount() < submittedAt.size && Date.now() < deadline) await sleep(250);
+    const seen = await readCounters();
+    const latencies = [...submittedAt].flatMap(([id, sent]) => (startedAt.has(id) ? [startedAt.get(id)! - sent] : [])).sort((a, b) => a - b);
+    submitLatencies.sort((a, b) => a - b);
+    const unstarted = submittedAt.size - latencies.length;
+    const errorDetail = {
+      fleetNon2xx: seen.non2xx,
+      fleetSocketErrors: seen.socketErrors,
+      fleetTimeouts: seen.timeouts,
+      submitErrors,
+      submitTimeouts,
+      unstarted,
+    };
+    return {
+      boxes: BOXES,
+      peakRssMb: peakRssMb(servicePid),
+      cpuPercent: Math.round((serviceCpu / seconds) * 1000) / 10,
+      p50Ms: percentile(latencies, 0.5),
+      p99Ms: percentile(latencies, 0.99),
+      errors: seen.non2xx + seen.socketErrors + submitErrors + unstarted,
+      requestsPerSecond,
+      submitted: submittedAt.size,
+      started: latencies.length,
+      submitP99Ms: percentile(submitLatencies, 0.99),
+      registrationSeconds: Math.round(registrationSeconds * 10) / 10,
+      fleetCpuPercent: Math.round((fleetCpu / seconds) * 1000) / 10,
+      submitterCpuPercent: Math.round(((ownCpu.user + ownCpu.system) / 1e6 / seconds) * 1000) / 10,
+      fleetPeakRssMb: peakRssMb(child.pid!),
+      errorDetail,
+    };
+  } finally {
+    failed = null;
+    child.kill('SIGKILL');
+  }
+}
