@@ -118,7 +118,7 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
     logEvents: (d) => CallBoxesSql.logEvents(d, ['callbox_001'], 'registered', T, {}),
   },
   'callbox-config': {
-    find: (d) => CallBoxConfigSql.find(d, ['*', 'callbox_001']),
+    all: (d) => CallBoxConfigSql.all(d),
     merge: (d) => CallBoxConfigSql.merge(d, 'callbox_001', [['batchSize', 3]], T),
   },
   'sync-state': {

@@ -12,10 +12,10 @@ class ControlledRepository extends CallBoxConfigRepository {
   reads = 0;
   private waiting: Array<() => void> = [];
 
-  async find(scopes: readonly string[]) {
+  async findAll() {
     this.reads += 1;
     // What the database holds when the query runs; the answer arrives later.
-    const found = new Map(scopes.filter((s) => this.stored.has(s)).map((s) => [s, { ...this.stored.get(s) }]));
+    const found = new Map([...this.stored].map(([scope, settings]) => [scope, { ...settings }]));
     await new Promise<void>((resolve) => this.waiting.push(resolve));
     return found;
   }
@@ -55,6 +55,26 @@ describe(CallBoxConfigService.name, () => {
     expect(repository.reads).toBe(1);
   });
 
+  it("answers many boxes' settings within SETTINGS_CACHE_MS with one read, each with its own override", async () => {
+    repository.stored.set('box_2', { batchSize: 2 });
+    const answers: number[] = [];
+    // One box after the other, as a fleet's heartbeats arrive (each box once every 10 s).
+    for (const box of ['box_1', 'box_2', 'box_3', 'box_4']) {
+      const answer = sut.effective(box);
+      await new Promise((resolve) => setImmediate(resolve));
+      repository.finishReads();
+      answers.push((await answer).batchSize);
+    }
+    expect(answers).toEqual([7, 2, 7, 7]);
+    await expect(sut.effectiveForMany(['box_2', 'box_5'])).resolves.toEqual(
+      new Map([
+        ['box_2', { ...DEFAULTS, batchSize: 2 }],
+        ['box_5', { ...DEFAULTS, batchSize: 7 }],
+      ]),
+    );
+    expect(repository.reads).toBe(1);
+  });
+
   it('does not keep what a read under way found when a change came meanwhile', async () => {
     const before = sut.effective();
     await new Promise((resolve) => setImmediate(resolve));
@@ -70,7 +90,7 @@ describe(CallBoxConfigService.name, () => {
   });
 
   it('lets the next request read again after a failed read', async () => {
-    const failing = jest.spyOn(repository, 'find').mockRejectedValueOnce(new Error('database down'));
+    const failing = jest.spyOn(repository, 'findAll').mockRejectedValueOnce(new Error('database down'));
     await expect(sut.effective()).rejects.toThrow('database down');
     failing.mockRestore();
     const next = sut.effective();

@@ -10,18 +10,21 @@ import { AdvertisedSettings, CallBoxConfigRepository, CallBoxSettings, GLOBAL_SC
 
 /** How long another replica's change of settings may take to show here (this replica's own show at once). */
 export const SETTINGS_CACHE_MS = 1_000;
-const MAX_CACHED_SCOPES = 10_000;
+
+type StoredSettings = ReadonlyMap<string, Partial<CallBoxSettings>>;
 
 /** Effective settings: a box's override, else the global row, else the environment's defaults. */
 @Injectable()
 export class CallBoxConfigService {
-  /** Every poll and heartbeat needs the settings; they change a few times a day. */
-  private readonly cache = new Map<string, { readAt: number; stored: Partial<CallBoxSettings> | undefined }>();
   /**
-   * Reads under way, per scope: a burst of requests arriving together with the cache expired waits
-   * for one read instead of each taking a database connection for the same row.
+   * Every poll, heartbeat and report needs the settings; they change a few times a day. The whole
+   * table (the global row and the few boxes' overrides) is read at most once per SETTINGS_CACHE_MS:
+   * cached per box, each of 10 000 boxes heartbeating every 10 s missed its own entry at every
+   * request and read its (usually absent) override from the database.
    */
-  private readonly reading = new Map<string, Promise<Partial<CallBoxSettings> | undefined>>();
+  private snapshot: { readAt: number; stored: StoredSettings } | null = null;
+  /** The read under way: a burst of requests arriving with the cache expired waits for one read. */
+  private reading: Promise<StoredSettings> | null = null;
 
   constructor(
     private readonly repository: CallBoxConfigRepository,
@@ -31,8 +34,7 @@ export class CallBoxConfigService {
   ) {}
 
   async effective(callboxId?: string): Promise<AdvertisedSettings> {
-    const scopes = callboxId ? [GLOBAL_SCOPE, callboxId] : [GLOBAL_SCOPE];
-    const stored = await this.cached(scopes);
+    const stored = await this.stored();
     return {
       ...this.config.callboxDefaults,
       ...stored.get(GLOBAL_SCOPE),
@@ -41,45 +43,30 @@ export class CallBoxConfigService {
     };
   }
 
-  private async cached(scopes: string[]): Promise<Map<string, Partial<CallBoxSettings> | undefined>> {
+  private stored(): Promise<StoredSettings> {
     const now = performance.now();
-    const result = new Map<string, Partial<CallBoxSettings> | undefined>();
-    const waiting: Array<[string, Promise<Partial<CallBoxSettings> | undefined>]> = [];
-    const missing: string[] = [];
-    for (const scope of scopes) {
-      const entry = this.cache.get(scope);
-      const read = this.reading.get(scope);
-      if (entry && now - entry.readAt < SETTINGS_CACHE_MS) result.set(scope, entry.stored);
-      else if (read) waiting.push([scope, read]);
-      else missing.push(scope);
-    }
-    if (missing.length > 0) waiting.push(...this.readOnce(missing, now));
-    for (const [scope, read] of waiting) result.set(scope, await read);
-    return result;
+    if (this.snapshot && now - this.snapshot.readAt < SETTINGS_CACHE_MS) return Promise.resolve(this.snapshot.stored);
+    return this.reading ?? this.readOnce(now);
   }
 
-  /** One query for these scopes, shared with every request that needs them before it answers. */
-  private readOnce(scopes: string[], startedAt: number): Array<[string, Promise<Partial<CallBoxSettings> | undefined>]> {
-    const query = this.repository.find(scopes);
-    const reads = scopes.map((scope): [string, Promise<Partial<CallBoxSettings> | undefined>] => [scope, query.then((found) => found.get(scope))]);
-    for (const [scope, read] of reads) this.reading.set(scope, read);
-    const settle = (found: Map<string, Partial<CallBoxSettings>> | null) => {
-      if (found && this.cache.size + scopes.length > MAX_CACHED_SCOPES) this.cache.clear();
-      for (const [scope, read] of reads) {
-        // An update meanwhile dropped this read: what it found may be older than the change.
-        if (this.reading.get(scope) !== read) continue;
-        this.reading.delete(scope);
-        if (found) this.cache.set(scope, { readAt: startedAt, stored: found.get(scope) });
-      }
+  /** One query, shared with every request that needs the settings before it answers. */
+  private readOnce(startedAt: number): Promise<StoredSettings> {
+    const read = this.repository.findAll();
+    this.reading = read;
+    const settle = (found: StoredSettings | null) => {
+      // An update meanwhile dropped this read: what it found may be older than the change.
+      if (this.reading !== read) return;
+      this.reading = null;
+      if (found) this.snapshot = { readAt: startedAt, stored: found };
     };
     // A failed read is each waiting caller's error; here it only clears the way for the next one.
-    query.then(settle, () => settle(null));
-    return reads;
+    read.then(settle, () => settle(null));
+    return read;
   }
 
-  /** Effective settings of many boxes with one query. */
+  /** Effective settings of many boxes, from the same read. */
   async effectiveForMany(callboxIds: readonly string[]): Promise<Map<string, CallBoxSettings>> {
-    const stored = await this.repository.find([GLOBAL_SCOPE, ...callboxIds]);
+    const stored = await this.stored();
     const global = { ...this.config.callboxDefaults, ...stored.get(GLOBAL_SCOPE) };
     return new Map(callboxIds.map((id) => [id, { ...global, ...stored.get(id) }]));
   }
@@ -100,8 +87,8 @@ export class CallBoxConfigService {
     }
     if (callboxId) await this.requireBox(callboxId);
     await this.repository.merge(callboxId ?? GLOBAL_SCOPE, changes, this.clock.now());
-    this.cache.delete(callboxId ?? GLOBAL_SCOPE);
-    this.reading.delete(callboxId ?? GLOBAL_SCOPE);
+    this.snapshot = null;
+    this.reading = null;
     return { scope: callboxId ?? GLOBAL_SCOPE, config: await this.effective(callboxId) };
   }
 

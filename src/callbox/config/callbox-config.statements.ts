@@ -11,8 +11,9 @@ export const CONFIG_COLUMNS: Record<keyof CallBoxSettings, string> = {
 
 /** Every statement on `callbox_config`. */
 export const CallBoxConfigSql = {
-  find: (_d: Dialect, scopes: readonly string[]): Statement =>
-    statement(`SELECT * FROM callbox_config WHERE scope IN (${placeholders(scopes.length)})`, [...scopes]),
+  /** The whole table: the global row and the boxes' overrides (a few rows, whatever the fleet). */
+  all: (_d: Dialect): Statement => statement('SELECT * FROM callbox_config', []),
+
 
   /** Sets these settings of a scope, keeping the others. */
   merge: (_d: Dialect, scope: string, changes: ReadonlyArray<[keyof CallBoxSettings, number]>, now: number): Statement => {

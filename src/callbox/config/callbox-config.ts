@@ -16,6 +16,7 @@ export const GLOBAL_SCOPE = 'global';
 
 /** The global row, or one box's override; absent fields fall back to the next level. */
 export abstract class CallBoxConfigRepository {
-  abstract find(scopes: readonly string[]): Promise<Map<string, Partial<CallBoxSettings>>>;
+  /** Every stored scope: the global row and each box's override. */
+  abstract findAll(): Promise<Map<string, Partial<CallBoxSettings>>>;
   abstract merge(scope: string, changes: Partial<CallBoxSettings>, now: number): Promise<void>;
 }

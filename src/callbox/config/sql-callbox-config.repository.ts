@@ -11,8 +11,11 @@ export class SqlCallBoxConfigRepository extends CallBoxConfigRepository {
     super();
   }
 
-  async find(scopes: readonly string[]): Promise<Map<string, Partial<CallBoxSettings>>> {
-    const rows = await this.db.read(CallBoxConfigSql.find(this.db.dialect, scopes));
+  async findAll(): Promise<Map<string, Partial<CallBoxSettings>>> {
+    return this.settingsOf(await this.db.read(CallBoxConfigSql.all(this.db.dialect)));
+  }
+
+  private settingsOf(rows: Array<Record<string, unknown>>): Map<string, Partial<CallBoxSettings>> {
     return new Map(
       rows.map((row) => {
         const settings: Partial<CallBoxSettings> = {};
