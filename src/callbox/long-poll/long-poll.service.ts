@@ -13,6 +13,8 @@ import { tooManyHeldPolls } from './long-poll-errors';
  */
 export const MAX_HELD_POLLS_PER_BOX = 4;
 
+const CLAIMS_NOTHING = { types: [], operators: null } as const;
+
 /**
  * GET /transactions/pending with `waitMs`: a poll that finds nothing is held (no database
  * connection, no timer of its own) until work for the box may exist, its deadline, the client's
@@ -56,9 +58,13 @@ export class LongPollService {
     let answer = await this.polls.pending(principal, callboxId, limit);
     if (answer.transactions.length > 0) return answer;
     const deadline = performance.now() + holdMs;
-    while (answer.waitFor && !client.gone()) {
+    while (!client.gone()) {
       const heldFrom = performance.now();
-      const wake = await waiting.wait({ callboxId, ...answer.waitFor, deadline }, since, client.onGone);
+      // A box that claims nothing new (silent, degraded, not `active`) is held too, woken by no
+      // submit: answered at once, a long-polling box polls again at once, and a fleet whose
+      // heartbeats the gateway fell behind with spins on its polls (measured: 654 silent boxes sent
+      // 700 polls a second). Its deadline, or work the dispatcher assigns it, ends the wait.
+      const wake = await waiting.wait({ callboxId, ...(answer.waitFor ?? CLAIMS_NOTHING), deadline }, since, client.onGone);
       client.held(performance.now() - heldFrom);
       if (wake.reason === 'shutdown' || wake.reason === 'gone') return answer;
       if (client.gone()) {
