@@ -153,6 +153,29 @@ describe(ArchiveRunner.name, () => {
     await expectCountersToMatchTable();
   });
 
+  it('stopped while deleting, the same command again finishes the run and ends well, though its --out is that run\'s file', async () => {
+    const expected = archivable(seeded, BEFORE);
+    const out = join(dir, 'same.ndjson.gz');
+    const crash = new ArchiveRunner(db).run({
+      beforeMs: BEFORE,
+      out,
+      batchSize: 4,
+      onProgress: (p) => {
+        if (p.phase === 'deleting' && p.done >= 8) throw new Error('killed');
+      },
+    });
+    await expect(crash).rejects.toThrow('killed');
+
+    // Before: ARCHIVE.FILE_EXISTS once the rest was deleted (exit 1, and the vacuum never ran).
+    const report = await new ArchiveRunner(db).run({ beforeMs: BEFORE, out, batchSize: 4 });
+
+    expect(report.resumed).toMatchObject({ file: out, transactions: expected.length, deleted: expected.length - 8, missing: 0 });
+    expect(report.run).toMatchObject({ file: null, transactions: 0, deleted: 0 });
+    await expect(fs.readdir(dir)).resolves.toEqual(['same.ndjson.gz']);
+    await expect(idsIn(db, 'transactions')).resolves.toHaveLength(seeded.length - expected.length);
+    await expectCountersToMatchTable();
+  });
+
   it('deletes nothing more from a half-deleted run whose file no longer verifies', async () => {
     const first = join(dir, 'first.ndjson.gz');
     const crash = new ArchiveRunner(db).run({

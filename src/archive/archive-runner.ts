@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Database } from '../database/database';
 import { TRANSACTION_TYPES } from '../transactions/transaction';
@@ -82,7 +83,12 @@ export class ArchiveRunner {
     try {
       const open = await this.manifest.openRun();
       const resumed = open ? await this.resume(await this.manifest.takeOver(open), options) : null;
-      const run = await this.archive(options);
+      // The same command again after a crash (the same --out; --out-dir on the same day): the run it
+      // just finished was its own, and its file is that --out, which a new run would refuse to overwrite.
+      const run =
+        resumed?.file && resolve(resumed.file) === resolve(options.out)
+          ? { runId: resumed.runId, file: null, transactions: 0, events: 0, sha256: null, deleted: 0, missing: 0 }
+          : await this.archive(options);
       return { resumed, run, worstStepMs: Math.round(this.worstStepMs * 10) / 10 };
     } finally {
       this.manifest.release();
