@@ -38,6 +38,12 @@ SELECT * FROM callboxes WHERE connection = ? ORDER BY id LIMIT ?;
 -- listByConnection [postgres]
 SELECT * FROM callboxes WHERE connection = $1 ORDER BY id LIMIT $2;
 
+-- countByConnection [sqlite]
+SELECT COUNT(*) AS n FROM callboxes WHERE connection = ?;
+
+-- countByConnection [postgres]
+SELECT COUNT(*) AS n FROM callboxes WHERE connection = $1;
+
 -- writeBufferedHeartbeat [sqlite]
 UPDATE callboxes SET reported_status = ?, queue_size = COALESCE(?, queue_size),
   metrics = COALESCE(?, metrics), last_heartbeat_at = ?, updated_at = ?

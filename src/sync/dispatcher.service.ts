@@ -98,9 +98,10 @@ export class DispatcherService {
 
   private async requeueUnstarted(): Promise<number> {
     const release = { assignedTo: null, assignedAt: null, leaseExpiresAt: null };
-    const lostBoxes = await this.disconnectedBoxIds();
-    this.metrics.boxes.set({ state: 'disconnected' }, lostBoxes.length);
-    const ofLostBoxes = await this.sweepAll({ from: 'assigned', to: 'pending', match: { assignedToIn: lostBoxes }, patch: release, details: { reason: 'callbox_disconnected' } });
+    this.metrics.boxes.set({ state: 'disconnected' }, await this.boxes.countByConnection('disconnected'));
+    // By a subquery, not a list of ids: decommissioned boxes stay disconnected for ever, and a list
+    // cut at MAX_BOXES left the work of every lost box past the first thousand to its lease.
+    const ofLostBoxes = await this.sweepAll({ from: 'assigned', to: 'pending', match: { assignedToDisconnected: true }, patch: release, details: { reason: 'callbox_disconnected' } });
     // Leases ran on while the gateway was down and no box could report: like silence, they are not
     // held against the boxes before the restart grace is over.
     const leaseExpired = this.inRestartGrace(this.clock.now())
@@ -123,9 +124,7 @@ export class DispatcherService {
    */
   private async releaseFromDegraded(): Promise<number> {
     const now = this.clock.now();
-    const connected = await this.boxes.listByConnection('connected', MAX_BOXES);
-    const degraded = connected.filter((box) => isDegraded(box, now)).map((box) => box.id);
-    return degraded.length > 0 ? (await this.transactions.sweep(releaseUnstartedWork(degraded, now))).length : 0;
+    return (await this.sweepAll({ ...releaseUnstartedWork([], now), match: { assignedToDegradedAt: now } })).length;
   }
 
   /** The first HEARTBEAT_TIMEOUT_MS after boot: boxes are given that long to come back and report. */
@@ -144,9 +143,8 @@ export class DispatcherService {
 
   private async setAsideInDoubt(): Promise<number> {
     const patch = { leaseExpiresAt: null };
-    const lostBoxes = await this.disconnectedBoxIds();
     const count =
-      (await this.sweepAll({ from: 'processing', to: 'needs_review', match: { assignedToIn: lostBoxes }, patch, details: { reason: 'callbox_disconnected' } })).length +
+      (await this.sweepAll({ from: 'processing', to: 'needs_review', match: { assignedToDisconnected: true }, patch, details: { reason: 'callbox_disconnected' } })).length +
       (this.inRestartGrace(this.clock.now())
         ? 0
         : (await this.sweepAll({ from: 'processing', to: 'needs_review', match: { leaseExpiredBefore: this.clock.now() }, patch, details: { reason: 'lease_expired' } })).length);
@@ -219,10 +217,6 @@ export class DispatcherService {
       },
     });
     return assigned.length;
-  }
-
-  private async disconnectedBoxIds(): Promise<string[]> {
-    return (await this.boxes.listByConnection('disconnected', MAX_BOXES)).map((box) => box.id);
   }
 
   /** Repeats one sweep while batches come back full, up to a bound per tick; returns what moved, as it was. */

@@ -215,6 +215,10 @@ export const TransactionsSql = {
 
 export type SweepMatch =
   | { assignedToIn: readonly string[] }
+  /** Held by any box the registry marks disconnected (however many: no list of ids). */
+  | { assignedToDisconnected: true }
+  /** Held by any connected box degraded at this time. */
+  | { assignedToDegradedAt: number }
   | { leaseExpiredBefore: number }
   | { dueBefore: number }
   | { type: TransactionType; createdBefore: number };
@@ -223,6 +227,16 @@ function matchClause(match: SweepMatch): { where: string; params: unknown[]; ord
   if ('assignedToIn' in match) {
     if (match.assignedToIn.length === 0) return { where: '1 = 0', params: [], order: '' };
     return { where: `assigned_to IN (${placeholders(match.assignedToIn.length)})`, params: [...match.assignedToIn], order: '' };
+  }
+  if ('assignedToDisconnected' in match) {
+    return { where: "assigned_to IN (SELECT id FROM callboxes WHERE connection = 'disconnected')", params: [], order: '' };
+  }
+  if ('assignedToDegradedAt' in match) {
+    return {
+      where: "assigned_to IN (SELECT id FROM callboxes WHERE connection = 'connected' AND degraded_until > ?)",
+      params: [match.assignedToDegradedAt],
+      order: '',
+    };
   }
   if ('createdBefore' in match) {
     return { where: 'type = ? AND created_at < ?', params: [match.type, match.createdBefore], order: 'ORDER BY created_at' };

@@ -80,6 +80,10 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
     return (await listed.rows).map((box) => this.heartbeats.overlay(withWritten(box, written.get(box.id))));
   }
 
+  countByConnection(connection: Connection): Promise<number> {
+    return this.store.countByConnection(connection);
+  }
+
   async listByConnection(connection: Connection, limit: number): Promise<CallBox[]> {
     return (await this.store.listByConnection(connection, limit)).map((box) => this.heartbeats.overlay(box));
   }

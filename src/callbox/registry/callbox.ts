@@ -59,6 +59,7 @@ export abstract class CallBoxRepository {
   abstract recordHeartbeat(id: string, heartbeat: Heartbeat, now: number): Promise<{ box: CallBox; reconnected: boolean } | null>;
   abstract list(): Promise<CallBox[]>;
   abstract listByConnection(connection: Connection, limit: number): Promise<CallBox[]>;
+  abstract countByConnection(connection: Connection): Promise<number>;
   /**
    * Counts a completed or failed transaction in the box's health, inside `unit` (the report's own
    * transaction); null when the box is unknown.

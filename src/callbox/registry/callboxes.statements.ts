@@ -55,6 +55,9 @@ export const CallBoxesSql = {
 
   list: (_d: Dialect): Statement => statement('SELECT * FROM callboxes ORDER BY id'),
 
+  countByConnection: (_d: Dialect, connection: Connection): Statement =>
+    statement('SELECT COUNT(*) AS n FROM callboxes WHERE connection = ?', [connection]),
+
   listByConnection: (_d: Dialect, connection: Connection, limit: number): Statement =>
     statement('SELECT * FROM callboxes WHERE connection = ? ORDER BY id LIMIT ?', [connection, limit]),
 

@@ -46,6 +46,11 @@ export class SqlCallBoxRepository {
     return (await this.db.read<Row>(CallBoxesSql.list(this.dialect))).map(toCallBox);
   }
 
+  async countByConnection(connection: Connection): Promise<number> {
+    const [row] = await this.db.read<{ n: number | string }>(CallBoxesSql.countByConnection(this.dialect, connection));
+    return Number(row.n);
+  }
+
   async listByConnection(connection: Connection, limit: number): Promise<CallBox[]> {
     return (await this.db.read<Row>(CallBoxesSql.listByConnection(this.dialect, connection, limit))).map(toCallBox);
   }
