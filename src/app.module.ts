@@ -4,6 +4,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module';
 import { CallbacksModule } from './callbacks/callbacks.module';
 import { CallBoxModule } from './callbox/callbox.module';
+import { DEVICE_ROUTE_DTOS } from './callbox/device-dtos';
 import { CommonModule } from './common/common.module';
 import { ApiExceptionFilter } from './common/http/api-exception.filter';
 import { LoggingModule } from './common/logging/logging.module';
@@ -37,7 +38,7 @@ import { TransactionsModule } from './transactions/transactions.module';
     AdminModule,
   ],
   providers: [
-    { provide: APP_PIPE, useClass: RequestValidationPipe },
+    { provide: APP_PIPE, useFactory: () => new RequestValidationPipe(DEVICE_ROUTE_DTOS) },
     { provide: APP_FILTER, useClass: ApiExceptionFilter },
   ],
 })

@@ -14,12 +14,14 @@ import {
 } from 'class-validator';
 import { PRIORITIES, Priority, TRANSACTION_TYPES, TransactionType } from '../../transactions/transaction';
 import { IsCallBoxId } from '../../common/validation/validators';
+import { defineCompiledRule } from '../../common/validation/dto-schema';
 
 export const E164_PATTERN = /^\+[1-9][0-9]{7,14}$/;
 export const PAY_ITEM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_AMOUNT = 1_000_000_000;
 
 const isAmount = (value: unknown): boolean => typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_AMOUNT;
+defineCompiledRule('isAmount', { type: 'integer', minimum: 1, maximum: MAX_AMOUNT });
 
 /**
  * One rule, one message: a missing amount reads "required" (separate IsInt, IsPositive and Max
