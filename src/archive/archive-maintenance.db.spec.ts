@@ -60,9 +60,31 @@ describe(ArchiveMaintenance.name, () => {
     const free = await sut.freePages();
     expect(free).toBeGreaterThan(0);
 
-    const report = await sut.reclaim();
+    // Steps never slow enough to shrink: whole steps of VACUUM_STEP_PAGES.
+    const report = await sut.reclaim(100_000, undefined, Number.POSITIVE_INFINITY);
 
     expect(report).toMatchObject({ mode: 'incremental', pagesFreed: free, steps: Math.ceil(free / VACUUM_STEP_PAGES) });
     await expect(sut.freePages()).resolves.toBe(0);
   });
+
+  it('makes the next vacuum step smaller when one takes longer than its target (a cold file on a busy disk)', async () => {
+    const sut = new ArchiveMaintenance(db);
+    if (db.dialect.engine === 'postgres') return;
+    await seedTransactions(db, 5_000, T, 10, 'tx_slow_vacuum');
+    const dir = mkdtempSync(join(tmpdir(), 'merecharge-vacuum-'));
+    try {
+      await new ArchiveRunner(db).run({ beforeMs: T + 400_000, out: join(dir, 'a.ndjson.gz') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const free = await sut.freePages();
+    expect(free).toBeGreaterThan(VACUUM_STEP_PAGES);
+    // Every step seen taking 2 560 ms against a 10 ms target: 256 pages, then one page a step.
+    let clock = 0;
+    const report = await sut.reclaim(100_000, undefined, 10, () => (clock += 2_560));
+
+    expect(report.pagesFreed).toBe(free);
+    expect(report.steps).toBe(1 + (free - VACUUM_STEP_PAGES));
+    await expect(sut.freePages()).resolves.toBe(0);
+  }, 180_000);
 });

@@ -1,11 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { Database } from '../database/database';
 import { ArchiveSql } from './archive.statements';
+import { StepSizer } from './step-sizer';
 
 /** Journal entries examined per unit of work. */
 export const JOURNAL_WINDOW = 2_000;
-/** Pages (4 KiB) given back per vacuum step: a few milliseconds each. */
+/** Pages (4 KiB) given back per vacuum step at most: a few milliseconds each on a warm file. */
 export const VACUUM_STEP_PAGES = 256;
+/** A vacuum step that takes longer makes the next one smaller in proportion (down to one page). */
+export const VACUUM_TARGET_STEP_MS = 10;
 
 export type VacuumMode = 'none' | 'full' | 'incremental';
 
@@ -50,24 +53,36 @@ export class ArchiveMaintenance {
   }
 
   /**
-   * SQLite in incremental mode: free pages given back VACUUM_STEP_PAGES at a time until none is
-   * left (at most `maxSteps`). In mode none the free pages stay in the file and new rows reuse them.
+   * SQLite in incremental mode: free pages given back at most VACUUM_STEP_PAGES at a time until none
+   * is left (at most `maxSteps`), fewer when a step takes longer than `targetStepMs`: moving a page
+   * reads it and the pages that point to it, from disk on a cold file (671 ms for 256 pages of a
+   * 4.8 GB file on a loaded machine), and the step holds the write lock the service waits for.
+   * In mode none the free pages stay in the file and new rows reuse them.
    */
-  async reclaim(maxSteps = 100_000, pause: () => Promise<void> = nextTurn): Promise<VacuumReport> {
+  async reclaim(
+    maxSteps = 100_000,
+    pause: () => Promise<void> = nextTurn,
+    targetStepMs = VACUUM_TARGET_STEP_MS,
+    now: () => number = () => performance.now(),
+  ): Promise<VacuumReport> {
     const mode = await this.vacuumMode();
     const result: VacuumReport = { mode, pagesFreed: 0, steps: 0, worstStepMs: 0 };
     if (mode !== 'incremental') return result;
+    const sizer = new StepSizer(VACUUM_STEP_PAGES, targetStepMs, 1);
     for (; result.steps < maxSteps; result.steps++) {
       const before = await this.freePages();
       if (before === 0) break;
-      const started = performance.now();
+      const pages = Math.min(before, sizer.size);
+      const started = now();
       // better-sqlite3 steps a statement once per run, and one step of incremental_vacuum frees one
       // page, whatever its argument: a unit runs it once per page (measured: 100 000 units for
       // 100 000 pages before).
       await this.db.unit(async (unit) => {
-        for (let page = 0; page < Math.min(before, VACUUM_STEP_PAGES); page++) await unit.run(ArchiveSql.incrementalVacuum(this.db.dialect, 1));
+        for (let page = 0; page < pages; page++) await unit.run(ArchiveSql.incrementalVacuum(this.db.dialect, 1));
       });
-      result.worstStepMs = Math.max(result.worstStepMs, Math.round((performance.now() - started) * 10) / 10);
+      const took = now() - started;
+      sizer.took(took, pages);
+      result.worstStepMs = Math.max(result.worstStepMs, Math.round(took * 10) / 10);
       result.pagesFreed += before - (await this.freePages());
       await pause();
     }
