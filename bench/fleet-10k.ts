@@ -45,7 +45,7 @@ export interface Fleet10kFigures {
   fleetCpuPercent: number;
   submitterCpuPercent: number;
   fleetPeakRssMb: number;
-  errorDetail: { fleetNon2xx: number; fleetSocketErrors: number; fleetTimeouts: number; submitErrors: number; submitTimeouts: number; unstarted: number };
+  errorDetail: { fleetNon2xx: number; fleetSocketErrors: number; fleetTimeouts: number; submitErrors: number; submitTimeouts: number; unstarted: number; fleetNon2xxByRoute: Record<string, number> };
 }
 
 /** Clock ticks a second, for /proc/<pid>/stat. */
@@ -97,11 +97,15 @@ export async function fleet10k(baseUrl: string, servicePid: number): Promise<Fle
   });
   const startedAt = new Map<string, number>();
   let counters: FleetCounters | null = null;
+  let non2xxByRoute: Record<string, number> = {};
   let registered: ((seconds: number) => void) | null = null;
   let failed: ((error: Error) => void) | null = null;
   child.on('message', (message: FleetChildMessage) => {
     if (message.type === 'started') for (const [id, at] of message.batch) startedAt.set(id, at);
-    else if (message.type === 'counters') counters = message.counters;
+    else if (message.type === 'counters') {
+      counters = message.counters;
+      non2xxByRoute = message.non2xxByRoute;
+    }
     else if (message.type === 'registered') registered?.(message.seconds);
     else if (message.type === 'failed') failed?.(new Error(`fleet: ${message.message}`));
   });
@@ -176,6 +180,7 @@ export async function fleet10k(baseUrl: string, servicePid: number): Promise<Fle
       submitErrors,
       submitTimeouts,
       unstarted,
+      fleetNon2xxByRoute: non2xxByRoute,
     };
     return {
       boxes: BOXES,

@@ -19,7 +19,7 @@ export interface FleetChildOptions {
 export type FleetChildMessage =
   | { type: 'registered'; seconds: number }
   | { type: 'started'; batch: Array<[string, number]> }
-  | { type: 'counters'; counters: CallBoxFleet['counters'] }
+  | { type: 'counters'; counters: CallBoxFleet['counters']; non2xxByRoute: Record<string, number> }
   | { type: 'failed'; message: string };
 
 const options = JSON.parse(process.env.FLEET_CHILD_OPTIONS ?? '{}') as FleetChildOptions;
@@ -58,7 +58,7 @@ const flusher = setInterval(() => {
 }, 200);
 
 process.on('message', (message: { type: string }) => {
-  if (message.type === 'counters') send({ type: 'counters', counters: { ...fleet.counters } });
+  if (message.type === 'counters') send({ type: 'counters', counters: { ...fleet.counters }, non2xxByRoute: { ...fleet.non2xxByRoute } });
 });
 process.on('disconnect', () => {
   clearInterval(flusher);

@@ -86,6 +86,8 @@ export class CallBoxFleet {
   private running = false;
   /** What the last request that got no answer failed with. */
   lastError: string | null = null;
+  /** Answers other than 2xx by route and status (`PUT /api/call-box/transactions/:id/status 409`). */
+  readonly non2xxByRoute: Record<string, number> = {};
   private readonly loops: Promise<void>[] = [];
   private readonly http: HttpClient;
 
@@ -238,7 +240,11 @@ export class CallBoxFleet {
       const limit = this.options.requestTimeoutMs === undefined ? undefined : this.options.requestTimeoutMs + heldMs;
       const response = await this.http.send(method, path, headers, body ? JSON.stringify(body) : undefined, limit);
       if (response.status >= 500) this.counters.errors += 1;
-      if (!response.ok) this.counters.non2xx += 1;
+      if (!response.ok) {
+        this.counters.non2xx += 1;
+        const route = `${method} ${path.split('?')[0].replace(/\/transactions\/[^/]+\/status$/, '/transactions/:id/status')} ${response.status}`;
+        this.non2xxByRoute[route] = (this.non2xxByRoute[route] ?? 0) + 1;
+      }
       return response;
     } catch (error) {
       this.lastError = `${(error as NodeJS.ErrnoException).code ?? ''} ${(error as Error).message}`;
