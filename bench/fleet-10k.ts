@@ -34,7 +34,7 @@ export interface Fleet10kFigures {
   p99Ms: number;
   /** Non-2xx answers, failed or timed-out requests seen by the fleet and the submitter, and submits never started. */
   errors: number;
-  /** Answers the service gave per second over the window (its http_responses_total). */
+  /** Answers the service gave per second over the window (its http_responses_total); null if its /metrics did not answer. */
   requestsPerSecond: number;
   submitted: number;
   started: number;
@@ -132,7 +132,9 @@ export async function fleet10k(baseUrl: string, servicePid: number): Promise<Fle
     const submitLatencies: number[] = [];
     let submitErrors = 0;
     let submitTimeouts = 0;
-    const answeredFrom = await answered(baseUrl);
+    // An overwhelmed service may not answer its /metrics: the step still reports what it measured.
+    const answeredNow = () => answered(baseUrl).catch(() => Number.NaN);
+    const answeredFrom = await answeredNow();
     const serviceCpuFrom = cpuSeconds(servicePid);
     const fleetCpuFrom = cpuSeconds(child.pid!);
     const ownCpuFrom = process.cpuUsage();
@@ -163,7 +165,7 @@ export async function fleet10k(baseUrl: string, servicePid: number): Promise<Fle
     const serviceCpu = cpuSeconds(servicePid) - serviceCpuFrom;
     const fleetCpu = cpuSeconds(child.pid!) - fleetCpuFrom;
     const ownCpu = process.cpuUsage(ownCpuFrom);
-    const requestsPerSecond = Math.round(((await answered(baseUrl)) - answeredFrom - 1) / seconds);
+    const requestsPerSecond = Math.round(((await answeredNow()) - answeredFrom - 1) / seconds);
     client.close();
 
     const deadline = Date.now() + DRAIN_MS;
