@@ -111,14 +111,16 @@ export class SqliteGroupCommit {
    * halfway. Another process holding it (the archive command, sqlite3 in a shell) is waited for
    * here, between tries, off the event loop: SQLite's own busy timeout sleeps inside the call and
    * would freeze every request, poll and heartbeat for as long as the other process holds the lock.
-   * Hence busy_timeout 0 on this connection (WAL readers never wait for a lock). Checkpoints are not
-   * run by its commits either (wal_autocheckpoint 0): a checkpoint writes and flushes the database
-   * file, which took hundreds of milliseconds on a busy disk; WalCheckpointer runs them off this thread.
+   * Hence busy_timeout 0 on this connection (WAL readers never wait for a lock). Its commits keep
+   * SQLite's own checkpoint (past 1 000 pages of WAL): only a checkpoint run between two of this
+   * writer's transactions lets the WAL start over, and a worker thread's checkpoints, concurrent with
+   * a steady stream of writes, never found the WAL all copied (it grew past 400 MB in a minute of
+   * archive vacuum). WalCheckpointer copies the WAL every second off this thread, so the commit's
+   * checkpoint finds little left to write.
    */
   private async begin(connection: SqliteConnection): Promise<void> {
     if (!this.configured) {
       connection.exec('PRAGMA busy_timeout = 0');
-      connection.exec('PRAGMA wal_autocheckpoint = 0');
       this.configured = true;
     }
     const deadline = Date.now() + this.lockWaitMs;

@@ -43,10 +43,10 @@ parentPort.on('message', (message) => {
 `;
 
 /**
- * SQLite's WAL checkpoints, off the main thread. The service's connection runs none
- * (wal_autocheckpoint 0, see SqliteGroupCommit.begin): by default the commit that takes the WAL past
- * 1 000 pages runs the checkpoint itself, writing those pages into the database file and flushing
- * it, on the event loop, inside some request. Here a worker thread does it every second.
+ * SQLite's WAL checkpoints, off the main thread: every second a worker thread copies the WAL into the
+ * database file and flushes it. The commit that takes the WAL past 1 000 pages still runs SQLite's own
+ * checkpoint, on the event loop, inside some request (the only one that lets the WAL start over under
+ * a steady stream of writes, see SqliteGroupCommit.begin); after the worker's, it finds little to copy.
  */
 export class WalCheckpointer {
   private readonly logger = new Logger('WalCheckpointer');
