@@ -61,8 +61,6 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
     assignAll: (d) => TransactionsSql.assignAll(d, [{ transactionId: 'tx_1', callboxId: 'callbox_001', leaseUntil: T }], T),
     inFlightOf: (d) => TransactionsSql.inFlightOf(d, ['callbox_001', 'callbox_002']),
     sweepCandidates: (d) => TransactionsSql.sweepCandidates(d, 'assigned', { leaseExpiredBefore: T }, 500),
-    sweepCandidatesOfDisconnectedBoxes: (d) => TransactionsSql.sweepCandidates(d, 'assigned', { assignedToDisconnected: true }, 500),
-    sweepCandidatesOfDegradedBoxes: (d) => TransactionsSql.sweepCandidates(d, 'assigned', { assignedToDegradedAt: T }, 500),
     updateMany: (d) => TransactionsSql.updateMany(d, ['tx_1', 'tx_2'], 'assigned', { status: 'pending', assignedTo: null, updatedAt: T }),
   },
   'transaction-counts': {
@@ -105,6 +103,7 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
     list: (d) => CallBoxesSql.list(d),
     listByConnection: (d) => CallBoxesSql.listByConnection(d, 'connected', 500),
     countByConnection: (d) => CallBoxesSql.countByConnection(d, 'disconnected'),
+    countConnectedStates: (d) => CallBoxesSql.countConnectedStates(d, T),
     writeBufferedHeartbeat: (d) => CallBoxesSql.writeBufferedHeartbeat(d, 'callbox_001', heartbeat),
     writeHeartbeat: (d) => CallBoxesSql.writeHeartbeat(d, 'callbox_001', heartbeat),
     reconnect: (d) => CallBoxesSql.reconnect(d, 'callbox_001'),

@@ -44,6 +44,18 @@ SELECT COUNT(*) AS n FROM callboxes WHERE connection = ?;
 -- countByConnection [postgres]
 SELECT COUNT(*) AS n FROM callboxes WHERE connection = $1;
 
+-- countConnectedStates [sqlite]
+SELECT COUNT(*) AS connected,
+  COALESCE(SUM(CASE WHEN degraded_until > ? THEN 1 ELSE 0 END), 0) AS degraded,
+  COALESCE(SUM(CASE WHEN (degraded_until IS NULL OR degraded_until <= ?) AND reported_status = ? THEN 1 ELSE 0 END), 0) AS working
+  FROM callboxes WHERE connection = 'connected';
+
+-- countConnectedStates [postgres]
+SELECT COUNT(*) AS connected,
+  COALESCE(SUM(CASE WHEN degraded_until > $1 THEN 1 ELSE 0 END), 0) AS degraded,
+  COALESCE(SUM(CASE WHEN (degraded_until IS NULL OR degraded_until <= $2) AND reported_status = $3 THEN 1 ELSE 0 END), 0) AS working
+  FROM callboxes WHERE connection = 'connected';
+
 -- writeBufferedHeartbeat [sqlite]
 UPDATE callboxes SET reported_status = ?, queue_size = COALESCE(?, queue_size),
   metrics = COALESCE(?, metrics), last_heartbeat_at = ?, updated_at = ?

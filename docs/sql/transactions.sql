@@ -98,18 +98,6 @@ SELECT * FROM transactions WHERE status = ? AND lease_expires_at < ? ORDER BY le
 -- sweepCandidates [postgres]
 SELECT * FROM transactions WHERE status = $1 AND lease_expires_at < $2 ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED;
 
--- sweepCandidatesOfDisconnectedBoxes [sqlite]
-SELECT * FROM transactions WHERE status = ? AND assigned_to IN (SELECT id FROM callboxes WHERE connection = 'disconnected')  LIMIT ?;
-
--- sweepCandidatesOfDisconnectedBoxes [postgres]
-SELECT * FROM transactions WHERE status = $1 AND assigned_to IN (SELECT id FROM callboxes WHERE connection = 'disconnected')  LIMIT $2 FOR UPDATE SKIP LOCKED;
-
--- sweepCandidatesOfDegradedBoxes [sqlite]
-SELECT * FROM transactions WHERE status = ? AND assigned_to IN (SELECT id FROM callboxes WHERE connection = 'connected' AND degraded_until > ?)  LIMIT ?;
-
--- sweepCandidatesOfDegradedBoxes [postgres]
-SELECT * FROM transactions WHERE status = $1 AND assigned_to IN (SELECT id FROM callboxes WHERE connection = 'connected' AND degraded_until > $2)  LIMIT $3 FOR UPDATE SKIP LOCKED;
-
 -- updateMany [sqlite]
 UPDATE transactions INDEXED BY sqlite_autoindex_transactions_1 SET status = ?, assigned_to = ?, updated_at = ? WHERE id IN (?, ?) AND status = ?;
 

@@ -46,7 +46,9 @@ export class DispatcherService {
   /** Silence is measured from here too: while the gateway was down, no box could heartbeat. */
   private readonly startedAt: number;
   /** Each not-active box's word, as last logged: a word is logged when it starts, not every tick. */
-  private notActiveWords = new Map<string, string>();
+  private readonly notActiveWords = new Map<string, string>();
+  /** Where the next round's window of boxes starts (past MAX_BOXES connected boxes); '' from the first. */
+  private dealAfter = '';
 
   constructor(
     private readonly transactions: TransactionRepository,
@@ -132,13 +134,35 @@ export class DispatcherService {
     return now - this.startedAt < this.config.heartbeatTimeoutMs;
   }
 
+  /**
+   * The connected boxes this round deals to: all of them up to MAX_BOXES; past that, the next
+   * MAX_BOXES by id after the previous round's, wrapping round, so every box of a large fleet takes
+   * its turn and a round's cost does not grow with the fleet.
+   */
+  private async dealingWindow(): Promise<CallBox[]> {
+    const after = this.dealAfter;
+    const window = await this.boxes.listByConnection('connected', MAX_BOXES, after || undefined);
+    const wrapped =
+      window.length < MAX_BOXES && after !== ''
+        ? (await this.boxes.listByConnection('connected', MAX_BOXES - window.length)).filter((box) => box.id <= after)
+        : [];
+    const boxes = [...window, ...wrapped];
+    this.dealAfter = boxes.length === MAX_BOXES ? boxes[boxes.length - 1].id : '';
+    return boxes;
+  }
+
+  /** Logs a box's word once when it keeps the box from work, again only when it changes. */
   private reportNotActive(boxes: CallBox[]): void {
-    const words = new Map(boxes.map((box) => [box.id, box.reportedStatus]));
-    for (const [id, word] of words) {
-      if (this.notActiveWords.get(id) === word) continue;
-      this.logger.warn({ callboxId: id, event: 'not_active', status: word }, `CallBox ${id} says « ${word} »: no new work until a heartbeat says « active »`);
+    for (const box of boxes) {
+      const word = box.reportedStatus;
+      if (saysActive(box)) {
+        this.notActiveWords.delete(box.id);
+        continue;
+      }
+      if (this.notActiveWords.get(box.id) === word) continue;
+      this.notActiveWords.set(box.id, word);
+      this.logger.warn({ callboxId: box.id, event: 'not_active', status: word }, `CallBox ${box.id} says « ${word} »: no new work until a heartbeat says « active »`);
     }
-    this.notActiveWords = words;
   }
 
   private async setAsideInDoubt(): Promise<number> {
@@ -182,16 +206,17 @@ export class DispatcherService {
   }
 
   private async assignPending(): Promise<number> {
-    const connected = await this.boxes.listByConnection('connected', MAX_BOXES);
+    const states = await this.boxes.countConnectedStates(this.clock.now());
+    // Exclusive states, so a stacked panel adds up to the fleet: a degraded box is not also counted
+    // connected, nor a box whose word keeps it from work (`online`, `idle`: typos take no work either).
+    this.metrics.boxes.set({ state: 'connected' }, states.working);
+    this.metrics.boxes.set({ state: 'not_active' }, states.connected - states.degraded - states.working);
+    this.metrics.boxes.set({ state: 'degraded' }, states.degraded);
+    const connected = await this.dealingWindow();
     const healthy = connected.filter((box) => !isDegraded(box, this.clock.now()));
     // A box that said `maintenance` (or any word but `active`) in its heartbeat is dealt nothing until it says `active`.
     const live = healthy.filter(saysActive);
-    this.reportNotActive(healthy.filter((box) => !saysActive(box)));
-    // Exclusive states, so a stacked panel adds up to the fleet: a degraded box is not also counted
-    // connected, nor a box whose word keeps it from work (`online`, `idle`: typos take no work either).
-    this.metrics.boxes.set({ state: 'connected' }, live.length);
-    this.metrics.boxes.set({ state: 'not_active' }, healthy.length - live.length);
-    this.metrics.boxes.set({ state: 'degraded' }, connected.length - healthy.length);
+    this.reportNotActive(healthy);
     if (live.length === 0) return 0;
     const settings = await this.configs.effectiveForMany(live.map((box) => box.id));
     const now = this.clock.now();

@@ -1,6 +1,6 @@
 import { CallBoxRepository } from '../../src/callbox/registry/callbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { claim, expectStatus, registerBox, report, submit } from '../callbox/callbox-api';
+import { claim, expectStatus, registerBox, registerWith, report, submit } from '../callbox/callbox-api';
 import { beat, detail, tick } from './sync-api';
 
 /** More boxes than one listing of the registry used to hold (1 000). */
@@ -68,5 +68,15 @@ describe('Dispatcher with more than a thousand boxes', () => {
     expect(moved.assignedTo).not.toBe(LATE);
     // What it started stays with it: the carrier may be running it.
     expect(await detail(t.api, started)).toMatchObject({ status: 'processing', assignedTo: LATE });
+  });
+
+  it('every connected box takes its turn at the dispatcher, past the first thousand by id, and the gauges count them all', async () => {
+    // Only LATE takes vouchers: the dispatcher must reach it among a thousand boxes sorting before it.
+    await registerWith(t.api, LATE, { supportedTypes: ['voucher'] });
+    const voucher = (await submit(t.api, { type: 'voucher', amount: undefined })).id;
+    for (let round = 0; round < 3 && (await detail(t.api, voucher)).status === 'pending'; round++) await tick(t.api);
+    expect(await detail(t.api, voucher)).toMatchObject({ status: 'assigned', assignedTo: LATE });
+    const metrics = (await t.api.get('/metrics', { auth: 'none' })).body as string;
+    expect(metrics).toContain(`merecharge_callboxes{state="connected"} ${FLEET + 1}`);
   });
 });

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import type { UnitOfWork } from '../../database/unit-of-work';
 import type { BoxHealth } from './box-health';
-import { BoxOutcome, CallBox, CallBoxRepository, Connection, HealthChange, Heartbeat, Registration } from './callbox';
+import { BoxOutcome, CallBox, CallBoxRepository, ConnectedStates, Connection, HealthChange, Heartbeat, Registration } from './callbox';
 import { BufferedHeartbeat, HEARTBEAT_FLUSH_MS, HeartbeatBuffer, withHeartbeat } from './heartbeat-buffer';
 import { SqlCallBoxRepository } from './sql-callbox.repository';
 
@@ -84,8 +84,14 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
     return this.store.countByConnection(connection);
   }
 
-  async listByConnection(connection: Connection, limit: number): Promise<CallBox[]> {
-    return (await this.store.listByConnection(connection, limit)).map((box) => this.heartbeats.overlay(box));
+  async listByConnection(connection: Connection, limit: number, after?: string): Promise<CallBox[]> {
+    return (await this.store.listByConnection(connection, limit, after)).map((box) => this.heartbeats.overlay(box));
+  }
+
+  /** Counted in the table: the heartbeats waiting in memory (their words) are written first. */
+  async countConnectedStates(now: number): Promise<ConnectedStates> {
+    await this.flushHeartbeats();
+    return this.store.countConnectedStates(now);
   }
 
   /** A connected box's heartbeat waits in memory; a disconnected box's is written at once, as its reconnection. */

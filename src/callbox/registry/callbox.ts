@@ -58,7 +58,9 @@ export abstract class CallBoxRepository {
   /** Null when the box never registered; `reconnected` when it had been marked disconnected. */
   abstract recordHeartbeat(id: string, heartbeat: Heartbeat, now: number): Promise<{ box: CallBox; reconnected: boolean } | null>;
   abstract list(): Promise<CallBox[]>;
-  abstract listByConnection(connection: Connection, limit: number): Promise<CallBox[]>;
+  /** By id; `after`: only ids past it (a window moving over a large fleet). */
+  abstract listByConnection(connection: Connection, limit: number, after?: string): Promise<CallBox[]>;
+  abstract countConnectedStates(now: number): Promise<ConnectedStates>;
   abstract countByConnection(connection: Connection): Promise<number>;
   /**
    * Counts a completed or failed transaction in the box's health, inside `unit` (the report's own
@@ -83,6 +85,13 @@ export abstract class CallBoxRepository {
 
 /** The heartbeat status word of a box that takes new work; any other (`maintenance`...) takes none. */
 export const WORKING_STATUS = 'active';
+
+/** Connected boxes: all, degraded, and (not degraded) saying `active`; the rest say another word. */
+export interface ConnectedStates {
+  connected: number;
+  degraded: number;
+  working: number;
+}
 
 /** Whether the box said in its last heartbeat that it takes work. */
 export const saysActive = (box: CallBox) => box.reportedStatus === WORKING_STATUS;

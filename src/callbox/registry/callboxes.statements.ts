@@ -1,7 +1,7 @@
 import { Dialect, placeholders } from '../../database/dialect';
 import { Statement, statement } from '../../database/statement';
 import { HEALTH_WINDOW } from './box-health';
-import type { Connection, Registration } from './callbox';
+import { WORKING_STATUS, type Connection, type Registration } from './callbox';
 
 export interface HeartbeatColumns {
   reportedStatus: string;
@@ -58,8 +58,20 @@ export const CallBoxesSql = {
   countByConnection: (_d: Dialect, connection: Connection): Statement =>
     statement('SELECT COUNT(*) AS n FROM callboxes WHERE connection = ?', [connection]),
 
-  listByConnection: (_d: Dialect, connection: Connection, limit: number): Statement =>
-    statement('SELECT * FROM callboxes WHERE connection = ? ORDER BY id LIMIT ?', [connection, limit]),
+  listByConnection: (_d: Dialect, connection: Connection, limit: number, after?: string): Statement =>
+    after === undefined
+      ? statement('SELECT * FROM callboxes WHERE connection = ? ORDER BY id LIMIT ?', [connection, limit])
+      : statement('SELECT * FROM callboxes WHERE connection = ? AND id > ? ORDER BY id LIMIT ?', [connection, after, limit]),
+
+  /** The connected boxes by what they may do now: degraded, saying `active` (and not degraded), in all. */
+  countConnectedStates: (_d: Dialect, now: number): Statement =>
+    statement(
+      `SELECT COUNT(*) AS connected,
+         COALESCE(SUM(CASE WHEN degraded_until > ? THEN 1 ELSE 0 END), 0) AS degraded,
+         COALESCE(SUM(CASE WHEN (degraded_until IS NULL OR degraded_until <= ?) AND reported_status = ? THEN 1 ELSE 0 END), 0) AS working
+       FROM callboxes WHERE connection = 'connected'`,
+      [now, now, WORKING_STATUS],
+    ),
 
   /** A buffered heartbeat; never moves a box's last heartbeat backwards. */
   writeBufferedHeartbeat: (_d: Dialect, id: string, heartbeat: HeartbeatColumns): Statement =>

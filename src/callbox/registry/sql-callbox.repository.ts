@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '../../database/database';
 import type { UnitOfWork } from '../../database/unit-of-work';
 import { afterOutcome, BoxHealth, isDegraded } from './box-health';
-import { BoxOutcome, CallBox, Connection, HealthChange, Registration } from './callbox';
+import { BoxOutcome, CallBox, ConnectedStates, Connection, HealthChange, Registration } from './callbox';
 import { toCallBox, toHealth } from './callbox-row';
 import { CallBoxesSql } from './callboxes.statements';
 import type { BufferedHeartbeat } from './heartbeat-buffer';
@@ -51,8 +51,13 @@ export class SqlCallBoxRepository {
     return Number(row.n);
   }
 
-  async listByConnection(connection: Connection, limit: number): Promise<CallBox[]> {
-    return (await this.db.read<Row>(CallBoxesSql.listByConnection(this.dialect, connection, limit))).map(toCallBox);
+  async listByConnection(connection: Connection, limit: number, after?: string): Promise<CallBox[]> {
+    return (await this.db.read<Row>(CallBoxesSql.listByConnection(this.dialect, connection, limit, after))).map(toCallBox);
+  }
+
+  async countConnectedStates(now: number): Promise<ConnectedStates> {
+    const [row] = await this.db.read<Record<keyof ConnectedStates, number | string>>(CallBoxesSql.countConnectedStates(this.dialect, now));
+    return { connected: Number(row.connected), degraded: Number(row.degraded), working: Number(row.working) };
   }
 
   /** Heartbeats kept in memory, in one unit; never moves a box's last heartbeat backwards. */
