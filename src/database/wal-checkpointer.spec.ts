@@ -1,4 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,22 @@ describe(WalCheckpointer.name, () => {
       for (let i = 0; i < rows; i++) insert.run(`row ${i} ${'x'.repeat(200)}`);
     })();
   };
+
+  it('keeps the process alive while it stops: a shutdown awaiting stop() goes on to its end', () => {
+    // The thread does not hold the process open while it runs; stopping it must, or node exits
+    // in the middle of the shutdown (the service's last hooks and its "Shutdown complete" line lost).
+    const script = `
+      const { WalCheckpointer } = require(${JSON.stringify(join(__dirname, 'wal-checkpointer'))});
+      const checkpointer = new WalCheckpointer(${JSON.stringify(file)}, 50);
+      checkpointer.start();
+      setTimeout(async () => {
+        await checkpointer.stop();
+        console.log('after stop');
+      }, 200);
+    `;
+    const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(out).toContain('after stop');
+  });
 
   it('copies every committed frame of the WAL into the database file, on its own timer', async () => {
     write(5_000);

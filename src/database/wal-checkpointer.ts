@@ -109,9 +109,14 @@ export class WalCheckpointer {
     const worker = this.worker;
     if (!worker) return;
     this.worker = null;
+    // Held open until the thread has ended (or 2 s): an unref'd worker and timer let node exit in
+    // the middle of the shutdown awaiting this, before its last hooks and its last log line.
+    worker.ref();
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     worker.postMessage('stop');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
+    clearTimeout(timer);
     await worker.terminate();
   }
 }
