@@ -1,7 +1,7 @@
 import { CallBoxFleet } from '../src/simulator/callbox-fleet/fleet';
 import { HttpClient } from '../src/simulator/callbox-fleet/http-client';
-import { submission } from './phases';
-import { API_KEY, TOKEN } from './service';
+import { pacedSubmits, submittedId } from './phases';
+import { TOKEN } from './service';
 
 /** The documents' defaults: 100 boxes, a heartbeat every 10 s, a 200 ms USSD, 50 submits a second for 60 s. */
 const BOXES = 100;
@@ -63,28 +63,13 @@ export async function dispatchLatency(baseUrl: string, longPoll: boolean): Promi
   const idlePollsPerSecond = (fleet.counters.polls - idlePollsFrom) / IDLE_SECONDS;
 
   const client = new HttpClient(baseUrl);
-  const body = submission();
   let errors = 0;
   const loadFrom = await answered(baseUrl);
-  const began = Date.now();
-  const sends: Promise<void>[] = [];
-  for (let i = 0; i < SUBMIT_SECONDS * SUBMITS_PER_SECOND; i++) {
-    // A steady pace whatever each answer takes: the i-th submit leaves at began + i / rate.
-    const due = began + (i * 1000) / SUBMITS_PER_SECOND;
-    if (due > Date.now()) await sleep(due - Date.now());
-    const sentAt = Date.now();
-    sends.push(
-      client.send('POST', '/api/transaction/to-callbox', { 'content-type': 'application/json', 'x-api-key': API_KEY }, body).then(
-        (response) => {
-          const id = (JSON.parse(response.body) as { transaction?: { id: string } }).transaction?.id;
-          if (id) submittedAt.set(id, sentAt);
-          else errors += 1;
-        },
-        () => void (errors += 1),
-      ),
-    );
-  }
-  await Promise.all(sends);
+  const began = await pacedSubmits(client, { count: SUBMIT_SECONDS * SUBMITS_PER_SECOND, perSecond: SUBMITS_PER_SECOND }, (submit) => {
+    const id = 'answer' in submit ? submittedId(submit.answer) : undefined;
+    if (id) submittedAt.set(id, submit.sentAt);
+    else errors += 1;
+  });
   const seconds = (Date.now() - began) / 1000;
   const requestsPerSecond = Math.round(((await answered(baseUrl)) - loadFrom - 1) / seconds);
   const deadline = Date.now() + 60_000;

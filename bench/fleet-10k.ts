@@ -5,8 +5,8 @@ import { HttpClient, HttpTimeoutError } from '../src/simulator/callbox-fleet/htt
 import type { FleetCounters } from '../src/simulator/callbox-fleet/fleet';
 import { answered } from './dispatch-latency';
 import type { FleetChildMessage, FleetChildOptions } from './fleet-child';
-import { JSON_HEADERS, submission } from './phases';
-import { API_KEY, peakRssMb, TOKEN } from './service';
+import { pacedSubmits, submittedId } from './phases';
+import { peakRssMb, TOKEN } from './service';
 
 /** The issue's fleet: 10 000 boxes, a heartbeat every 10 s, 20 s long polls, 50 submits a second for 60 s. */
 const BOXES = Number(process.env.BENCH_FLEET_BOXES ?? 10_000);
@@ -127,7 +127,6 @@ export async function fleet10k(baseUrl: string, servicePid: number): Promise<Fle
     await sleep(SETTLE_MS);
 
     const client = new HttpClient(baseUrl, 512);
-    const body = submission();
     const submittedAt = new Map<string, number>();
     const submitLatencies: number[] = [];
     let submitErrors = 0;
@@ -138,29 +137,17 @@ export async function fleet10k(baseUrl: string, servicePid: number): Promise<Fle
     const serviceCpuFrom = cpuSeconds(servicePid);
     const fleetCpuFrom = cpuSeconds(child.pid!);
     const ownCpuFrom = process.cpuUsage();
-    const began = Date.now();
-    const sends: Promise<void>[] = [];
-    for (let i = 0; i < SUBMIT_SECONDS * SUBMITS_PER_SECOND; i++) {
-      // A steady pace whatever each answer takes: the i-th submit leaves at began + i / rate.
-      const due = began + (i * 1000) / SUBMITS_PER_SECOND;
-      if (due > Date.now()) await sleep(due - Date.now());
-      const sentAt = Date.now();
-      sends.push(
-        client.send('POST', '/api/transaction/to-callbox', { ...JSON_HEADERS, 'x-api-key': API_KEY }, body, SUBMIT_TIMEOUT_MS).then(
-          (response) => {
-            submitLatencies.push(Date.now() - sentAt);
-            const id = response.ok ? (JSON.parse(response.body) as { transaction?: { id: string } }).transaction?.id : undefined;
-            if (id) submittedAt.set(id, sentAt);
-            else submitErrors += 1;
-          },
-          (error: unknown) => {
-            submitErrors += 1;
-            if (error instanceof HttpTimeoutError) submitTimeouts += 1;
-          },
-        ),
-      );
-    }
-    await Promise.all(sends);
+    const began = await pacedSubmits(client, { count: SUBMIT_SECONDS * SUBMITS_PER_SECOND, perSecond: SUBMITS_PER_SECOND, timeoutMs: SUBMIT_TIMEOUT_MS }, (submit) => {
+      if ('error' in submit) {
+        submitErrors += 1;
+        if (submit.error instanceof HttpTimeoutError) submitTimeouts += 1;
+        return;
+      }
+      submitLatencies.push(Date.now() - submit.sentAt);
+      const id = submittedId(submit.answer);
+      if (id) submittedAt.set(id, submit.sentAt);
+      else submitErrors += 1;
+    });
     const seconds = (Date.now() - began) / 1000;
     const serviceCpu = cpuSeconds(servicePid) - serviceCpuFrom;
     const fleetCpu = cpuSeconds(child.pid!) - fleetCpuFrom;

@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { CallBoxFleet } from '../src/simulator/callbox-fleet/fleet';
-import { HttpClient } from '../src/simulator/callbox-fleet/http-client';
+import { HttpAnswer, HttpClient } from '../src/simulator/callbox-fleet/http-client';
 import { API_KEY, TOKEN } from './service';
 
 export const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -27,6 +27,42 @@ export async function load(options: autocannon.Options): Promise<LoadFigures> {
 
 export const submission = () =>
   JSON.stringify({ type: 'recharge', phoneNumber: '+237677123456', amount: 1000, payItemId: 'BENCH_1000', customerInfo: { operator: 'MTN' } });
+
+/** What became of one paced submit: its answer (or failure) and when it left. */
+export type PacedSubmit = { sentAt: number } & ({ answer: HttpAnswer } | { error: unknown });
+
+/**
+ * `count` submits (the main system's, `x-api-key`) at a steady `perSecond` whatever each answer
+ * takes: the i-th leaves at the start + i / rate. `settle` sees each outcome; resolves once all have
+ * settled, with the time the first left.
+ */
+export async function pacedSubmits(
+  client: HttpClient,
+  { count, perSecond, timeoutMs }: { count: number; perSecond: number; timeoutMs?: number },
+  settle: (submit: PacedSubmit) => void,
+): Promise<number> {
+  const body = submission();
+  const began = Date.now();
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const due = began + (i * 1000) / perSecond;
+    if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+    const sentAt = Date.now();
+    sends.push(
+      client.send('POST', '/api/transaction/to-callbox', { ...JSON_HEADERS, 'x-api-key': API_KEY }, body, timeoutMs).then(
+        (answer) => settle({ sentAt, answer }),
+        (error: unknown) => settle({ sentAt, error }),
+      ),
+    );
+  }
+  await Promise.all(sends);
+  return began;
+}
+
+/** The transaction id in a submit's answer, if it was accepted. */
+export function submittedId(answer: HttpAnswer): string | undefined {
+  return answer.ok ? (JSON.parse(answer.body) as { transaction?: { id: string } }).transaction?.id : undefined;
+}
 
 export function submitLoad(baseUrl: string): Promise<LoadFigures> {
   return load({

@@ -43,6 +43,16 @@ describe(ArchiveMaintenance.name, () => {
     expect(left.map((row) => row.transaction_id).sort()).toEqual(entries.filter((e) => !pruned.includes(e)).map((e) => e.id).sort());
   });
 
+  /** Archives (then deletes) what was created before `beforeMs`, into a file thrown away. */
+  const archiveBefore = async (beforeMs: number) => {
+    const dir = mkdtempSync(join(tmpdir(), 'merecharge-vacuum-'));
+    try {
+      await new ArchiveRunner(db).run({ beforeMs, out: join(dir, 'a.ndjson.gz') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
   it('gives the pages freed by an archive back to the file system in small steps (SQLite in incremental mode)', async () => {
     const sut = new ArchiveMaintenance(db);
     if (db.dialect.engine === 'postgres') {
@@ -51,12 +61,7 @@ describe(ArchiveMaintenance.name, () => {
     }
     await expect(sut.vacuumMode()).resolves.toBe('incremental');
     await seedTransactions(db, 400, T, 1_000, 'tx_vacuum');
-    const dir = mkdtempSync(join(tmpdir(), 'merecharge-vacuum-'));
-    try {
-      await new ArchiveRunner(db).run({ beforeMs: T + 400_000, out: join(dir, 'a.ndjson.gz') });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await archiveBefore(T + 400_000);
     const free = await sut.freePages();
     expect(free).toBeGreaterThan(0);
 
@@ -71,12 +76,7 @@ describe(ArchiveMaintenance.name, () => {
     const sut = new ArchiveMaintenance(db);
     if (db.dialect.engine === 'postgres') return;
     await seedTransactions(db, 5_000, T, 10, 'tx_slow_vacuum');
-    const dir = mkdtempSync(join(tmpdir(), 'merecharge-vacuum-'));
-    try {
-      await new ArchiveRunner(db).run({ beforeMs: T + 400_000, out: join(dir, 'a.ndjson.gz') });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await archiveBefore(T + 400_000);
     const free = await sut.freePages();
     expect(free).toBeGreaterThan(VACUUM_STEP_PAGES);
     // Every step seen taking 2 560 ms against a 10 ms target: 256 pages, then one page a step.
