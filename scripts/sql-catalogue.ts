@@ -100,7 +100,7 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
   callboxes: {
     register: (d) => CallBoxesSql.register(d, registration, T),
     findById: (d) => CallBoxesSql.findById(d, 'callbox_001'),
-    list: (d) => CallBoxesSql.list(d),
+    listPage: (d) => CallBoxesSql.listPage(d, 250, 'callbox_001'),
     listByConnection: (d) => CallBoxesSql.listByConnection(d, 'connected', 500),
     countByConnection: (d) => CallBoxesSql.countByConnection(d, 'disconnected'),
     countConnectedStates: (d) => CallBoxesSql.countConnectedStates(d, T),

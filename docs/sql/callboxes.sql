@@ -26,11 +26,11 @@ SELECT * FROM callboxes WHERE id = ?;
 -- findById [postgres]
 SELECT * FROM callboxes WHERE id = $1;
 
--- list [sqlite]
-SELECT * FROM callboxes ORDER BY id;
+-- listPage [sqlite]
+SELECT * FROM callboxes WHERE id > ? ORDER BY id LIMIT ?;
 
--- list [postgres]
-SELECT * FROM callboxes ORDER BY id;
+-- listPage [postgres]
+SELECT * FROM callboxes WHERE id > $1 ORDER BY id LIMIT $2;
 
 -- listByConnection [sqlite]
 SELECT * FROM callboxes WHERE connection = ? ORDER BY id LIMIT ?;

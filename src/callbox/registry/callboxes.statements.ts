@@ -53,7 +53,11 @@ export const CallBoxesSql = {
 
   findById: (_d: Dialect, id: string): Statement => statement('SELECT * FROM callboxes WHERE id = ?', [id]),
 
-  list: (_d: Dialect): Statement => statement('SELECT * FROM callboxes ORDER BY id'),
+  /** One page of the whole registry by id (a large fleet is read a page at a time). */
+  listPage: (_d: Dialect, limit: number, after?: string): Statement =>
+    after === undefined
+      ? statement('SELECT * FROM callboxes ORDER BY id LIMIT ?', [limit])
+      : statement('SELECT * FROM callboxes WHERE id > ? ORDER BY id LIMIT ?', [after, limit]),
 
   countByConnection: (_d: Dialect, connection: Connection): Statement =>
     statement('SELECT COUNT(*) AS n FROM callboxes WHERE connection = ?', [connection]),

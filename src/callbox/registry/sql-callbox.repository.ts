@@ -8,6 +8,14 @@ import { CallBoxesSql } from './callboxes.statements';
 import type { BufferedHeartbeat } from './heartbeat-buffer';
 
 type Row = Record<string, unknown>;
+
+/**
+ * Boxes read between two turns of the event loop when the whole fleet is listed: a row costs about
+ * 20 µs here (18 columns through better-sqlite3), so a page holds the loop about 5 ms where 10 000
+ * boxes in one read held it 200 ms or more.
+ */
+export const LIST_PAGE_SIZE = 250;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const UNCHANGED: HealthChange = { wasDegraded: false, isDegraded: false, reason: null };
 
 const sameHealth = (a: BoxHealth, b: BoxHealth) =>
@@ -42,8 +50,16 @@ export class SqlCallBoxRepository {
     return rows.length > 0 ? toCallBox(rows[0]) : null;
   }
 
+  /** The whole registry by id, a page at a time (not one snapshot: each row is as it was when its page was read). */
   async list(): Promise<CallBox[]> {
-    return (await this.db.read<Row>(CallBoxesSql.list(this.dialect))).map(toCallBox);
+    const boxes: CallBox[] = [];
+    for (;;) {
+      const after = boxes.length === 0 ? undefined : boxes[boxes.length - 1].id;
+      const page = await this.db.read<Row>(CallBoxesSql.listPage(this.dialect, LIST_PAGE_SIZE, after));
+      for (const row of page) boxes.push(toCallBox(row));
+      if (page.length < LIST_PAGE_SIZE) return boxes;
+      await nextTurn();
+    }
   }
 
   async countByConnection(connection: Connection): Promise<number> {
