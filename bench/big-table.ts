@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
+import { ChildProcess } from 'node:child_process';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { API_KEY, TOKEN } from './service';
 
 const DAY_MS = 86_400_000;
@@ -62,18 +63,28 @@ export function generateFinalTransactions(path: string, rows: number, now: numbe
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A request of the probed round, in epoch milliseconds (comparable with the service's own watch). */
+interface Span {
+  what: string;
+  startMs: number;
+  endMs: number;
+}
+
+const epochNow = () => performance.timeOrigin + performance.now();
+
 /**
- * Probes /health/live back to back while `work` runs: the slowest answer is how long the event
- * loop was held (the loop serves nothing else while a synchronous query runs).
+ * Probes /health/live back to back while `work` runs: a probe's wall time is the client's view of
+ * how long the service's event loop was held, plus the bench process's own delays and the network.
+ * Every probe is kept as a span, to lay it beside what the service was doing.
  */
-async function withLoopProbe<T>(base: string, work: () => Promise<T>): Promise<{ result: T; maxProbeMs: number }> {
+async function withLoopProbe<T>(base: string, work: () => Promise<T>): Promise<{ result: T; probes: Span[] }> {
   let probing = true;
-  let maxProbeMs = 0;
+  const probes: Span[] = [];
   const probe = (async () => {
     while (probing) {
-      const at = performance.now();
-      await fetch(`${base}/health/live`);
-      maxProbeMs = Math.max(maxProbeMs, performance.now() - at);
+      const startMs = epochNow();
+      await (await fetch(`${base}/health/live`)).arrayBuffer();
+      probes.push({ what: 'probe', startMs, endMs: epochNow() });
       await sleep(2);
     }
   })();
@@ -81,11 +92,49 @@ async function withLoopProbe<T>(base: string, work: () => Promise<T>): Promise<{
     const result = await work();
     probing = false;
     await probe;
-    return { result, maxProbeMs };
+    return { result, probes };
   } finally {
     probing = false;
   }
 }
+
+/** What bench/loop-watch.js (loaded into the service) saw of the service's event loop. */
+interface LoopWatchReport {
+  maxMs: number;
+  p99Ms: number;
+  samples: number;
+  stalls: Array<{ startMs: number; ms: number; cpuMs?: number; runQueueMs?: number; sleptMs?: number }>;
+  gc: Array<{ startMs: number; ms: number; kind: number }>;
+}
+
+/** Asks the service's loop watch (bench/loop-watch.js) to start; resolves once it has. */
+function startLoopWatch(service: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { type?: string }) => {
+      if (message?.type !== 'loop-watch:started') return;
+      service.off('message', onMessage);
+      resolve();
+    };
+    service.on('message', onMessage);
+    service.send({ type: 'loop-watch:start' });
+  });
+}
+
+function stopLoopWatch(service: ChildProcess): Promise<LoopWatchReport> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { type?: string } & LoopWatchReport) => {
+      if (message?.type !== 'loop-watch:report') return;
+      service.off('message', onMessage);
+      resolve(message);
+    };
+    service.on('message', onMessage);
+    service.send({ type: 'loop-watch:stop' });
+  });
+}
+
+/** The requests that were in flight at some moment of [startMs, endMs]. */
+const overlapping = (spans: Span[], startMs: number, endMs: number) =>
+  [...new Set(spans.filter((span) => span.startMs < endMs && span.endMs > startMs).map((span) => span.what))];
 
 async function timed(request: () => Promise<Response>): Promise<number> {
   const at = performance.now();
@@ -104,8 +153,28 @@ export interface BigTableMeasures {
   pollMs: number;
   reportMs: number;
   tickMs: number;
-  /** The slowest /health/live answer while the measures ran. */
+  /**
+   * The service's worst event-loop delay while the measures ran (bench/loop-watch.js in the service:
+   * perf_hooks.monitorEventLoopDelay at 1 ms resolution, over exactly that round).
+   */
   maxEventLoopDelayMs: number;
+  /** The slowest /health/live answer meanwhile, as the bench process timed it (its wall time). */
+  maxProbeMs: number;
+  /** The bench process's own worst event-loop delay meanwhile (a probe's wall time includes it). */
+  clientMaxEventLoopDelayMs: number;
+  /** The service's longest garbage-collection pause meanwhile, and their count. */
+  gcMaxMs: number;
+  gcCount: number;
+  /** The service's collections over 2 ms: kind (perf_hooks: 1 minor, 2 major, 4 incremental, 8 weak callbacks) and the requests meanwhile. */
+  gcPauses: Array<{ ms: number; kind: number; during: string[] }>;
+  /**
+   * The service's longest stalls (a 1 ms timer held over 4 ms): the requests in flight then, and
+   * what the main thread did meanwhile (on a CPU, waiting for one, asleep in a system call), and
+   * the garbage collector's pause within it.
+   */
+  worstStalls: Array<{ ms: number; during: string[]; cpuMs?: number; runQueueMs?: number; sleptMs?: number; gcMs: number }>;
+  /** The slowest probes and the requests in flight while each ran. */
+  worstProbes: Array<{ ms: number; during: string[]; serviceStallMs: number }>;
   /**
    * The time each measure held the service's main thread (its on-CPU time, from the kernel's
    * schedstat; median of a second round without the probe, so nothing else runs on that thread):
@@ -132,7 +201,8 @@ function onCpuNs(pid: number): number | null {
  * thread's CPU time of each in a second round without the probe. The boxes are registered and
  * some work is queued first.
  */
-export async function measureBigTable(base: string, pid: number, repeats = 7): Promise<BigTableMeasures> {
+export async function measureBigTable(base: string, service: ChildProcess, repeats = 7): Promise<BigTableMeasures> {
+  const pid = service.pid!;
   const json = { 'content-type': 'application/json' };
   const bearer = { authorization: `Bearer ${TOKEN}` };
   const boxes = Array.from({ length: repeats }, (_, i) => `bigtable_${i}`);
@@ -154,14 +224,15 @@ export async function measureBigTable(base: string, pid: number, repeats = 7): P
   for (let i = 0; i < repeats * 6; i++) await (await submit()).arrayBuffer();
 
   /** One round: each measure `repeats` times; `cost` is what a measure is given (its wall or CPU time). */
-  const round = async (cost: (request: () => Promise<Response>) => Promise<number>) => {
+  const round = async (cost: (measure: string, request: () => Promise<Response>) => Promise<number>) => {
     const figures: Record<Measure, number[]> = { stats: [], metrics: [], poll: [], report: [], tick: [] };
     for (let i = 0; i < repeats; i++) {
-      figures.stats.push(await cost(() => fetch(`${base}/api/call-box/stats`, { headers: bearer })));
-      figures.metrics.push(await cost(() => fetch(`${base}/metrics`)));
+      figures.stats.push(await cost('stats', () => fetch(`${base}/api/call-box/stats`, { headers: bearer })));
+      figures.metrics.push(await cost('metrics', () => fetch(`${base}/metrics`)));
       const callboxId = boxes[i];
       // As firmware does between polls: a box silent past HEARTBEAT_TIMEOUT_MS (slow stats at 5 M
       // rows take that long on a loaded machine) is disconnected by the tick and polls nothing.
+      const beatStartMs = epochNow();
       const beat = await fetch(`${base}/api/call-box/heartbeat`, {
         method: 'POST',
         headers: { ...json, ...bearer },
@@ -169,9 +240,10 @@ export async function measureBigTable(base: string, pid: number, repeats = 7): P
       });
       if (!beat.ok) throw new Error(`heartbeat: HTTP ${beat.status}`);
       await beat.arrayBuffer();
+      spans.push({ what: 'heartbeat', startMs: beatStartMs, endMs: epochNow() });
       let polled: Array<{ id: string }> = [];
       figures.poll.push(
-        await cost(async () => {
+        await cost('poll', async () => {
           const response = await fetch(`${base}/api/call-box/transactions/pending?callboxId=${callboxId}&limit=1`, { headers: bearer });
           polled = ((await response.clone().json()) as { transactions: Array<{ id: string }> }).transactions;
           return response;
@@ -179,7 +251,7 @@ export async function measureBigTable(base: string, pid: number, repeats = 7): P
       );
       if (polled.length === 0) throw new Error(`${callboxId} polled nothing`);
       figures.report.push(
-        await cost(() =>
+        await cost('report', () =>
           fetch(`${base}/api/call-box/transactions/${polled[0].id}/status`, {
             method: 'PUT',
             headers: { ...json, ...bearer },
@@ -187,22 +259,56 @@ export async function measureBigTable(base: string, pid: number, repeats = 7): P
           }),
         ),
       );
-      figures.tick.push(await cost(() => fetch(`${base}/api/sync/force`, { method: 'POST', headers: { 'x-api-key': API_KEY } })));
+      figures.tick.push(await cost('tick', () => fetch(`${base}/api/sync/force`, { method: 'POST', headers: { 'x-api-key': API_KEY } })));
     }
     return figures;
   };
-  const { result, maxProbeMs } = await withLoopProbe(base, () => round(timed));
-  const cpu = onCpuNs(pid) === null ? null : await round((request) => onCpu(pid, request));
+  const spans: Span[] = [];
+  const seen: Record<string, number> = {};
+  const wall = async (what: string, request: () => Promise<Response>) => {
+    const startMs = epochNow();
+    const ms = await timed(request);
+    // Numbered (stats#0 is the first stats): a first request may find the file's pages cold.
+    spans.push({ what: `${what}#${(seen[what] = (seen[what] ?? -1) + 1)}`, startMs, endMs: epochNow() });
+    return ms;
+  };
+  const clientLoop = monitorEventLoopDelay({ resolution: 1 });
+  await startLoopWatch(service);
+  clientLoop.enable();
+  const { result, probes } = await withLoopProbe(base, () => round(wall));
+  clientLoop.disable();
+  const watched = await stopLoopWatch(service);
+  const cpu = onCpuNs(pid) === null ? null : await round((_measure, request) => onCpu(pid, request));
   const medians = (figures: Record<Measure, number[]>) =>
     Object.fromEntries(MEASURES.map((measure) => [measure, roundMs(median(figures[measure]))])) as Record<Measure, number>;
-  const wall = medians(result);
+  const walls = medians(result);
+  const slowest = <T extends { ms: number }>(items: T[]) => [...items].sort((a, b) => b.ms - a.ms).slice(0, 5);
+  const stallWithin = (startMs: number, endMs: number) =>
+    Math.max(0, ...watched.stalls.filter((stall) => stall.startMs < endMs && stall.startMs + stall.ms > startMs).map((stall) => stall.ms));
   return {
-    statsMs: wall.stats,
-    metricsMs: wall.metrics,
-    pollMs: wall.poll,
-    reportMs: wall.report,
-    tickMs: wall.tick,
-    maxEventLoopDelayMs: roundMs(maxProbeMs),
+    statsMs: walls.stats,
+    metricsMs: walls.metrics,
+    pollMs: walls.poll,
+    reportMs: walls.report,
+    tickMs: walls.tick,
+    maxEventLoopDelayMs: watched.maxMs,
+    maxProbeMs: roundMs(Math.max(0, ...probes.map((probe) => probe.endMs - probe.startMs))),
+    clientMaxEventLoopDelayMs: roundMs(Math.max(0, clientLoop.max / 1e6 - 1)),
+    gcMaxMs: Math.max(0, ...watched.gc.map((entry) => entry.ms)),
+    gcCount: watched.gc.length,
+    gcPauses: watched.gc.filter((entry) => entry.ms > 2).map((entry) => ({ ms: entry.ms, kind: entry.kind, during: overlapping(spans, entry.startMs, entry.startMs + entry.ms) })),
+    worstStalls: slowest(watched.stalls).map(({ startMs, ...stall }) => ({
+      ...stall,
+      during: overlapping(spans, startMs, startMs + stall.ms),
+      gcMs: roundMs(
+        watched.gc.filter((entry) => entry.startMs < startMs + stall.ms && entry.startMs + entry.ms > startMs - 1).reduce((sum, entry) => sum + entry.ms, 0),
+      ),
+    })),
+    worstProbes: slowest(probes.map((probe) => ({ ...probe, ms: roundMs(probe.endMs - probe.startMs) }))).map((probe) => ({
+      ms: probe.ms,
+      during: overlapping(spans, probe.startMs, probe.endMs),
+      serviceStallMs: stallWithin(probe.startMs, probe.endMs),
+    })),
     cpuMs: cpu && medians(cpu),
   };
 }

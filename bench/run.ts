@@ -130,10 +130,11 @@ async function bigTable() {
       fixtureSeconds = generateFinalTransactions(path, rows, Date.now());
     }
     const booting = Date.now();
-    const service = await startService(PORT, database.url, { SYNC_AUTOSTART_DELAY_MS: '3600000' });
+    // bench/loop-watch.js in the service: its own event-loop delay over the probed round.
+    const service = await startService(PORT, database.url, { SYNC_AUTOSTART_DELAY_MS: '3600000' }, ['--require', join(__dirname, 'loop-watch.js')]);
     const bootSeconds = Math.round((Date.now() - booting) / 100) / 10;
     try {
-      measured[rows] = { ...(await measureBigTable(BASE, service.pid!)), fixtureSeconds, bootSeconds };
+      measured[rows] = { ...(await measureBigTable(BASE, service)), fixtureSeconds, bootSeconds };
       console.log(`\n  ${rows} rows: ${JSON.stringify(measured[rows])}`);
     } finally {
       notePeakRss(`big_table_${rows}`, service.pid!);
@@ -147,6 +148,7 @@ async function bigTable() {
     statsMs: large.statsMs,
     metricsMs: large.metricsMs,
     maxEventLoopDelayMs: large.maxEventLoopDelayMs,
+    maxProbeMs: large.maxProbeMs,
     ratio: worstRatio(large, small),
     // The main thread's own time per measure: the code's cost, apart from the machine's load.
     cpuMs: large.cpuMs,
@@ -201,6 +203,7 @@ async function main(): Promise<void> {
     statsMs: number;
     metricsMs: number;
     maxEventLoopDelayMs: number;
+    maxProbeMs: number;
     ratio: number;
     cpuMs: Record<string, number> | null;
     cpuRatio: number | null;
@@ -231,7 +234,11 @@ async function main(): Promise<void> {
       ? [
           [`stats at ${big.rows} rows < 20 ms`, `${big.statsMs} ms`, big.statsMs < 20] as const,
           [`metrics at ${big.rows} rows < 20 ms`, `${big.metricsMs} ms`, big.metricsMs < 20] as const,
-          [`event-loop delay at ${big.rows} rows < 20 ms`, `${big.maxEventLoopDelayMs} ms`, big.maxEventLoopDelayMs < 20] as const,
+          [
+            `service's event-loop delay at ${big.rows} rows < 20 ms`,
+            `${big.maxEventLoopDelayMs} ms (slowest /health/live probe, bench-timed: ${big.maxProbeMs} ms)`,
+            big.maxEventLoopDelayMs < 20,
+          ] as const,
           [`worst request at ${big.rows} rows / at 1k <= 2`, String(big.ratio), big.ratio <= 2] as const,
           ...(worstCpu === null
             ? []

@@ -9,11 +9,16 @@ export const API_KEY = 'bench-admin-api-key-0123456789';
 const SERVICE_NODE_FLAGS = ['--max-old-space-size=256'];
 
 /** The built service in a child process, on its own database, with the limiters raised. */
-export async function startService(port: number, databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
+export async function startService(
+  port: number,
+  databaseUrl: string,
+  extraEnv: Record<string, string> = {},
+  extraExecArgv: string[] = [],
+): Promise<ChildProcess> {
   // BENCH_CPU_PROF=dir: the service writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF;
   const child = fork(process.env.BENCH_ENTRY ?? join(__dirname, '..', 'dist', 'src', 'main.js'), [], {
-    execArgv: [...SERVICE_NODE_FLAGS, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [])],
+    execArgv: [...SERVICE_NODE_FLAGS, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...extraExecArgv],
     env: {
       ...process.env,
       NODE_ENV: 'development',
