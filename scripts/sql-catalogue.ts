@@ -95,7 +95,7 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
     lease: (d) => OutboxSql.lease(d, [1, 2], T),
     markDelivered: (d) => OutboxSql.markDelivered(d, 1, T),
     markFailed: (d) => OutboxSql.markFailed(d, 1, 'HTTP 500', T),
-    countPending: (d) => OutboxSql.countPending(d),
+    countPending: (d) => OutboxSql.countPending(d, 10_000),
   },
   callboxes: {
     register: (d) => CallBoxesSql.register(d, registration, T),

@@ -39,7 +39,7 @@ UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, locked_until = N
 UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, locked_until = NULL, last_error = $2 WHERE id = $3;
 
 -- countPending [sqlite]
-SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending';
+SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE state = 'pending' LIMIT ?) capped;
 
 -- countPending [postgres]
-SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending';
+SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE state = 'pending' LIMIT $1) capped;

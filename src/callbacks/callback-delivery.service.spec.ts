@@ -38,8 +38,8 @@ class MemoryOutbox extends OutboxRepository {
     this.failed.push({ id, error });
   }
 
-  async countPending(): Promise<number> {
-    return this.due.length;
+  async countPending(cap = Infinity): Promise<number> {
+    return Math.min(cap, this.due.length);
   }
 }
 

@@ -10,6 +10,12 @@ export interface OutboxMessage {
 }
 
 /** Outcome messages written with each state change, waiting for the main system's acknowledgement. */
+/**
+ * How far a scrape counts the undelivered callbacks: an index range of at most this many entries
+ * (about a millisecond on SQLite here), far above the alert's threshold (500).
+ */
+export const PENDING_COUNT_CAP = 10_000;
+
 export abstract class OutboxRepository {
   /**
    * Takes up to `limit` due messages for `leaseMs`, so another replica does not send them at the
@@ -19,5 +25,9 @@ export abstract class OutboxRepository {
   abstract claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxMessage[]>;
   abstract markDelivered(id: number, now: number): Promise<void>;
   abstract markFailed(id: number, error: string, nextAttemptAt: number): Promise<void>;
-  abstract countPending(): Promise<number>;
+  /**
+   * The messages not yet delivered, counted up to `cap` (a backlog past it reads `cap`): a scrape's
+   * cost must not grow with the backlog it reports.
+   */
+  abstract countPending(cap?: number): Promise<number>;
 }

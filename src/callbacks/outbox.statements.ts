@@ -57,5 +57,7 @@ export const OutboxSql = {
       id,
     ]),
 
-  countPending: (_d: Dialect): Statement => statement(`SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'`),
+  /** Stops at `cap` rows of the (state, next_attempt_at) index: bounded whatever the backlog. */
+  countPending: (_d: Dialect, cap: number): Statement =>
+    statement(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE state = 'pending' LIMIT ?) capped`, [cap]),
 };

@@ -104,6 +104,16 @@ describe(SqlOutboxRepository.name, () => {
     await expect(sut.countPending()).resolves.toBe(0);
   });
 
+  it('counts the undelivered messages up to the cap it is given, delivered ones never', async () => {
+    for (let i = 0; i < 4; i++) await queue(`tx-${i}`, 3);
+    const [delivered] = await sut.claimDue(T, 1, LEASE_MS);
+    await sut.markDelivered(delivered.id, T);
+    await expect(sut.countPending()).resolves.toBe(11);
+    await expect(sut.countPending(100)).resolves.toBe(11);
+    // A backlog past the cap reads the cap: a scrape's count stops there, however long the backlog.
+    await expect(sut.countPending(5)).resolves.toBe(5);
+  });
+
   it('numbers the messages written before the migration in the order they were written', async () => {
     const migration = new OutboxSequence1732710000000();
     const runner = dataSource.createQueryRunner();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database';
-import { OutboxMessage, OutboxRepository } from './outbox.repository';
+import { OutboxMessage, OutboxRepository, PENDING_COUNT_CAP } from './outbox.repository';
 import { OutboxSql } from './outbox.statements';
 
 @Injectable()
@@ -33,8 +33,8 @@ export class SqlOutboxRepository extends OutboxRepository {
     await this.db.unit(OutboxSql.markFailed(this.db.dialect, id, error.slice(0, 500), nextAttemptAt));
   }
 
-  async countPending(): Promise<number> {
-    const [row] = await this.db.read<{ n: unknown }>(OutboxSql.countPending(this.db.dialect));
+  async countPending(cap = PENDING_COUNT_CAP): Promise<number> {
+    const [row] = await this.db.read<{ n: unknown }>(OutboxSql.countPending(this.db.dialect, cap));
     return Number(row.n);
   }
 }

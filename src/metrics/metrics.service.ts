@@ -123,7 +123,7 @@ export class MetricsService implements OnModuleDestroy {
     });
     new Gauge({
       name: 'merecharge_callback_outbox_pending',
-      help: 'Outcome callbacks not yet acknowledged by the main system (one count per scrape)',
+      help: 'Outcome callbacks not yet acknowledged by the main system (one count per scrape, up to 10 000: a larger backlog reads 10 000)',
       registers: [this.registry],
       async collect() {
         this.set(await outbox.countPending());
