@@ -1,6 +1,7 @@
-import { ChildProcess, execSync, fork } from 'node:child_process';
+import { ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpuSeconds } from './proc';
 import { HttpClient, HttpTimeoutError } from '../src/simulator/callbox-fleet/http-client';
 import type { FleetCounters } from '../src/simulator/callbox-fleet/fleet';
 import { answered } from './dispatch-latency';
@@ -46,23 +47,6 @@ export interface Fleet10kFigures {
   submitterCpuPercent: number;
   fleetPeakRssMb: number;
   errorDetail: { fleetNon2xx: number; fleetSocketErrors: number; fleetTimeouts: number; submitErrors: number; submitTimeouts: number; unstarted: number; fleetNon2xxByRoute: Record<string, number> };
-}
-
-/** Clock ticks a second, for /proc/<pid>/stat. */
-const TICKS_PER_SECOND = (() => {
-  try {
-    return Number(execSync('getconf CLK_TCK', { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds a process has used so far (user + system). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name, which may hold spaces: utime and stime are the 14th and 15th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
 /** Each box holds one socket on each side: the service and the fleet each need more descriptors than boxes. */

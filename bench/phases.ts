@@ -1,6 +1,9 @@
 import autocannon from 'autocannon';
 import { CallBoxFleet } from '../src/simulator/callbox-fleet/fleet';
 import { HttpAnswer, HttpClient } from '../src/simulator/callbox-fleet/http-client';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpuSeconds, treeCpuSeconds } from './proc';
 import { API_KEY, TOKEN } from './service';
 
 export const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -118,13 +121,64 @@ export interface EndToEndFigures {
   p50Ms: number;
   p99Ms: number;
   seconds: number;
+  /** How the boxes asked for work: long polls (the simulator's default) or a plain poll every 50 ms when idle. */
+  polling: 'long' | 'plain';
+  /** Accepted submits a second while the pushes ran: above completedPerSecond a queue builds, and the p99 is its wait. */
+  submittedPerSecond: number;
+  /** CPU (user + system, from /proc) per completed transaction, in ms: each service process, the database server (PostgreSQL) and its backends, this load generator. */
+  cpuMsPerTransaction: { services: number[]; database: number | null; loadGenerator: number };
+  /** Requests per completed transaction, by kind (the fleet's counters and the submits). */
+  requestsPerTransaction: Record<string, number>;
+  /** With BENCH_STATEMENT_STATS: statements each service sent per completed transaction (on PostgreSQL each is a round trip), and the commonest. */
+  statementsPerTransaction?: { services: number[]; top: Array<{ perTransaction: number; text: string }> };
 }
 
 /** The main system's concurrent pushes. */
 const SUBMITTERS = Number(process.env.BENCH_SUBMITTERS ?? 50);
 
+/** BENCH_E2E_POLL=plain: the boxes poll every 50 ms when idle, as the step did before long polling. */
+const E2E_POLLING: 'long' | 'plain' = process.env.BENCH_E2E_POLL === 'plain' ? 'plain' : 'long';
+
+/** Every statement a service (started with BENCH_STATEMENT_STATS) has run so far, by text (bench/statement-stats.js). */
+async function statementCounts(pid: number): Promise<Map<string, number> | null> {
+  const dir = process.env.BENCH_STATEMENT_STATS;
+  if (!dir) return null;
+  const file = join(dir, `statements-${pid}.json`);
+  rmSync(file, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 50 && !existsSync(file); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const entries = JSON.parse(readFileSync(file, 'utf8')) as Array<{ text: string; count: number }>;
+  return new Map(entries.map((entry) => [entry.text, entry.count]));
+}
+
+/** Statements per completed transaction between two counts of each service. */
+function statementsPer(before: Array<Map<string, number> | null>, after: Array<Map<string, number> | null>, done: number) {
+  if (after.some((counts) => counts === null)) return undefined;
+  const byText = new Map<string, number>();
+  const services = after.map((counts, i) => {
+    let total = 0;
+    for (const [text, count] of counts!) {
+      const n = count - (before[i]?.get(text) ?? 0);
+      total += n;
+      byText.set(text, (byText.get(text) ?? 0) + n);
+    }
+    return Math.round((total / done) * 100) / 100;
+  });
+  const top = [...byText.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)
+    .map(([text, n]) => ({ perTransaction: Math.round((n / done) * 100) / 100, text: text.slice(0, 160) }));
+  return { services, top };
+}
+
 /** 100 simulated boxes, `total` transactions pushed by the main system: how fast are they completed? */
-export async function endToEnd(baseUrls: string[], total: number, boxes: number): Promise<EndToEndFigures> {
+export async function endToEnd(
+  baseUrls: string[],
+  total: number,
+  boxes: number,
+  { servicePids, databasePid }: { servicePids: number[]; databasePid: number | null },
+): Promise<EndToEndFigures> {
   const submittedAt = new Map<string, number>();
   const latencies: number[] = [];
   let lastCompletion = 0;
@@ -136,11 +190,13 @@ export async function endToEnd(baseUrls: string[], total: number, boxes: number)
         token: TOKEN,
         latencyMs: 0,
         failRate: 0,
+        // Plain polling: every 50 ms when idle (the step as measured before long polling). Long
+        // polling (what firmware does now): an idle box's request is held until work for it exists.
         pollIntervalMs: 50,
-        // The step as it was measured before long polling (the simulator's default now): figures stay comparable.
-        longPollWaitMs: false,
+        longPollWaitMs: E2E_POLLING === 'plain' ? false : 20_000,
         heartbeatIntervalMs: 5000,
         idPrefix: `e2e${i}`,
+        maxSockets: Number(process.env.BENCH_E2E_SOCKETS ?? 256),
         onCompleted: (id, at) => {
           const start = submittedAt.get(id);
           if (start !== undefined) latencies.push(at - start);
@@ -149,6 +205,9 @@ export async function endToEnd(baseUrls: string[], total: number, boxes: number)
       }),
   );
   await Promise.all(fleets.map((fleet) => fleet.start()));
+  const requestsFrom = fleets.map((fleet) => ({ ...fleet.counters }));
+  const statementsFrom = await Promise.all(servicePids.map(statementCounts));
+  const cpuFrom = { services: servicePids.map(cpuSeconds), database: databasePid ? treeCpuSeconds(databasePid) : 0, own: process.cpuUsage() };
   const began = Date.now();
   let next = 0;
   const body = submission();
@@ -164,17 +223,43 @@ export async function endToEnd(baseUrls: string[], total: number, boxes: number)
     }
   });
   await Promise.all(submitters);
+  const submitSeconds = (Date.now() - began) / 1000;
   for (const client of clients) client.close();
   const deadline = Date.now() + 180_000;
   while (latencies.length < submittedAt.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  const cpu = {
+    services: servicePids.map((pid, i) => cpuSeconds(pid) - cpuFrom.services[i]),
+    database: databasePid ? treeCpuSeconds(databasePid) - cpuFrom.database : null,
+    own: process.cpuUsage(cpuFrom.own),
+  };
+  const statementsTo = await Promise.all(servicePids.map(statementCounts));
+  const requests = { submits: submittedAt.size, polls: 0, heartbeats: 0, reports: 0 };
+  fleets.forEach((fleet, i) => {
+    const polls = fleet.counters.polls - requestsFrom[i].polls;
+    const heartbeats = fleet.counters.heartbeats - requestsFrom[i].heartbeats;
+    requests.polls += polls;
+    requests.heartbeats += heartbeats;
+    requests.reports += fleet.counters.requests - requestsFrom[i].requests - polls - heartbeats;
+  });
   await Promise.all(fleets.map((fleet) => fleet.stop()));
   latencies.sort((a, b) => a - b);
   const seconds = (lastCompletion - began) / 1000;
+  const done = Math.max(1, latencies.length);
+  const perTransaction = (cpuSecondsUsed: number) => Math.round((cpuSecondsUsed * 1000 * 1000) / done) / 1000;
   return {
     transactions: latencies.length,
     completedPerSecond: Math.round(latencies.length / seconds),
     p50Ms: latencies[Math.floor(latencies.length * 0.5)] ?? 0,
     p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
     seconds: Math.round(seconds * 10) / 10,
+    polling: E2E_POLLING,
+    submittedPerSecond: Math.round(submittedAt.size / submitSeconds),
+    cpuMsPerTransaction: {
+      services: cpu.services.map(perTransaction),
+      database: cpu.database === null ? null : perTransaction(cpu.database),
+      loadGenerator: perTransaction((cpu.own.user + cpu.own.system) / 1e6),
+    },
+    requestsPerTransaction: Object.fromEntries(Object.entries(requests).map(([kind, count]) => [kind, Math.round((count / done) * 100) / 100])),
+    statementsPerTransaction: statementsPer(statementsFrom, statementsTo, done),
   };
 }

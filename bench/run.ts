@@ -3,7 +3,8 @@
  * bench/results.json. Each step runs against a fresh service on a fresh database.
  */
 import { ChildProcess, fork } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { Client } from 'pg';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -158,6 +159,21 @@ async function bigTable() {
   };
 }
 
+/** The --db server's postmaster, if it runs on this machine (its CPU is read from /proc): null on SQLite or if unknown. */
+async function postgresPid(): Promise<number | null> {
+  if (!values.db) return null;
+  const client = new Client({ connectionString: values.db });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ data_directory: string }>('SHOW data_directory');
+    return Number(readFileSync(join(rows[0].data_directory, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
+  } catch {
+    return null;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const only = values.only?.split(',').map((name) => name.trim());
@@ -176,7 +192,14 @@ async function main(): Promise<void> {
   // On PostgreSQL the end-to-end step runs two replicas, the fleet and the pushes split between them.
   const replicas = values.db ? 2 : 1;
   await step('end_to_end', () =>
-    withService('e2e', async (bases) => ({ replicas, ...(await endToEnd(bases, Number(values.transactions), 100)) }), replicas),
+    withService(
+      'e2e',
+      async (bases, servicePids) => ({
+        replicas,
+        ...(await endToEnd(bases, Number(values.transactions), 100, { servicePids, databasePid: await postgresPid() })),
+      }),
+      replicas,
+    ),
   );
   // Submit-to-processing at the documents' defaults (pollIntervalMs 5 s, a tick every 10 s): polling, then long polling.
   await step('dispatch_latency', async () => ({
