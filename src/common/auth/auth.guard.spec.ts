@@ -4,7 +4,7 @@ import { loadAppConfig } from '../../config/app-config';
 import { DomainError } from '../errors/domain-error';
 import { assertMayActAs, Principal } from './principal';
 import { AuthFailureBudget } from './auth-failure-budget';
-import { Audience, AuthGuard } from './auth.guard';
+import { Audience, AuthGuard, Authenticated } from './auth.guard';
 import { Credentials } from './credentials';
 
 const TOKEN = 'shared-callbox-token-0001';
@@ -91,6 +91,47 @@ describe(AuthGuard.name, () => {
     expect(outcome('callbox', { authorization: `Bearer ${BOUND}` }, guard)).toEqual({ kind: 'callbox', boundTo: 'callbox_002' });
     // Another address has its own budget.
     expect(outcome('callbox', wrong, guard, '198.51.100.7')).toBe('AUTH.INVALID_TOKEN');
+  });
+});
+
+describe(`${AuthGuard.name} with Nest's Reflector`, () => {
+  class Routes {
+    @Authenticated('callbox')
+    box() {}
+    @Authenticated('admin')
+    admin() {}
+    open() {}
+  }
+
+  it("keeps each handler's audience apart once read (the guard remembers it per handler)", () => {
+    const guard = new AuthGuard(new Reflector(), new Credentials(config), new AuthFailureBudget(config));
+    const on = (handler: () => void, headers: Record<string, string>) => {
+      const { context, request } = contextFor(headers);
+      const target = context as unknown as { getHandler: () => unknown; getClass: () => unknown };
+      target.getHandler = () => handler;
+      target.getClass = () => Routes;
+      try {
+        guard.canActivate(context);
+        return request.principal ?? 'open';
+      } catch (error) {
+        return (error as DomainError).code;
+      }
+    };
+    for (let round = 0; round < 2; round++) {
+      expect(on(Routes.prototype.box, { authorization: `Bearer ${BOUND}` })).toEqual({ kind: 'callbox', boundTo: 'callbox_002' });
+      expect(on(Routes.prototype.admin, { authorization: `Bearer ${BOUND}` })).toBe('AUTH.ADMIN_REQUIRED');
+      expect(on(Routes.prototype.admin, { 'x-api-key': API_KEY })).toEqual({ kind: 'admin' });
+      expect(on(Routes.prototype.box, {})).toBe('AUTH.MISSING_TOKEN');
+      expect(on(Routes.prototype.open, {})).toBe('open');
+    }
+  });
+
+  it('tells a token apart by every byte of its UTF-8 form', () => {
+    const accented = loadAppConfig({ CALLBOX_TOKEN: 'jeton-privé-de-la-flotte-01', API_KEY });
+    const credentials = new Credentials(accented);
+    expect(credentials.callboxPrincipal('jeton-privé-de-la-flotte-01')).toMatchObject({ kind: 'callbox', boundTo: null });
+    expect(credentials.callboxPrincipal('jeton-prive-de-la-flotte-01')).toBeNull();
+    expect(credentials.callboxPrincipal('jeton-privè-de-la-flotte-01')).toBeNull();
   });
 });
 

@@ -40,8 +40,11 @@ export class AuthGuard implements CanActivate {
     private readonly failures: AuthFailureBudget,
   ) {}
 
+  /** Each handler's audience, read once (metadata is fixed at boot; the Reflector walks it each time). */
+  private readonly audiences = new WeakMap<object, { classRef: unknown; audience: Audience | undefined }>();
+
   canActivate(context: ExecutionContext): boolean {
-    const audience = this.reflector.getAllAndOverride<Audience | undefined>(AUDIENCE, [context.getHandler(), context.getClass()]);
+    const audience = this.audienceOf(context.getHandler(), context.getClass());
     if (!audience) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     try {
@@ -51,6 +54,14 @@ export class AuthGuard implements CanActivate {
       if (error instanceof DomainError && error.kind === 'unauthenticated') this.spendFailure(request, context);
       throw error;
     }
+  }
+
+  private audienceOf(handler: object | undefined, classRef: unknown): Audience | undefined {
+    const known = handler ? this.audiences.get(handler) : undefined;
+    if (known && known.classRef === classRef) return known.audience;
+    const audience = this.reflector.getAllAndOverride<Audience | undefined>(AUDIENCE, [handler, classRef] as Array<() => unknown>);
+    if (handler) this.audiences.set(handler, { classRef, audience });
+    return audience;
   }
 
   private spendFailure(request: FastifyRequest, context: ExecutionContext): void {

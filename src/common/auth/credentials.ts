@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import type { Principal } from './principal';
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+// One-shot SHA-256 of the UTF-8 bytes (a third of createHash's cost: no Hash object per request).
+const digest = (value: string): Buffer => hash('sha256', value, 'buffer') as unknown as Buffer;
 
 /**
  * Checks presented secrets in constant time: every candidate is hashed to the same length and
@@ -11,17 +12,22 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
  */
 @Injectable()
 export class Credentials {
-  private readonly callboxTokens: Array<{ digest: Buffer; boundTo: string | null }>;
+  /** Each token with the principal it proves, made once: every request with it gets that same (frozen) principal. */
+  private readonly callboxTokens: Array<{ digest: Buffer; principal: Principal }>;
   private readonly apiKeys: Buffer[];
   /** Boxes that have a token of their own: the shared token may not act for them. */
   private readonly boxesWithOwnToken: ReadonlySet<string>;
 
   constructor(config: AppConfig) {
-    this.callboxTokens = [
-      ...(config.callboxToken === null ? [] : [{ digest: digest(config.callboxToken), boundTo: null }]),
-      ...[...config.boundCallboxTokens].map(([token, callboxId]) => ({ digest: digest(token), boundTo: callboxId })),
-    ];
     this.boxesWithOwnToken = new Set(config.boundCallboxTokens.values());
+    const shared: Principal = Object.freeze({ kind: 'callbox', boundTo: null, excluded: this.boxesWithOwnToken });
+    this.callboxTokens = [
+      ...(config.callboxToken === null ? [] : [{ digest: digest(config.callboxToken), principal: shared }]),
+      ...[...config.boundCallboxTokens].map(([token, callboxId]) => ({
+        digest: digest(token),
+        principal: Object.freeze({ kind: 'callbox', boundTo: callboxId }) as Principal,
+      })),
+    ];
     this.apiKeys = config.apiKeys.map(digest);
   }
 
@@ -29,11 +35,7 @@ export class Credentials {
     const presented = digest(token);
     let match: Principal | null = null;
     for (const candidate of this.callboxTokens) {
-      if (timingSafeEqual(presented, candidate.digest) && match === null) {
-        match = candidate.boundTo
-          ? { kind: 'callbox', boundTo: candidate.boundTo }
-          : { kind: 'callbox', boundTo: null, excluded: this.boxesWithOwnToken };
-      }
+      if (timingSafeEqual(presented, candidate.digest) && match === null) match = candidate.principal;
     }
     return match;
   }

@@ -14,14 +14,36 @@ export type RateLimitedRequest = {
 const MSISDN = /^(77|25377)([0-9]{6})$/;
 const CALLBOX_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** The TopUp family, by the route the router matched (never the raw URL: see routeOf). */
-export const isTopUp = (request: RateLimitedRequest) => isUnder(routeOf(request), '/api/topup');
+/** Which per-minute budget family a request belongs to, if any (spec 000 "Limitation de débit"). */
+export type RateFamily = 'callbox' | 'topup' | 'none';
 
-/** Spec 000 "Limitation de débit": the CallBox API and the main-system hook, by matched route. */
-export const isCallBoxFamily = (request: RateLimitedRequest) => {
-  const route = routeOf(request);
-  return isUnder(route, '/api/call-box') || isUnder(route, '/api/transaction/to-callbox');
-};
+function familyOfRoute(route: string): RateFamily {
+  if (isUnder(route, '/api/topup')) return 'topup';
+  if (isUnder(route, '/api/call-box') || isUnder(route, '/api/transaction/to-callbox')) return 'callbox';
+  return 'none';
+}
+
+/** Per matched route pattern (a finite set: the routes registered at boot), decided once. */
+const familyByRoute = new Map<string, RateFamily>();
+
+/**
+ * The family by the route the router matched (never the raw URL: see routeOf): the CallBox API and
+ * the main-system hook, or TopUp. A request no route matched is decided from its normalised path.
+ */
+export function rateFamilyOf(request: RateLimitedRequest): RateFamily {
+  const matched = request.routeOptions?.url;
+  if (!matched) return familyOfRoute(routeOf(request));
+  let family = familyByRoute.get(matched);
+  if (family === undefined) {
+    family = familyOfRoute(matched);
+    familyByRoute.set(matched, family);
+  }
+  return family;
+}
+
+export const isTopUp = (request: RateLimitedRequest) => rateFamilyOf(request) === 'topup';
+
+export const isCallBoxFamily = (request: RateLimitedRequest) => rateFamilyOf(request) === 'callbox';
 
 const field = (source: unknown, name: string): unknown =>
   source && typeof source === 'object' ? (source as Record<string, unknown>)[name] : undefined;

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
 import { AuthGuard } from '../auth/auth.guard';
 import { ApiThrottlerGuard } from './api-throttler.guard';
@@ -9,8 +9,44 @@ import { callboxRateKey, isCallBoxFamily, isTopUp, RateLimitedRequest, topUpRate
 
 type Context = { switchToHttp(): { getRequest<T>(): T } };
 const requestOf = (context: Context) => context.switchToHttp().getRequest<RateLimitedRequest>();
-const isCallBoxCall = (context: Context) => isCallBoxFamily(requestOf(context)) && requestOf(context).principal?.kind === 'callbox';
-const isMainCall = (context: Context) => isCallBoxFamily(requestOf(context)) && requestOf(context).principal?.kind === 'admin';
+const isCallBoxCall = (context: Context) => {
+  const request = requestOf(context);
+  return request.principal?.kind === 'callbox' && isCallBoxFamily(request);
+};
+const isMainCall = (context: Context) => {
+  const request = requestOf(context);
+  return request.principal?.kind === 'admin' && isCallBoxFamily(request);
+};
+
+/** The three throttlers (each skips every request but its own family's and principal's), storage and all. */
+export function throttlerOptions(config: AppConfig, storage: ThrottlerStorage = new SlidingWindowThrottlerStorage()): ThrottlerModuleOptions {
+  return {
+    storage,
+    throttlers: [
+      {
+        name: 'callbox',
+        ttl: 60_000,
+        limit: config.rateLimitPerMinute,
+        skipIf: (context) => !isCallBoxCall(context),
+        getTracker: (request) => callboxRateKey(request as RateLimitedRequest),
+      },
+      {
+        name: 'main',
+        ttl: 60_000,
+        limit: config.mainRateLimitPerMinute,
+        skipIf: (context) => !isMainCall(context),
+        getTracker: (request) => callboxRateKey(request as RateLimitedRequest),
+      },
+      {
+        name: 'topup',
+        ttl: 60_000,
+        limit: config.topupRateLimitPerMinute,
+        skipIf: (context) => !isTopUp(requestOf(context)),
+        getTracker: (request) => topUpRateKey(request as RateLimitedRequest),
+      },
+    ],
+  };
+}
 
 /**
  * Per-minute limits: the CallBox family per box (RATE_LIMIT_PER_MINUTE), the main system's calls
@@ -22,32 +58,7 @@ const isMainCall = (context: Context) => isCallBoxFamily(requestOf(context)) && 
   imports: [
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        storage: new SlidingWindowThrottlerStorage(),
-        throttlers: [
-          {
-            name: 'callbox',
-            ttl: 60_000,
-            limit: config.rateLimitPerMinute,
-            skipIf: (context) => !isCallBoxCall(context),
-            getTracker: (request) => callboxRateKey(request as RateLimitedRequest),
-          },
-          {
-            name: 'main',
-            ttl: 60_000,
-            limit: config.mainRateLimitPerMinute,
-            skipIf: (context) => !isMainCall(context),
-            getTracker: (request) => callboxRateKey(request as RateLimitedRequest),
-          },
-          {
-            name: 'topup',
-            ttl: 60_000,
-            limit: config.topupRateLimitPerMinute,
-            skipIf: (context) => !isTopUp(requestOf(context)),
-            getTracker: (request) => topUpRateKey(request as RateLimitedRequest),
-          },
-        ],
-      }),
+      useFactory: (config: AppConfig) => throttlerOptions(config),
     }),
   ],
   providers: [
