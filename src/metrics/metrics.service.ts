@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { OutboxRepository } from '../callbacks/outbox.repository';
 import { TOPUP_OPERATIONS } from '../operator/soap-types';
@@ -25,7 +25,8 @@ const TICK_STEPS = ['disconnected', 'requeued', 'needsReview', 'retried', 'faile
  * a series born at its first increment has no earlier sample, so rate() never sees that burst.
  */
 @Injectable()
-export class MetricsService implements OnModuleDestroy {
+export class MetricsService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Metrics');
   readonly registry = new Registry();
   private readonly eventLoop = new EventLoopDelayMonitor();
 
@@ -148,6 +149,15 @@ export class MetricsService implements OnModuleDestroy {
       },
     });
     this.zeroKnownSeries();
+  }
+
+  /**
+   * One collection before the service listens: the first scrape after a boot compiled prom-client's
+   * code and prepared the counters' statements on the event loop (14 ms of CPU at 5 M rows, three
+   * times a warm scrape), inside a request.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.registry.metrics().catch((error: unknown) => this.logger.warn({ err: error }, 'Metrics not collected at boot; the first scrape collects them'));
   }
 
   onModuleDestroy(): void {

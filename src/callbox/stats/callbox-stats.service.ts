@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { Clock } from '../../common/clock/clock';
 import type { TransactionCounters } from '../../transactions/transaction-counters';
@@ -21,7 +21,8 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The spec's statistics, from the transaction counters and the work in flight: no count of the table's history. */
 @Injectable()
-export class CallBoxStatsService {
+export class CallBoxStatsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('CallBoxStats');
   /** Calls during a build share the next one: one build at a time, each answer built after its call. */
   private readonly answers = new NextBuild(() => this.build());
 
@@ -31,6 +32,15 @@ export class CallBoxStatsService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
+
+  /**
+   * One answer built before the service listens: the first build after a boot compiled its code and
+   * prepared its statements on the event loop (10 ms of CPU at 5 M rows, four times a warm one),
+   * inside the first box's request, at the moment a restarted gateway's whole fleet comes back.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.answer().catch((error: unknown) => this.logger.warn({ err: error }, 'Statistics not built at boot; the first request builds them'));
+  }
 
   /**
    * The whole answer (`{ success: true, stats }`) as JSON, built a step at a time: UTF-8 pieces to
