@@ -332,3 +332,65 @@ export function worstRatio(big: BigTableMeasures, small: BigTableMeasures): numb
   const keys = ['statsMs', 'metricsMs', 'pollMs', 'reportMs', 'tickMs'] as const;
   return Math.round(Math.max(...keys.map((key) => big[key] / Math.max(1, small[key]))) * 100) / 100;
 }
+
+/** What the service's loop did over a window of its own periodic work (no request measured). */
+export interface PeriodicWork {
+  seconds: number;
+  /** Scheduled dispatcher ticks meanwhile, and outcome callbacks the bench's receiver got. */
+  ticks: number;
+  callbacks: number;
+  /** The service's worst event-loop delay, and its longest stalls (what the thread did, the requests in flight). */
+  maxEventLoopDelayMs: number;
+  worstStalls: Array<{ ms: number; cpuMs?: number; runQueueMs?: number; sleptMs?: number; gcMs: number }>;
+  gcMaxMs: number;
+}
+
+/**
+ * The service's periodic work on the big table, its loop watched: the dispatcher's scheduled ticks
+ * (every second: the sweeps of expired leases, silent and degraded boxes, retries, expiries, then a
+ * round), the heartbeat buffer's flush (the boxes beat every second), outcome callbacks (the report
+ * measure's, to `receiverCount`'s server), the log flush. Each stall is one turn of the loop: a job
+ * holding it more than 20 ms shows here with its own time (on a CPU, asleep in a system call)
+ * apart from the machine's (waiting for a CPU).
+ */
+export async function measurePeriodic(
+  base: string,
+  service: ChildProcess,
+  receiverCount: () => number,
+  seconds = 15,
+): Promise<PeriodicWork> {
+  const admin = { 'x-api-key': API_KEY };
+  const status = async () => ((await (await fetch(`${base}/api/sync/status`, { headers: admin })).json()) as { status: { totalRuns: number } }).status;
+  const ticksBefore = (await status()).totalRuns;
+  const callbacksBefore = receiverCount();
+  await startLoopWatch(service);
+  const started = await fetch(`${base}/api/sync/start`, { method: 'POST', headers: admin });
+  if (!started.ok) throw new Error(`sync start: HTTP ${started.status}`);
+  const until = performance.now() + seconds * 1000;
+  while (performance.now() < until) {
+    for (let i = 0; i < 7; i++) {
+      await (
+        await fetch(`${base}/api/call-box/heartbeat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+          body: JSON.stringify({ callboxId: `bigtable_${i}`, status: 'active', queueSize: 0, metrics: { uptime: 1, memoryUsage: 10, processedTransactions: 0 } }),
+        })
+      ).arrayBuffer();
+    }
+    await sleep(1000);
+  }
+  const watched = await stopLoopWatch(service);
+  await (await fetch(`${base}/api/sync/stop`, { method: 'POST', headers: admin })).arrayBuffer();
+  const slowest = [...watched.stalls].sort((a, b) => b.ms - a.ms).slice(0, 5);
+  return {
+    seconds,
+    ticks: (await status()).totalRuns - ticksBefore,
+    callbacks: receiverCount() - callbacksBefore,
+    maxEventLoopDelayMs: watched.maxMs,
+    worstStalls: slowest.map(({ startMs, ...stall }) => ({
+      ...stall,
+      gcMs: roundMs(watched.gc.filter((entry) => entry.startMs < startMs + stall.ms && entry.startMs + entry.ms > startMs - 1).reduce((sum, entry) => sum + entry.ms, 0)),
+    })),
+    gcMaxMs: Math.max(0, ...watched.gc.map((entry) => entry.ms)),
+  };
+}

@@ -15,7 +15,8 @@ import { peakRssMb, startService, stopService } from './service';
 import { measureTicks, seedPending } from './tick';
 import { dispatchLatency } from './dispatch-latency';
 import { Fleet10kFigures, fleet10k } from './fleet-10k';
-import { BigTableMeasures, generateFinalTransactions, measureBigTable, worstCpuRatio, worstRatio } from './big-table';
+import { BigTableMeasures, generateFinalTransactions, measureBigTable, measurePeriodic, PeriodicWork, worstCpuRatio, worstRatio } from './big-table';
+import { createServer } from 'node:http';
 
 const { values } = parseArgs({
   options: {
@@ -115,8 +116,19 @@ async function tickScaling() {
  * straight into the file while the service is stopped), against the same measures on 1 000 rows.
  */
 async function bigTable() {
-  const measured: Record<number, BigTableMeasures & { fixtureSeconds: number; bootSeconds: number }> = {};
+  const measured: Record<number, BigTableMeasures & { fixtureSeconds: number; bootSeconds: number; periodic: PeriodicWork }> = {};
   const big = Number(values['big-table-rows']);
+  // The main system's side of the outcome callbacks: every POST acknowledged.
+  let callbacks = 0;
+  const receiver = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      callbacks += 1;
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(PORT + 5, '127.0.0.1', resolve));
+  receiver.unref();
   for (const rows of [1_000, big]) {
     // A SQLite file whatever --db says ('' names no server): the fixture is written with SQLite's own driver.
     const database = await createTestDatabase({ server: '', label: `bench_big_table_${rows}` });
@@ -132,16 +144,30 @@ async function bigTable() {
     }
     const booting = Date.now();
     // bench/loop-watch.js in the service: its own event-loop delay over the probed round.
-    const service = await startService(PORT, database.url, { SYNC_AUTOSTART_DELAY_MS: '3600000' }, ['--require', join(__dirname, 'loop-watch.js')]);
+    // The schedule starts when the periodic window does (POST /api/sync/start), then beats every second.
+    const service = await startService(
+      PORT,
+      database.url,
+      {
+        SYNC_AUTOSTART_DELAY_MS: '3600000',
+        SYNC_INTERVAL_MS: '1000',
+        MAIN_CALLBACK_URL: `http://127.0.0.1:${PORT + 5}/outcomes`,
+        CALLBACK_SECRET: 'bench-callback-secret-0123456789',
+      },
+      ['--require', join(__dirname, 'loop-watch.js')],
+    );
     const bootSeconds = Math.round((Date.now() - booting) / 100) / 10;
     try {
-      measured[rows] = { ...(await measureBigTable(BASE, service)), fixtureSeconds, bootSeconds };
+      const measures = await measureBigTable(BASE, service);
+      const periodic = await measurePeriodic(BASE, service, () => callbacks);
+      measured[rows] = { ...measures, fixtureSeconds, bootSeconds, periodic };
       console.log(`\n  ${rows} rows: ${JSON.stringify(measured[rows])}`);
     } finally {
       notePeakRss(`big_table_${rows}`, service.pid!);
       await stopService(service);
     }
   }
+  receiver.close();
   const small = measured[1_000];
   const large = measured[big];
   return {
@@ -150,6 +176,7 @@ async function bigTable() {
     metricsMs: large.metricsMs,
     maxEventLoopDelayMs: large.maxEventLoopDelayMs,
     maxProbeMs: large.maxProbeMs,
+    periodic: large.periodic,
     ratio: worstRatio(large, small),
     // The main thread's own time per measure: the code's cost, apart from the machine's load.
     cpuMs: large.cpuMs,
