@@ -52,6 +52,8 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
     lockById: (d) => TransactionsSql.lockById(d, 'tx_1'),
     findByIdempotencyKey: (d) => TransactionsSql.findByIdempotencyKey(d, 'key'),
     update: (d) => TransactionsSql.update(d, 'tx_1', { status: 'processing', startedAt: T, updatedAt: T }),
+    updateIfHeld: (d) =>
+      TransactionsSql.updateIfHeld(d, 'tx_1', { status: 'assigned', assignedTo: 'callbox_001', attempt: 1 }, { status: 'processing', startedAt: T, updatedAt: T }),
     mayHaveWorkFor: (d) => TransactionsSql.mayHaveWorkFor(d, 'callbox_001'),
     countInFlightOf: (d) => TransactionsSql.countInFlightOf(d, 'callbox_001'),
     heldBy: (d) => TransactionsSql.heldBy(d, 'callbox_001', 5),

@@ -34,6 +34,12 @@ UPDATE transactions SET status = ?, started_at = ?, updated_at = ? WHERE id = ?;
 -- update [postgres]
 UPDATE transactions SET status = $1, started_at = $2, updated_at = $3 WHERE id = $4;
 
+-- updateIfHeld [sqlite]
+UPDATE transactions SET status = ?, started_at = ?, updated_at = ? WHERE id = ? AND status = ? AND assigned_to = ? AND attempt = ?;
+
+-- updateIfHeld [postgres]
+UPDATE transactions SET status = $1, started_at = $2, updated_at = $3 WHERE id = $4 AND status = $5 AND assigned_to = $6 AND attempt = $7;
+
 -- mayHaveWorkFor [sqlite]
 SELECT EXISTS (SELECT 1 FROM transactions WHERE assigned_to = ? AND status = 'assigned') AS held,
   EXISTS (SELECT 1 FROM transactions WHERE status = 'pending') AS queued;

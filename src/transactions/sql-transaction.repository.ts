@@ -5,13 +5,13 @@ import type { UnitOfWork } from '../database/unit-of-work';
 import { OutcomeOutbox } from './outcome-outbox';
 import { idempotencyKeyReused, transactionNotFound } from './transaction-errors';
 import { toTransaction, toTransactionEvent, TransactionRow } from './transaction-row';
-import { NewTransaction, PRIORITY_RANK, Transaction, TRANSACTION_STATUSES, TransactionEvent, TransactionStatus, TransactionType } from './transaction';
+import { NewTransaction, PRIORITY_RANK, Transaction, TRANSACTION_STATUSES, TransactionEvent, TransactionPatch, TransactionStatus, TransactionType } from './transaction';
 import { countersFrom, TransactionCounters } from './transaction-counters';
 import { TransactionCountsSql } from './transaction-counts.statements';
 import { TransactionEventsSql } from './transaction-events.statements';
 import { newTransactionId } from './transaction-id';
 import { JournaledWrite, TransactionJournal } from './transaction-journal';
-import type { TransitionStep } from './transaction-state-machine';
+import type { HeldState, TransitionStep } from './transaction-state-machine';
 import { TransactionSweeps } from './transaction-sweeps';
 import { TransactionTransitions } from './transaction-transitions';
 import { BoxClaim, DispatchRound, IdempotencyClaim, Sweep, TransactionRepository } from './transaction.repository';
@@ -95,6 +95,16 @@ export class SqlTransactionRepository extends TransactionRepository {
       // and sweeps skip locked rows), so this order cannot deadlock with them.
       return { transaction: next, changed: true, consequence: consequence && (await consequence(unit, next)) };
     });
+  }
+
+  async transitionIfHeld(id: string, from: HeldState, step: TransitionStep): Promise<Transaction | null> {
+    // The journal refuses an outcome outside a unit of work (its outbox message goes with it).
+    const patch: TransactionPatch = { ...step.patch, status: step.to, updatedAt: step.at };
+    const [written] = await this.journal.write(null, {
+      write: TransactionsSql.updateIfHeld(this.db.dialect, id, from, patch),
+      event: { from: from.status, to: step.to, actor: step.actor, at: step.at, details: step.details },
+    });
+    return written ?? null;
   }
 
   async claimForBox(claim: BoxClaim): Promise<Transaction[]> {

@@ -1,6 +1,6 @@
 import { DomainError } from '../common/errors/domain-error';
 import type { Transaction, TransactionStatus } from './transaction';
-import { canTransition, DeviceReport, planAdminResolution, planDeviceReport } from './transaction-state-machine';
+import { canTransition, DeviceReport, guardedStart, planAdminResolution, planDeviceReport } from './transaction-state-machine';
 
 const NOW = Date.parse('2026-01-15T10:00:00Z');
 
@@ -213,6 +213,25 @@ describe(planDeviceReport.name, () => {
 
   it('lets the box that held a needs_review transaction settle it', () => {
     expect(planDeviceReport(transaction({ status: 'needs_review' }), report('completed'))?.to).toBe('completed');
+  });
+});
+
+describe(guardedStart.name, () => {
+  it.each([1, 3])('is the step planDeviceReport takes from the state it guards on (attempt %i)', (attempt) => {
+    const start = guardedStart(report('processing', { attempt }))!;
+    const held = transaction({ ...start.from, retryCount: attempt - 1 });
+
+    expect(start.from).toEqual({ status: 'assigned', assignedTo: 'callbox_001', attempt });
+    expect(start.step).toEqual(planDeviceReport(held, report('processing', { attempt })));
+  });
+
+  it.each([
+    ['an outcome', report('completed', { attempt: 1 })],
+    ['a failure', report('failed', { attempt: 1 })],
+    ['a hand-back', report('pending', { attempt: 1 })],
+    ['a report that names no attempt', report('processing')],
+  ])('leaves %s to the locked path', (_name, device) => {
+    expect(guardedStart(device)).toBeNull();
   });
 });
 

@@ -110,6 +110,34 @@ export function planDeviceReport(tx: Transaction, report: DeviceReport): Transit
   }
 }
 
+/** The state a guarded step must find its transaction in: held by this box, in this status and attempt. */
+export interface HeldState {
+  status: TransactionStatus;
+  assignedTo: string;
+  attempt: number;
+}
+
+/**
+ * The report every transaction gets, `processing` from the box that holds it in the attempt it
+ * names, as a compare-and-set: the state it must find, and the step planDeviceReport takes from
+ * exactly that state. Written as one guarded statement, no locked read first; anything else (a
+ * replay, another box or attempt, firmware that names no attempt) returns null and takes the locked path.
+ */
+export function guardedStart(report: DeviceReport): { from: HeldState; step: TransitionStep } | null {
+  if (report.status !== 'processing' || report.attempt === undefined) return null;
+  const { callboxId, attempt, now } = report;
+  return {
+    from: { status: 'assigned', assignedTo: callboxId, attempt },
+    step: {
+      to: 'processing',
+      patch: { startedAt: now, leaseExpiresAt: now + report.leaseMs },
+      actor: `callbox:${callboxId}`,
+      at: now,
+      details: { reportedStatus: 'processing', attempt },
+    },
+  };
+}
+
 function planFailure(tx: Transaction, report: DeviceReport, actor: string, reported: Record<string, unknown>): TransitionStep {
   const { now, callboxId } = report;
   // A sick box's failure says more about the box than the customer's order: back to the queue for

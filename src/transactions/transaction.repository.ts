@@ -1,5 +1,5 @@
 import type { NewTransaction, Transaction, TransactionEvent, TransactionPatch, TransactionStatus, TransactionType } from './transaction';
-import type { TransitionStep } from './transaction-state-machine';
+import type { HeldState, TransitionStep } from './transaction-state-machine';
 import type { SweepMatch } from './transactions.statements';
 import type { UnitOfWork } from '../database/unit-of-work';
 import type { TransactionCounters } from './transaction-counters';
@@ -93,6 +93,14 @@ export abstract class TransactionRepository {
     plan: (current: Transaction, unit: UnitOfWork) => TransitionStep | null | Promise<TransitionStep | null>,
     consequence?: (unit: UnitOfWork, next: Transaction) => Promise<Consequence>,
   ): Promise<{ transaction: Transaction; changed: boolean; consequence?: Consequence }>;
+
+  /**
+   * Applies `step` only if the transaction is still as `from` says, in one guarded statement with
+   * its event (on PostgreSQL one round trip, no explicit transaction): the row as written, or null
+   * when it was not so and nothing was written. For steps with no consequence and no outcome
+   * (an outcome's outbox message needs a unit of work: `transition`).
+   */
+  abstract transitionIfHeld(id: string, from: HeldState, step: TransitionStep): Promise<Transaction | null>;
 
   /** The box's assigned work plus newly claimed pending work, atomically, never over its limits. */
   abstract claimForBox(claim: BoxClaim): Promise<Transaction[]>;

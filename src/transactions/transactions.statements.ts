@@ -110,6 +110,21 @@ export const TransactionsSql = {
     return statement(`UPDATE transactions SET ${set.sql} WHERE id = ?`, [...set.params, id]);
   },
 
+  /**
+   * Writes the patch only if the transaction is still held by that box in that status and attempt:
+   * a guarded step (compare-and-set) that needs no locked read first. No row written: it was not so.
+   */
+  updateIfHeld: (_d: Dialect, id: string, held: { status: TransactionStatus; assignedTo: string; attempt: number }, patch: TransactionPatch): Statement => {
+    const set = setClause(patch);
+    return statement(`UPDATE transactions SET ${set.sql} WHERE id = ? AND status = ? AND assigned_to = ? AND attempt = ?`, [
+      ...set.params,
+      id,
+      held.status,
+      held.assignedTo,
+      held.attempt,
+    ]);
+  },
+
   /** Whether a poll may find anything: one indexed read that answers most polls without a write. */
   mayHaveWorkFor: (_d: Dialect, callboxId: string): Statement =>
     statement(

@@ -6,7 +6,7 @@ import { Clock } from '../../common/clock/clock';
 import { DomainError, RequestValidationError } from '../../common/errors/domain-error';
 import { retryDelayMs } from '../../transactions/retry-backoff';
 import type { CustomerInfo, Priority, Transaction, TransactionStatus, TransactionType } from '../../transactions/transaction';
-import { planDeviceReport, TransitionStep } from '../../transactions/transaction-state-machine';
+import { DeviceReport, guardedStart, planDeviceReport, TransitionStep } from '../../transactions/transaction-state-machine';
 import type { UnitOfWork } from '../../database/unit-of-work';
 import { PendingCount } from '../../transactions/pending-count';
 import { TransactionRepository } from '../../transactions/transaction.repository';
@@ -120,22 +120,27 @@ export class CallBoxTransactionsService {
     const settings = await this.configs.effective(report.callboxId);
     const policy = { baseMs: this.config.retryBaseDelayMs, maxMs: this.config.retryMaxDelayMs };
     const now = this.clock.now();
+    const device: DeviceReport = {
+      callboxId: report.callboxId,
+      status: report.status,
+      attempt: report.attempt,
+      result: report.result ? { ...report.result } : null,
+      now,
+      // A USSD session may outlast timeoutMs; a box that dies meanwhile is caught by its silence.
+      leaseMs: Math.max(settings.timeoutMs, this.config.processingHardLimitMs),
+      retryDelayMs: (retryCount) => retryDelayMs(retryCount, policy),
+      releaseMs: this.config.handBackAvoidMs,
+    };
+    // The report every transaction gets, on work the box holds in the attempt it names: one guarded
+    // statement. Whatever it does not match (a replay, a refusal) is decided on the locked row below.
+    const start = guardedStart(device);
+    const started = start && (await this.transactions.transitionIfHeld(transactionId, start.from, start.step));
+    if (started) return { transaction: started, changed: true };
     let boxOutcome: TransitionStep['boxOutcome'];
     const outcome = await this.unregisteredRefused(() => this.transactions.transition(
       transactionId,
       async (current, unit) => {
-        const step = planDeviceReport(current, {
-          callboxId: report.callboxId,
-          status: report.status,
-          attempt: report.attempt,
-          result: report.result ? { ...report.result } : null,
-          now,
-          // A USSD session may outlast timeoutMs; a box that dies meanwhile is caught by its silence.
-          leaseMs: Math.max(settings.timeoutMs, this.config.processingHardLimitMs),
-          retryDelayMs: (retryCount) => retryDelayMs(retryCount, policy),
-          releaseMs: this.config.handBackAvoidMs,
-          boxDegraded: await this.degradedForFailure(unit, current, report, now),
-        });
+        const step = planDeviceReport(current, { ...device, boxDegraded: await this.degradedForFailure(unit, current, report, now) });
         boxOutcome = step?.boxOutcome;
         return step;
       },
