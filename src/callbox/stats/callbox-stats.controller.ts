@@ -7,6 +7,9 @@ import { ApiErrorResponses } from '../../common/http/api-error-responses';
 import { CallBoxStatsService } from './callbox-stats.service';
 import { StatsResponseDto } from './stats.dto';
 
+/** Up to this size (about 500 boxes) the answer is sent as one buffer; past it, piece by piece. */
+const ONE_PIECE_BYTES = 256 * 1024;
+
 @ApiTags('CallBox')
 @Controller('call-box/stats')
 export class CallBoxStatsController {
@@ -21,10 +24,11 @@ export class CallBoxStatsController {
   @ApiOperation({ summary: 'Statistiques globales du système CallBox' })
   @ApiOkResponse({ type: StatsResponseDto })
   @ApiErrorResponses(401)
-  async get(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readable> {
+  async get(@Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer | Readable> {
     const { pieces, bytes } = await this.stats.answer();
     // Set here, not with @Header: Swagger would document the errors' content type from it too.
     void reply.header('content-type', 'application/json; charset=utf-8').header('content-length', bytes);
-    return Readable.from(pieces, { objectMode: false });
+    // A small fleet's answer in one buffer (a stream costs about a millisecond more to set up).
+    return bytes <= ONE_PIECE_BYTES ? Buffer.concat(pieces, bytes) : Readable.from(pieces, { objectMode: false });
   }
 }
