@@ -55,9 +55,10 @@ describe('CallBox statistics with a large fleet', () => {
       expect(stats.instances).toHaveLength(BOXES + round + 1);
       expect(stats.instances.map((i) => i.id)).toContain(added);
       expect(stats.connectedInstances).toBe(BOXES + round + 1);
-      // Waiting for a CPU on a loaded machine is not the code's: its own time in the longest-held
-      // turn of the loop is (the plain delay where /proc is not there).
-      const heldMs = loop.maxOwnMs ?? loop.maxDelayMs;
+      // Waiting for a CPU on a loaded machine is not the code's, nor a scavenge stretched by its
+      // helper threads waiting for one (the pauses are in `loop.gc`): the code's own time in the
+      // longest-held turn of the loop is (the plain delay where /proc is not there).
+      const heldMs = loop.maxCodeMs ?? loop.maxDelayMs;
       rounds.push(heldMs < BUDGET_MS ? 'within budget' : { round, heldMs, loop });
     }
     expect(rounds).toEqual(['within budget', 'within budget', 'within budget']);
