@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database';
 import { isUniqueViolation } from '../database/database-errors';
 import type { UnitOfWork } from '../database/unit-of-work';
+import { isOutcome } from './outcome';
 import { OutcomeOutbox } from './outcome-outbox';
 import { idempotencyKeyReused, transactionNotFound } from './transaction-errors';
 import { toTransaction, toTransactionEvent, TransactionRow } from './transaction-row';
@@ -97,14 +98,27 @@ export class SqlTransactionRepository extends TransactionRepository {
     });
   }
 
-  async transitionIfHeld(id: string, from: HeldState, step: TransitionStep): Promise<Transaction | null> {
-    // The journal refuses an outcome outside a unit of work (its outbox message goes with it).
+  async transitionIfHeld<Consequence = undefined>(
+    id: string,
+    from: HeldState,
+    step: TransitionStep,
+    consequence?: (unit: UnitOfWork, next: Transaction) => Promise<Consequence>,
+  ): Promise<{ transaction: Transaction; consequence?: Consequence } | null> {
     const patch: TransactionPatch = { ...step.patch, status: step.to, updatedAt: step.at };
-    const [written] = await this.journal.write(null, {
+    const write: JournaledWrite = {
       write: TransactionsSql.updateIfHeld(this.db.dialect, id, from, patch),
       event: { from: from.status, to: step.to, actor: step.actor, at: step.at, details: step.details },
+    };
+    if (!consequence && !isOutcome(step.to)) {
+      const [written] = await this.journal.write(null, write);
+      return written ? { transaction: written } : null;
+    }
+    // The outcome's outbox message (the journal writes it) and the consequence commit with the step.
+    return this.db.unit(async (unit) => {
+      const [written] = await this.journal.write(unit, write);
+      if (!written) return null;
+      return { transaction: written, consequence: consequence && (await consequence(unit, written)) };
     });
-    return written ?? null;
   }
 
   async claimForBox(claim: BoxClaim): Promise<Transaction[]> {

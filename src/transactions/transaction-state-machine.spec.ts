@@ -1,6 +1,6 @@
 import { DomainError } from '../common/errors/domain-error';
 import type { Transaction, TransactionStatus } from './transaction';
-import { canTransition, DeviceReport, guardedStart, planAdminResolution, planDeviceReport } from './transaction-state-machine';
+import { canTransition, DeviceReport, guardedStep, planAdminResolution, planDeviceReport } from './transaction-state-machine';
 
 const NOW = Date.parse('2026-01-15T10:00:00Z');
 
@@ -216,22 +216,28 @@ describe(planDeviceReport.name, () => {
   });
 });
 
-describe(guardedStart.name, () => {
-  it.each([1, 3])('is the step planDeviceReport takes from the state it guards on (attempt %i)', (attempt) => {
-    const start = guardedStart(report('processing', { attempt }))!;
-    const held = transaction({ ...start.from, retryCount: attempt - 1 });
+describe(guardedStep.name, () => {
+  it.each([
+    { status: 'processing' as const, from: 'assigned' as const, attempt: 1 },
+    { status: 'processing' as const, from: 'assigned' as const, attempt: 3 },
+    { status: 'completed' as const, from: 'processing' as const, attempt: 1 },
+    { status: 'completed' as const, from: 'processing' as const, attempt: 3 },
+  ])('$status (attempt $attempt) is the step planDeviceReport takes from the state it guards on', ({ status, from, attempt }) => {
+    const device = report(status, { attempt, result: status === 'completed' ? { success: true, transactionRef: 'MTN1' } : null });
+    const guarded = guardedStep(device)!;
+    const held = transaction({ ...guarded.from, retryCount: attempt - 1, startedAt: from === 'processing' ? NOW - 1_000 : null });
 
-    expect(start.from).toEqual({ status: 'assigned', assignedTo: 'callbox_001', attempt });
-    expect(start.step).toEqual(planDeviceReport(held, report('processing', { attempt })));
+    expect(guarded.from).toEqual({ status: from, assignedTo: 'callbox_001', attempt });
+    expect(guarded.step).toEqual(planDeviceReport(held, device));
   });
 
   it.each([
-    ['an outcome', report('completed', { attempt: 1 })],
     ['a failure', report('failed', { attempt: 1 })],
     ['a hand-back', report('pending', { attempt: 1 })],
-    ['a report that names no attempt', report('processing')],
+    ['a processing report that names no attempt', report('processing')],
+    ['an outcome that names no attempt', report('completed')],
   ])('leaves %s to the locked path', (_name, device) => {
-    expect(guardedStart(device)).toBeNull();
+    expect(guardedStep(device)).toBeNull();
   });
 });
 

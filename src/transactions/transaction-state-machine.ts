@@ -118,24 +118,29 @@ export interface HeldState {
 }
 
 /**
- * The report every transaction gets, `processing` from the box that holds it in the attempt it
- * names, as a compare-and-set: the state it must find, and the step planDeviceReport takes from
- * exactly that state. Written as one guarded statement, no locked read first; anything else (a
- * replay, another box or attempt, firmware that names no attempt) returns null and takes the locked path.
+ * The two reports every transaction gets from the box that holds it, naming its attempt, as
+ * compare-and-sets: `processing` on work assigned to it, `completed` on work it started. Each is
+ * the state it must find and the step planDeviceReport takes from exactly that state; written as
+ * one guarded statement, no locked read first. Anything else (a replay, another box or attempt, a
+ * failure or hand-back, firmware that names no attempt) returns null and takes the locked path.
  */
-export function guardedStart(report: DeviceReport): { from: HeldState; step: TransitionStep } | null {
-  if (report.status !== 'processing' || report.attempt === undefined) return null;
+export function guardedStep(report: DeviceReport): { from: HeldState; step: TransitionStep } | null {
   const { callboxId, attempt, now } = report;
-  return {
-    from: { status: 'assigned', assignedTo: callboxId, attempt },
-    step: {
-      to: 'processing',
-      patch: { startedAt: now, leaseExpiresAt: now + report.leaseMs },
-      actor: `callbox:${callboxId}`,
-      at: now,
-      details: { reportedStatus: 'processing', attempt },
-    },
-  };
+  if (attempt === undefined) return null;
+  const actor = `callbox:${callboxId}`;
+  const details = { reportedStatus: report.status, attempt };
+  if (report.status === 'processing') {
+    const patch = { startedAt: now, leaseExpiresAt: now + report.leaseMs };
+    return { from: { status: 'assigned', assignedTo: callboxId, attempt }, step: { to: 'processing', patch, actor, at: now, details } };
+  }
+  if (report.status === 'completed') {
+    const patch = { result: report.result, completedAt: now, leaseExpiresAt: null };
+    return {
+      from: { status: 'processing', assignedTo: callboxId, attempt },
+      step: { to: 'completed', patch, actor, at: now, details, boxOutcome: 'success' },
+    };
+  }
+  return null;
 }
 
 function planFailure(tx: Transaction, report: DeviceReport, actor: string, reported: Record<string, unknown>): TransitionStep {

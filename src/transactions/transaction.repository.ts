@@ -96,11 +96,16 @@ export abstract class TransactionRepository {
 
   /**
    * Applies `step` only if the transaction is still as `from` says, in one guarded statement with
-   * its event (on PostgreSQL one round trip, no explicit transaction): the row as written, or null
-   * when it was not so and nothing was written. For steps with no consequence and no outcome
-   * (an outcome's outbox message needs a unit of work: `transition`).
+   * its event: null when it was not so (nothing written). A step with neither an outcome nor a
+   * `consequence` is that statement alone (on PostgreSQL one round trip, no explicit transaction);
+   * otherwise the outcome's outbox message and `consequence` commit with it in one unit of work.
    */
-  abstract transitionIfHeld(id: string, from: HeldState, step: TransitionStep): Promise<Transaction | null>;
+  abstract transitionIfHeld<Consequence = undefined>(
+    id: string,
+    from: HeldState,
+    step: TransitionStep,
+    consequence?: (unit: UnitOfWork, next: Transaction) => Promise<Consequence>,
+  ): Promise<{ transaction: Transaction; consequence?: Consequence } | null>;
 
   /** The box's assigned work plus newly claimed pending work, atomically, never over its limits. */
   abstract claimForBox(claim: BoxClaim): Promise<Transaction[]>;

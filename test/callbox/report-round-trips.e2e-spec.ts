@@ -1,18 +1,23 @@
 import { Database } from '../../src/database/database';
 import { PostgresStatements } from '../../src/database/postgres-statements';
 import type { Statement } from '../../src/database/statement';
+import { CallBoxRepository } from '../../src/callbox/registry/callbox';
 import { TransactionRepository } from '../../src/transactions/transaction.repository';
 import { createTestApp, TestApp } from '../support/test-app';
 import { claim, expectError, expectStatus, paths, registerBox, submit } from './callbox-api';
 
+/** The spec's example result (section 5). */
+const SPEC_RESULT = { success: true, transactionRef: 'MTN123456789', balance: 2500, message: 'Recharge effectuée avec succès' };
+
 /**
- * Every transaction gets a `processing` report from the box that holds it. Named with its attempt
- * (as firmware does), it is written as one guarded statement (the row only if it is still assigned
- * to that box in that attempt) with its event: no locked read first, and on PostgreSQL no BEGIN and
- * COMMIT around it, one round trip instead of four (issue 16). What reaches the drivers is counted
- * at the database layer's door.
+ * Every transaction gets a `processing` then a `completed` report from the box that holds it. Named
+ * with their attempt (as firmware does), each is written as one guarded statement (the row only if
+ * the box still holds it in that status and attempt) with its event, no locked read first: on
+ * PostgreSQL `processing` is one round trip instead of four (no BEGIN or COMMIT), `completed` four
+ * instead of five (its box's health and outbox message commit with it) (issue 16). What reaches the
+ * drivers is counted at the database layer's door.
  */
-describe('Processing report round trips', () => {
+describe('Device report round trips', () => {
   let t: TestApp;
   let db: Database;
   /** Statements sent (SQLite) or round trips made (PostgreSQL: named statements and BEGIN / COMMIT / ROLLBACK), in order. */
@@ -54,6 +59,9 @@ describe('Processing report round trips', () => {
   };
   const processing = (id: string, callboxId: string, attempt?: number) =>
     t.api.put(paths.status(id), { status: 'processing', callboxId, ...(attempt !== undefined && { attempt }) });
+  const completed = (id: string, callboxId: string, attempt?: number) =>
+    t.api.put(paths.status(id), { status: 'completed', callboxId, result: SPEC_RESULT, ...(attempt !== undefined && { attempt }) });
+  const lockedReads = (statements: string[]) => statements.filter((text) => /FOR UPDATE|^\s*SELECT \* FROM transactions WHERE id = \?/.test(text));
   /** What was sent about `transactions` and its events (settings and registry reads left out). */
   const aboutTransactions = () => sent.filter((text) => /\btransaction(s|_events)\b/.test(text) || /^(BEGIN|COMMIT|ROLLBACK)$/.test(text));
 
@@ -66,7 +74,7 @@ describe('Processing report round trips', () => {
     expectStatus(res, 200);
     expect(res.body.transaction).toMatchObject({ id: tx.id, status: 'processing', assignedTo: 'callbox_001', startedAt: expect.any(String) });
     const statements = aboutTransactions();
-    expect(statements.filter((text) => /FOR UPDATE|^\s*SELECT \* FROM transactions WHERE id = \?/.test(text))).toEqual([]);
+    expect(lockedReads(statements)).toEqual([]);
     if (db.dialect.writesInWith) {
       expect(statements).toHaveLength(1);
       expect(statements[0]).toMatch(/^WITH written AS \(UPDATE transactions SET .* WHERE id = \? AND status = \? AND assigned_to = \? AND attempt = \?/s);
@@ -81,6 +89,30 @@ describe('Processing report round trips', () => {
     ]);
   });
 
+  it('completed on started work, naming its attempt: one guarded statement with its event, the box health in the same unit, no locked read', async () => {
+    const tx = await held();
+    expectStatus(await processing(tx.id, 'callbox_001', tx.attempt), 200);
+    sent = [];
+
+    const res = await completed(tx.id, 'callbox_001', tx.attempt);
+
+    expectStatus(res, 200);
+    expect(res.body.transaction).toMatchObject({ id: tx.id, status: 'completed', result: SPEC_RESULT, completedAt: expect.any(String) });
+    const statements = aboutTransactions();
+    expect(lockedReads(statements)).toEqual([]);
+    if (db.dialect.writesInWith) {
+      expect(statements).toEqual(['BEGIN', expect.stringMatching(/^WITH written AS \(UPDATE transactions SET .* AND attempt = \?/s), 'COMMIT']);
+    } else {
+      expect(statements).toEqual([expect.stringMatching(/^UPDATE transactions SET .* RETURNING \*$/s), expect.stringMatching(/^INSERT INTO transaction_events/)]);
+    }
+    // The box's health moved with it (its first outcome: a write of its window).
+    expect(sent.some((text) => /^\s*UPDATE callboxes SET recent_outcomes/.test(text))).toBe(true);
+    const box = await t.app.get(CallBoxRepository).findById('callbox_001');
+    expect(box?.recentOutcomes).toBe('S');
+    const events = await t.app.get(TransactionRepository).listEvents(tx.id);
+    expect(events.at(-1)).toMatchObject({ from: 'processing', to: 'completed', actor: 'callbox:callbox_001', details: { reportedStatus: 'completed', attempt: tx.attempt } });
+  });
+
   it('what does not match the guard takes the locked path and answers as before: a replay, another box, another attempt', async () => {
     const tx = await held();
     expectStatus(await processing(tx.id, 'callbox_001', tx.attempt), 200);
@@ -92,7 +124,15 @@ describe('Processing report round trips', () => {
     expectError(await processing(tx.id, 'callbox_002', tx.attempt), 403, 'TRANSACTION.NOT_ASSIGNED_TO_CALLBOX');
     expectError(await processing(tx.id, 'callbox_001', tx.attempt + 1), 409, 'TRANSACTION.STALE_ATTEMPT');
 
+    expectStatus(await completed(tx.id, 'callbox_001', tx.attempt), 200);
+    const repeated = await completed(tx.id, 'callbox_001', tx.attempt);
+    expectStatus(repeated, 200);
+    expect(repeated.body.transaction).toMatchObject({ id: tx.id, status: 'completed' });
+    expectError(await processing(tx.id, 'callbox_001', tx.attempt), 409, 'TRANSACTION.ILLEGAL_TRANSITION');
+
     const events = await t.app.get(TransactionRepository).listEvents(tx.id);
     expect(events.filter((event) => event.to === 'processing')).toHaveLength(1);
+    expect(events.filter((event) => event.to === 'completed')).toHaveLength(1);
+    expect((await t.app.get(CallBoxRepository).findById('callbox_001'))?.recentOutcomes).toBe('S');
   });
 });

@@ -6,7 +6,7 @@ import { Clock } from '../../common/clock/clock';
 import { DomainError, RequestValidationError } from '../../common/errors/domain-error';
 import { retryDelayMs } from '../../transactions/retry-backoff';
 import type { CustomerInfo, Priority, Transaction, TransactionStatus, TransactionType } from '../../transactions/transaction';
-import { DeviceReport, guardedStart, planDeviceReport, TransitionStep } from '../../transactions/transaction-state-machine';
+import { DeviceReport, guardedStep, planDeviceReport, TransitionStep } from '../../transactions/transaction-state-machine';
 import type { UnitOfWork } from '../../database/unit-of-work';
 import { PendingCount } from '../../transactions/pending-count';
 import { TransactionRepository } from '../../transactions/transaction.repository';
@@ -131,34 +131,43 @@ export class CallBoxTransactionsService {
       retryDelayMs: (retryCount) => retryDelayMs(retryCount, policy),
       releaseMs: this.config.handBackAvoidMs,
     };
-    // The report every transaction gets, on work the box holds in the attempt it names: one guarded
-    // statement. Whatever it does not match (a replay, a refusal) is decided on the locked row below.
-    const start = guardedStart(device);
-    const started = start && (await this.transactions.transitionIfHeld(transactionId, start.from, start.step));
-    if (started) return { transaction: started, changed: true };
-    let boxOutcome: TransitionStep['boxOutcome'];
+    // The two reports every transaction gets, on work the box holds in the attempt it names: one
+    // guarded statement each. What the guard does not match (a replay, a refusal) is decided on the
+    // locked row below.
+    const guarded = guardedStep(device);
+    const boxOutcome = guarded?.step.boxOutcome;
+    const done =
+      guarded &&
+      (await this.transactions.transitionIfHeld(
+        transactionId,
+        guarded.from,
+        guarded.step,
+        boxOutcome && ((unit) => this.recordBoxOutcome(unit, report.callboxId, boxOutcome, now)),
+      ));
+    if (done) {
+      if (done.consequence) this.logHealthChange(report.callboxId, done.consequence);
+      return { transaction: done.transaction, changed: true };
+    }
+    let planned: TransitionStep['boxOutcome'];
     const outcome = await this.unregisteredRefused(() => this.transactions.transition(
       transactionId,
       async (current, unit) => {
         const step = planDeviceReport(current, { ...device, boxDegraded: await this.degradedForFailure(unit, current, report, now) });
-        boxOutcome = step?.boxOutcome;
+        planned = step?.boxOutcome;
         return step;
       },
       // The box's health moves with what it reported, in the same database transaction.
-      async (unit) => {
-        if (!boxOutcome) return null;
-        const health = await this.boxes.recordOutcome(unit, {
-          callboxId: report.callboxId,
-          success: boxOutcome === 'success',
-          now,
-          cooldownMs: this.config.degradedCooldownMs,
-        });
-        if (health?.isDegraded) await this.transactions.sweep(releaseUnstartedWork([report.callboxId], now), unit);
-        return health;
-      },
+      async (unit) => (planned ? this.recordBoxOutcome(unit, report.callboxId, planned, now) : null),
     ));
     if (outcome.consequence) this.logHealthChange(report.callboxId, outcome.consequence);
     return { transaction: outcome.transaction, changed: outcome.changed };
+  }
+
+  /** The box's health after an outcome it reported; degraded, it gives back what it holds unstarted. */
+  private async recordBoxOutcome(unit: UnitOfWork, callboxId: string, boxOutcome: 'success' | 'failure', now: number) {
+    const health = await this.boxes.recordOutcome(unit, { callboxId, success: boxOutcome === 'success', now, cooldownMs: this.config.degradedCooldownMs });
+    if (health?.isDegraded) await this.transactions.sweep(releaseUnstartedWork([callboxId], now), unit);
+    return health;
   }
 
   /**
