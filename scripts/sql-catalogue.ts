@@ -55,8 +55,7 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
     updateIfHeld: (d) =>
       TransactionsSql.updateIfHeld(d, 'tx_1', { status: 'assigned', assignedTo: 'callbox_001', attempt: 1 }, { status: 'processing', startedAt: T, updatedAt: T }),
     mayHaveWorkFor: (d) => TransactionsSql.mayHaveWorkFor(d, 'callbox_001'),
-    countInFlightOf: (d) => TransactionsSql.countInFlightOf(d, 'callbox_001'),
-    heldBy: (d) => TransactionsSql.heldBy(d, 'callbox_001', 5),
+    heldAndInFlightOf: (d) => TransactionsSql.heldAndInFlightOf(d, 'callbox_001', 5),
     claimPending: (d) =>
       TransactionsSql.claimPending(d, { callboxId: 'callbox_001', types: ['recharge', 'voucher'], freshSince: fresh, operators: ['mtn'], now: T, leaseMs: 30_000, room: 2 }),
     queueWindow: (d) => TransactionsSql.queueWindow(d, ['recharge', 'voucher'], fresh, 20),

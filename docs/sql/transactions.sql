@@ -48,17 +48,15 @@ SELECT EXISTS (SELECT 1 FROM transactions WHERE assigned_to = ? AND status = 'as
 SELECT EXISTS (SELECT 1 FROM transactions WHERE assigned_to = $1 AND status = 'assigned') AS held,
   EXISTS (SELECT 1 FROM transactions WHERE status = 'pending') AS queued;
 
--- countInFlightOf [sqlite]
-SELECT COUNT(*) AS n FROM transactions WHERE assigned_to = ? AND status IN ('assigned', 'processing');
+-- heldAndInFlightOf [sqlite]
+SELECT held.*, counted.n AS in_flight
+  FROM (SELECT COUNT(*) AS n FROM transactions WHERE assigned_to = ? AND status IN ('assigned', 'processing')) AS counted
+  LEFT JOIN (SELECT * FROM transactions INDEXED BY ix_transactions_box WHERE assigned_to = ? AND status = 'assigned' ORDER BY priority_rank, created_at, id LIMIT ?) AS held ON 1 = 1;
 
--- countInFlightOf [postgres]
-SELECT COUNT(*) AS n FROM transactions WHERE assigned_to = $1 AND status IN ('assigned', 'processing');
-
--- heldBy [sqlite]
-SELECT * FROM transactions INDEXED BY ix_transactions_box WHERE assigned_to = ? AND status = 'assigned' ORDER BY priority_rank, created_at, id LIMIT ?;
-
--- heldBy [postgres]
-SELECT * FROM transactions WHERE assigned_to = $1 AND status = 'assigned' ORDER BY priority_rank, created_at, id LIMIT $2;
+-- heldAndInFlightOf [postgres]
+SELECT held.*, counted.n AS in_flight
+  FROM (SELECT COUNT(*) AS n FROM transactions WHERE assigned_to = $1 AND status IN ('assigned', 'processing')) AS counted
+  LEFT JOIN (SELECT * FROM transactions WHERE assigned_to = $2 AND status = 'assigned' ORDER BY priority_rank, created_at, id LIMIT $3) AS held ON 1 = 1;
 
 -- claimPending [sqlite]
 UPDATE transactions SET status = 'assigned', assigned_to = ?, assigned_at = ?, lease_expires_at = ?, updated_at = ?, attempt = attempt + 1

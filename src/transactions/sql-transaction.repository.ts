@@ -125,16 +125,24 @@ export class SqlTransactionRepository extends TransactionRepository {
     const dialect = this.db.dialect;
     // Most polls find nothing: answer those from one indexed read, without a write transaction.
     const [found] = await this.db.read<{ held: unknown; queued: unknown }>(TransactionsSql.mayHaveWorkFor(dialect, claim.callboxId));
-    if (!isTrue(found.held) && !(claim.types.length > 0 && isTrue(found.queued))) return [];
-    return this.db.unit(async (unit) => {
+    const queued = isTrue(found.queued);
+    if (!isTrue(found.held) && !(claim.types.length > 0 && queued)) {
+      // An empty queue left it nothing to take; a box that claims nothing new was stopped by itself.
+      claim.onOutcome?.({ claimed: 0, exhausted: !queued });
+      return [];
+    }
+    const { transactions, claimed, exhausted } = await this.db.unit(async (unit) => {
       await claim.lockBox(unit);
-      const counts = await unit.run<{ n: unknown }>(TransactionsSql.countInFlightOf(dialect, claim.callboxId));
-      const inFlight = Number(counts.rows[0].n);
-      const held = (await unit.run<TransactionRow>(TransactionsSql.heldBy(dialect, claim.callboxId, claim.limit))).rows;
+      const rows = (await unit.run<TransactionRow & { in_flight: unknown }>(TransactionsSql.heldAndInFlightOf(dialect, claim.callboxId, claim.limit))).rows;
+      const inFlight = Number(rows[0].in_flight);
+      const held = rows.filter((row) => row.id !== null).map(toTransaction).sort(byQueueOrder);
       const room = Math.min(claim.limit - held.length, claim.maxConcurrent - inFlight);
-      const claimed = room > 0 && claim.types.length > 0 ? await this.claimPending(unit, claim, room) : [];
-      return [...held.map(toTransaction), ...claimed];
+      const mayClaim = room > 0 && claim.types.length > 0;
+      const newly = mayClaim ? await this.claimPending(unit, claim, room) : [];
+      return { transactions: [...held, ...newly], claimed: newly.length, exhausted: mayClaim && newly.length < room };
     });
+    claim.onOutcome?.({ claimed, exhausted });
+    return transactions;
   }
 
   async counters(): Promise<TransactionCounters> {

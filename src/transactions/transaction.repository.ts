@@ -66,6 +66,23 @@ export interface BoxClaim {
   freshSince: (type: TransactionType) => number;
   leaseMs: number;
   now: number;
+  /**
+   * Told, once the claim is decided, how many pending transactions it newly claimed and whether it
+   * took less than its room (no pending work it may take was left): what a woken long poll needs to
+   * know whether to wake another box.
+   */
+  onOutcome?: (outcome: ClaimOutcome) => void;
+}
+
+/** What a claim did, as a woken long poll needs it to decide whether to wake another box. */
+export interface ClaimOutcome {
+  /** Pending transactions newly claimed (not the ones the box already held). */
+  claimed: number;
+  /**
+   * It took less than its room: no pending work it may take was left (the queue was empty, or what
+   * woke it went to another box). False when its own limits stopped it.
+   */
+  exhausted: boolean;
 }
 
 /**

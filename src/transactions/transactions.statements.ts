@@ -133,14 +133,17 @@ export const TransactionsSql = {
       [callboxId],
     ),
 
-  countInFlightOf: (_d: Dialect, callboxId: string): Statement =>
-    statement(`SELECT COUNT(*) AS n FROM transactions WHERE assigned_to = ? AND status IN ('assigned', 'processing')`, [callboxId]),
-
-  /** A box's assigned work, in queue order. */
-  heldBy: (d: Dialect, callboxId: string, limit: number): Statement =>
+  /**
+   * A box's assigned work (at most `limit`, in queue order) and, on every row, how many it has in
+   * flight (assigned + processing): one statement for what a claim decides on. One row with only
+   * `in_flight` (every other column null) when it holds nothing assigned.
+   */
+  heldAndInFlightOf: (d: Dialect, callboxId: string, limit: number): Statement =>
     statement(
-      `SELECT * FROM transactions${d.indexedBy(BOX_QUEUE_INDEX)} WHERE assigned_to = ? AND status = 'assigned' ${QUEUE_ORDER} LIMIT ?`,
-      [callboxId, limit],
+      `SELECT held.*, counted.n AS in_flight
+       FROM (SELECT COUNT(*) AS n FROM transactions WHERE assigned_to = ? AND status IN ('assigned', 'processing')) AS counted
+       LEFT JOIN (SELECT * FROM transactions${d.indexedBy(BOX_QUEUE_INDEX)} WHERE assigned_to = ? AND status = 'assigned' ${QUEUE_ORDER} LIMIT ?) AS held ON 1 = 1`,
+      [callboxId, callboxId, limit],
     ),
 
   /**

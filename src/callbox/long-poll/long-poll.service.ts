@@ -5,6 +5,7 @@ import { AppConfig } from '../../config/app-config';
 import { CallBoxTransactionsService } from '../transactions/callbox-transactions.service';
 import type { HeldClient } from './held-client';
 import { LongPollHub } from './long-poll-hub';
+import { handOn } from './waiting-polls';
 import { tooManyHeldPolls } from './long-poll-errors';
 
 /**
@@ -67,15 +68,19 @@ export class LongPollService {
       const wake = await waiting.wait({ callboxId, ...(answer.waitFor ?? CLAIMS_NOTHING), deadline }, since, client.onGone);
       client.held(performance.now() - heldFrom);
       if (wake.reason === 'shutdown' || wake.reason === 'gone') return answer;
+      const items = wake.reason === 'work' ? wake.items : undefined;
+      const tried = wake.reason === 'work' ? wake.tried : undefined;
       if (client.gone()) {
-        if (wake.reason === 'work' && wake.item) waiting.offer([wake.item], wake.tried);
+        if (items) waiting.offer(items, tried);
         return answer;
       }
       since = waiting.currentVersion;
       answer = await this.polls.pending(principal, callboxId, limit);
+      // Woken for more than it took: what its own limits kept it from claiming may go to the next
+      // waiting box; what another box took (its claim found nothing left for it) wakes no one.
+      const passOn = handOn(items, answer.claim);
+      if (passOn.length > 0) waiting.offer(passOn, tried);
       if (answer.transactions.length > 0 || wake.reason === 'deadline') return answer;
-      // Woken for work it did not get (another box, or its own limits): the next waiting box may take it.
-      if (wake.reason === 'work' && wake.item) waiting.offer([wake.item], wake.tried);
     }
     return answer;
   }

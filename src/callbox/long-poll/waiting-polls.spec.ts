@@ -1,7 +1,7 @@
-import { MAX_OFFER_HOPS, WaitingPolls, WorkItem } from './waiting-polls';
+import { handOn, MAX_OFFER_HOPS, WaitingPolls, WorkItem } from './waiting-polls';
 
 const recharge: WorkItem = { type: 'recharge', operator: 'mtn' };
-const spec = (callboxId: string, deadline: number, operators: string[] | null = null) => ({ callboxId, types: ['recharge' as const], operators, deadline });
+const spec = (callboxId: string, deadline: number, operators: string[] | null = null, room?: number) => ({ callboxId, types: ['recharge' as const], operators, deadline, room });
 
 describe(WaitingPolls.name, () => {
   let now: number;
@@ -26,7 +26,7 @@ describe(WaitingPolls.name, () => {
     const a = settledOf(sut.wait(spec('a', 1000), 0));
     const b = settledOf(sut.wait(spec('b', 1000), 0));
     expect(sut.offer([recharge])).toBe(1);
-    expect(await a()).toMatchObject({ reason: 'work', item: recharge });
+    expect(await a()).toMatchObject({ reason: 'work', items: [recharge] });
     expect(await b()).toBe('pending');
     expect(sut.size).toBe(1);
   });
@@ -92,5 +92,54 @@ describe(WaitingPolls.name, () => {
     leave();
     expect(await gone()).toEqual({ reason: 'gone' });
     expect(sut.offer([recharge])).toBe(0);
+  });
+
+  it('wakes as few boxes as the work needs: each woken box is given up to its room, the next box the rest', async () => {
+    const a = settledOf(sut.wait(spec('a', 1000, null, 2), 0));
+    const b = settledOf(sut.wait(spec('b', 1000, null, 2), 0));
+    const c = settledOf(sut.wait(spec('c', 1000, null, 2), 0));
+    const d = settledOf(sut.wait(spec('d', 1000, null, 2), 0));
+    const five = Array.from({ length: 5 }, () => ({ ...recharge }));
+    expect(sut.offer(five)).toBe(3);
+    expect(await a()).toMatchObject({ reason: 'work', items: five.slice(0, 2) });
+    expect(await b()).toMatchObject({ reason: 'work', items: five.slice(2, 4) });
+    expect(await c()).toMatchObject({ reason: 'work', items: five.slice(4) });
+    expect(await d()).toBe('pending');
+  });
+
+  it("an item the chosen box may not take goes to the next eligible box, whatever the first one's room", async () => {
+    const orange = settledOf(sut.wait(spec('orange', 1000, ['orange'], 5), 0));
+    const any = settledOf(sut.wait(spec('any', 1000, null, 5), 0));
+    const orangeWork: WorkItem = { type: 'recharge', operator: 'orange' };
+    expect(sut.offer([orangeWork, recharge, orangeWork])).toBe(2);
+    expect(await orange()).toMatchObject({ items: [orangeWork, orangeWork] });
+    expect(await any()).toMatchObject({ items: [recharge] });
+  });
+
+  it('a box that says no room is woken for one item at a time, as before', async () => {
+    const a = settledOf(sut.wait(spec('a', 1000), 0));
+    const b = settledOf(sut.wait(spec('b', 1000), 0));
+    expect(sut.offer([recharge, recharge])).toBe(2);
+    expect(await a()).toMatchObject({ items: [recharge] });
+    expect(await b()).toMatchObject({ items: [recharge] });
+  });
+});
+
+describe(handOn.name, () => {
+  const three: WorkItem[] = [recharge, { ...recharge, operator: 'orange' }, { ...recharge, operator: null }];
+
+  it('passes nothing on when the claim found no work left for the box: another box took it', () => {
+    expect(handOn(three, { claimed: 0, exhausted: true })).toEqual([]);
+    expect(handOn(three, { claimed: 1, exhausted: true })).toEqual([]);
+  });
+
+  it("passes on what the box's own limits kept it from claiming", () => {
+    expect(handOn(three, { claimed: 0, exhausted: false })).toEqual(three);
+    expect(handOn(three, { claimed: 2, exhausted: false })).toEqual(three.slice(2));
+    expect(handOn(three, { claimed: 3, exhausted: false })).toEqual([]);
+  });
+
+  it('passes nothing on for a wake-up that named no work (deadline, dispatcher)', () => {
+    expect(handOn(undefined, { claimed: 0, exhausted: false })).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import type { TransactionType } from '../../transactions/transaction';
+import type { ClaimOutcome } from '../../transactions/transaction.repository';
 import { DeadlineHeap } from './deadline-heap';
 
 /** New pending work, as much as a waiting box needs to know whether it may take it. */
@@ -8,6 +9,8 @@ export interface WorkItem {
   operator: string | null;
   /** A box that gave this work back and is not offered it again until `until` (epoch ms). */
   avoid?: { callboxId: string; until: number } | null;
+  /** The transaction, when this process committed it (work from another replica names none). */
+  transactionId?: string;
 }
 
 /** What a held poll waits for: work of these types (and operators, when the box declared some). */
@@ -18,11 +21,16 @@ export interface WaitSpec {
   operators: readonly string[] | null;
   /** performance.now() time at which the poll is answered whatever happens. */
   deadline: number;
+  /** How many transactions its next poll may claim (its batch, its free concurrency); 1 if unsaid. */
+  room?: number;
 }
 
 export type Wake =
-  /** Work for this box may exist: poll. `item` is the pending work it was woken for (pass it on if it finds none). */
-  | { reason: 'work'; item?: WorkItem; tried?: ReadonlySet<string> }
+  /**
+   * Work for this box may exist: poll. `items` is the pending work it was woken for, at most its
+   * room (what its limits keep it from claiming is passed on; see handOn).
+   */
+  | { reason: 'work'; items?: WorkItem[]; tried?: ReadonlySet<string> }
   | { reason: 'deadline' }
   /** The gateway is stopping: answer at once. */
   | { reason: 'shutdown' }
@@ -36,6 +44,25 @@ interface Waiter extends WaitSpec {
 
 /** A woken box that finds nothing hands the item on, to at most this many boxes in all. */
 export const MAX_OFFER_HOPS = 3;
+
+const roomOf = (spec: WaitSpec) => Math.max(1, spec.room ?? 1);
+
+/** As the claim: its types, its operators when it declared some, not work it gave back a moment ago. */
+function mayTake(spec: WaitSpec, item: WorkItem, at: number): boolean {
+  if (!spec.types.includes(item.type)) return false;
+  if (spec.operators !== null && (item.operator === null || !spec.operators.includes(item.operator))) return false;
+  return !(item.avoid && item.avoid.callboxId === spec.callboxId && item.avoid.until > at);
+}
+
+/**
+ * What a woken box that got less than it was woken for passes on: only when its own limits stopped
+ * it (room used up, or none) while work may be left. When its claim found the queue without work
+ * for it, another box took that work, and waking a next one would only have it find nothing too.
+ */
+export function handOn(items: readonly WorkItem[] | undefined, outcome: ClaimOutcome): WorkItem[] {
+  if (!items || items.length === 0 || outcome.exhausted) return [];
+  return items.slice(outcome.claimed);
+}
 
 /**
  * Every poll held on this process, in arrival order, and the one timer that answers them at their
@@ -111,26 +138,33 @@ export class WaitingPolls {
   }
 
   /**
-   * Wakes one eligible waiting box per item, never the same box twice for one offer, nor a box in
-   * `tried`. Returns how many were woken; an item no waiting box may take wakes nobody.
+   * Wakes as few eligible waiting boxes as the items need: each item goes to a box already chosen by
+   * this offer that may take it and has room left (a box claims up to its room at its poll), else to
+   * the eligible box that waited longest, never to a box in `tried`. Returns how many were woken; an
+   * item no waiting box may take wakes nobody.
    */
   offer(items: readonly WorkItem[], tried: ReadonlySet<string> = new Set()): number {
     if (items.length === 0) return 0;
     this.version += 1;
     if (tried.size >= MAX_OFFER_HOPS) return 0;
-    const woken = new Set<string>(tried);
-    let count = 0;
+    const chosen: Array<{ waiter: Waiter; items: WorkItem[] }> = [];
+    const excluded = new Set<string>(tried);
     for (const item of items) {
-      const waiter = this.firstEligible(item, woken);
+      const joined = chosen.find((c) => c.items.length < roomOf(c.waiter) && mayTake(c.waiter, item, Date.now()));
+      if (joined) {
+        joined.items.push(item);
+        continue;
+      }
+      const waiter = this.firstEligible(item, excluded);
       if (!waiter) {
         this.unofferedAt = this.version;
         continue;
       }
-      woken.add(waiter.callboxId);
-      count += 1;
-      waiter.settle({ reason: 'work', item, tried: new Set([...tried, waiter.callboxId]) });
+      excluded.add(waiter.callboxId);
+      chosen.push({ waiter, items: [item] });
     }
-    return count;
+    for (const { waiter, items: its } of chosen) waiter.settle({ reason: 'work', items: its, tried: new Set([...tried, waiter.callboxId]) });
+    return chosen.length;
   }
 
   /** Work was assigned to these boxes (by the dispatcher): wake their held polls. */
@@ -163,11 +197,7 @@ export class WaitingPolls {
   private firstEligible(item: WorkItem, excluded: ReadonlySet<string>): Waiter | undefined {
     const at = Date.now();
     for (const waiter of this.waiting) {
-      if (excluded.has(waiter.callboxId) || !waiter.types.includes(item.type)) continue;
-      // As the claim: a box that declared operators takes only work naming one of them.
-      if (waiter.operators !== null && (item.operator === null || !waiter.operators.includes(item.operator))) continue;
-      if (item.avoid && item.avoid.callboxId === waiter.callboxId && item.avoid.until > at) continue;
-      return waiter;
+      if (!excluded.has(waiter.callboxId) && mayTake(waiter, item, at)) return waiter;
     }
     return undefined;
   }

@@ -21,7 +21,7 @@ export function workSignalOf(events: readonly TransactionEvent[], changed: reado
     if (!tx) continue;
     if (event.to === 'pending') {
       const avoid = tx.releasedBy && tx.releasedUntil ? { callboxId: tx.releasedBy, until: tx.releasedUntil } : null;
-      items.push({ type: tx.type, operator: tx.customerInfo?.operator?.toLowerCase() ?? null, avoid });
+      items.push({ type: tx.type, operator: tx.customerInfo?.operator?.toLowerCase() ?? null, avoid, transactionId: tx.id });
     } else if (event.to === 'assigned' && tx.assignedTo && event.actor !== `callbox:${tx.assignedTo}`) {
       boxes.add(tx.assignedTo);
     }

@@ -9,7 +9,7 @@ import type { CustomerInfo, Priority, Transaction, TransactionStatus, Transactio
 import { DeviceReport, guardedStep, planDeviceReport, TransitionStep } from '../../transactions/transaction-state-machine';
 import type { UnitOfWork } from '../../database/unit-of-work';
 import { PendingCount } from '../../transactions/pending-count';
-import { TransactionRepository } from '../../transactions/transaction.repository';
+import { ClaimOutcome, TransactionRepository } from '../../transactions/transaction.repository';
 import { CallBoxConfigService } from '../config/callbox-config.service';
 import { isDegraded } from '../registry/box-health';
 import { CallBoxRepository, HealthChange, saysActive } from '../registry/callbox';
@@ -17,6 +17,9 @@ import { CallBoxRegistryService } from '../registry/callbox-registry.service';
 import { releaseUnstartedWork } from './degraded-box-work';
 import { IDEMPOTENCY_KEY_PATTERN } from './idempotency-key';
 import { standingOf } from './poll-standing';
+
+/** A poll that claimed nothing new for its own reasons (degraded, silent, not active): what woke it may go to another box. */
+const NO_CLAIM: ClaimOutcome = { claimed: 0, exhausted: false };
 
 export interface Submission {
   /** The box submitting, when it says: its Idempotency-Keys are then its own. */
@@ -92,27 +95,33 @@ export class CallBoxTransactionsService {
       if ((await this.transactions.countAssignedTo(callboxId, ['assigned'])) > 0) {
         await this.transactions.sweep(releaseUnstartedWork([callboxId], now));
       }
-      return { transactions: [], totalPending: await this.pendingCount.current(), standing, waitFor: null };
+      return { transactions: [], totalPending: await this.pendingCount.current(), standing, waitFor: null, claim: NO_CLAIM };
     }
     // Silent past the heartbeat timeout, or saying it is not `active` (`busy`, `maintenance`...): it
     // keeps what it holds and claims nothing new. Never taken back for a word: a box may say `busy`
     // while it runs work it has not reported yet, and that work must not reach a second box.
     const claimsNew = standing.status !== 'disconnected' && saysActive(box);
+    // The admin's batchSize for the box is a ceiling: a box cannot ask for more.
+    const batch = Math.min(limit ?? settings.batchSize, settings.batchSize);
+    let claim: ClaimOutcome = NO_CLAIM;
     const transactions = await this.transactions.claimForBox({
       callboxId,
       lockBox: (unit) => this.boxes.lockForClaim(unit, callboxId),
-      // The admin's batchSize for the box is a ceiling: a box cannot ask for more.
-      limit: Math.min(limit ?? settings.batchSize, settings.batchSize),
+      limit: batch,
       maxConcurrent: box.maxConcurrent,
       types: claimsNew ? box.supportedTypes : [],
       operators: box.operators,
       leaseMs: settings.timeoutMs,
       now,
       freshSince: (type) => now - this.config.pendingTtlMs[type],
+      onOutcome: (outcome) => (claim = outcome),
     });
-    // What a long poll of this box may wait for; nothing when it claims nothing new anyway.
-    const waitFor = claimsNew ? { types: box.supportedTypes, operators: box.operators?.map((o) => o.toLowerCase()) ?? null } : null;
-    return { transactions, totalPending: await this.pendingCount.current(), standing, waitFor };
+    // What a long poll of this box may wait for, and how much of it one wake-up may bring it (its
+    // batch; what its concurrency keeps it from claiming is passed on); nothing when it claims nothing new anyway.
+    const waitFor = claimsNew
+      ? { types: box.supportedTypes, operators: box.operators?.map((o) => o.toLowerCase()) ?? null, room: Math.min(batch, box.maxConcurrent) }
+      : null;
+    return { transactions, totalPending: await this.pendingCount.current(), standing, waitFor, claim };
   }
 
   async report(principal: Principal, transactionId: string, report: StatusReport): Promise<{ transaction: Transaction; changed: boolean }> {
