@@ -26,9 +26,9 @@ export interface DispatchLatencyFigures {
   errors: number;
 }
 
-/** Answers the service counted so far (http_responses_total, every route), from its /metrics. */
-export async function answered(baseUrl: string): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+/** Answers the service counted so far (http_responses_total, every route), from its /metrics; rejects past `timeoutMs`. */
+export async function answered(baseUrl: string, timeoutMs = 30_000): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(timeoutMs) })).text();
   let total = 0;
   for (const line of text.split('\n')) if (line.startsWith('http_responses_total{')) total += Number(line.slice(line.lastIndexOf(' ') + 1));
   return total;

@@ -23,6 +23,9 @@ const SETTLE_MS = Number(process.env.BENCH_FLEET_SETTLE_S ?? 20) * 1000;
 /** A submit whose `processing` has not come this long after the last submit counts as a timeout. */
 const DRAIN_MS = 30_000;
 const SUBMIT_TIMEOUT_MS = 30_000;
+/** Every read the step makes of the service or of its fleet ends within this. */
+const METRICS_TIMEOUT_MS = 15_000;
+const COUNTERS_TIMEOUT_MS = 15_000;
 
 export interface Fleet10kFigures {
   boxes: number;
@@ -94,10 +97,13 @@ export async function fleet10k(baseUrl: string, servicePid: number): Promise<Fle
     else if (message.type === 'failed') failed?.(new Error(`fleet: ${message.message}`));
   });
   child.on('exit', (code) => failed?.(new Error(`the fleet process exited (${code})`)));
-  const readCounters = async (): Promise<FleetCounters> => {
+  // The fleet's process may be gone or too busy to answer: the step ends anyway, saying so.
+  const readCounters = async (): Promise<FleetCounters | null> => {
     counters = null;
+    if (!child.connected) return null;
     child.send({ type: 'counters' });
-    while (counters === null) await sleep(20);
+    const until = Date.now() + COUNTERS_TIMEOUT_MS;
+    while (counters === null && Date.now() < until) await sleep(20);
     return counters;
   };
   try {
@@ -116,7 +122,7 @@ export async function fleet10k(baseUrl: string, servicePid: number): Promise<Fle
     let submitErrors = 0;
     let submitTimeouts = 0;
     // An overwhelmed service may not answer its /metrics: the step still reports what it measured.
-    const answeredNow = () => answered(baseUrl).catch(() => Number.NaN);
+    const answeredNow = () => answered(baseUrl, METRICS_TIMEOUT_MS).catch(() => Number.NaN);
     const answeredFrom = await answeredNow();
     const serviceCpuFrom = cpuSeconds(servicePid);
     const fleetCpuFrom = cpuSeconds(child.pid!);
@@ -142,7 +148,7 @@ export async function fleet10k(baseUrl: string, servicePid: number): Promise<Fle
     const deadline = Date.now() + DRAIN_MS;
     const startedCount = () => [...submittedAt.keys()].filter((id) => startedAt.has(id)).length;
     while (startedCount() < submittedAt.size && Date.now() < deadline) await sleep(250);
-    const seen = await readCounters();
+    const seen = (await readCounters()) ?? { non2xx: Number.NaN, socketErrors: Number.NaN, timeouts: Number.NaN };
     const latencies = [...submittedAt].flatMap(([id, sent]) => (startedAt.has(id) ? [startedAt.get(id)! - sent] : [])).sort((a, b) => a - b);
     submitLatencies.sort((a, b) => a - b);
     const unstarted = submittedAt.size - latencies.length;
