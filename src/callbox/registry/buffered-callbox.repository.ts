@@ -1,7 +1,9 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
+import { Clock } from '../../common/clock/clock';
 import type { UnitOfWork } from '../../database/unit-of-work';
 import type { BoxHealth } from './box-health';
+import { BoxCache } from './box-cache';
 import { BoxOutcome, CallBox, CallBoxRepository, ConnectedStates, Connection, HealthChange, Heartbeat, Registration } from './callbox';
 import { BufferedHeartbeat, HEARTBEAT_FLUSH_MS, HeartbeatBuffer, withHeartbeat } from './heartbeat-buffer';
 import { SqlCallBoxRepository } from './sql-callbox.repository';
@@ -26,10 +28,16 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
   /** Moves on every write through this registry: a listing read before it is not reused. */
   private version = 0;
   private listed: Listing | null = null;
+  private readonly boxes: BoxCache;
 
-  constructor(private readonly store: SqlCallBoxRepository) {
+  constructor(
+    private readonly store: SqlCallBoxRepository,
+    clock: Clock,
+  ) {
     super();
+    this.boxes = new BoxCache(() => clock.now());
     this.flusher = setInterval(() => {
+      this.boxes.sweep();
       this.flushHeartbeats().catch((error: unknown) => this.logger.warn({ err: error }, 'Heartbeats not written yet; retrying'));
     }, HEARTBEAT_FLUSH_MS);
     this.flusher.unref();
@@ -48,17 +56,39 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
       // never make the fleet be read again.
       const listed = this.listed;
       if (listed) for (const [id, heartbeat] of batch) listed.written.set(id, heartbeat);
+      for (const [id, heartbeat] of batch) this.boxes.update(id, (box) => withWritten(box, heartbeat));
     });
   }
 
   register(registration: Registration, now: number): Promise<CallBox> {
     this.heartbeats.forget(registration.id);
-    return this.changed(this.store.register(registration, now));
+    return this.changed(this.store.register(registration, now), [registration.id]);
   }
 
+  /**
+   * The box as a device request sees it: read at most BOX_CACHE_MS ago, or since the last write to
+   * it through this process, with its buffered heartbeat laid over. Good enough to answer a request
+   * and to decide that a box gets nothing; never enough to give it work: see lockedForClaim.
+   */
   async findById(id: string): Promise<CallBox | null> {
-    const box = await this.store.findById(id);
+    const box = await this.boxes.read(id, () => this.store.findById(id));
     return box && this.heartbeats.overlay(box);
+  }
+
+  /**
+   * The box read again inside the claim's unit, under its row lock (PostgreSQL: FOR UPDATE, which
+   * waits for any other replica's write to the row and sees it; SQLite: inside the single writer's
+   * transaction, which no other write can interleave with), with this process's buffered heartbeat
+   * laid over. Whatever the cached box said, a claim is judged on this.
+   */
+  async lockedForClaim(unit: UnitOfWork, callboxId: string): Promise<CallBox | null> {
+    const box = await this.store.lockedForClaim(unit, callboxId);
+    return box && this.heartbeats.overlay(box);
+  }
+
+  /** A box found changed under the claim's lock: read afresh by its next request. */
+  forgetBox(callboxId: string): void {
+    this.boxes.forget([callboxId]);
   }
 
   /**
@@ -104,17 +134,24 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
       return { box: withHeartbeat(known, buffered), reconnected: false };
     }
     this.heartbeats.forget(id);
-    return this.changed(this.store.writeHeartbeat(id, buffered));
+    return this.changed(this.store.writeHeartbeat(id, buffered), [id]);
   }
 
   async markDisconnected(silentSince: number, now: number, limit: number): Promise<CallBox[]> {
     // A heartbeat still in memory proves the box alive: write them before judging by the table.
     await this.flushHeartbeats();
-    return this.changed(this.store.markDisconnected(silentSince, now, limit));
+    // Which boxes it marks is known only after: every cached box is read again if any was.
+    const marked = await this.changed(this.store.markDisconnected(silentSince, now, limit), []);
+    if (marked.length > 0) this.boxes.clear();
+    return marked;
   }
 
+  /**
+   * Inside the report's unit, which may still roll back: the box is read again both now and once
+   * the write is over, whatever its outcome (the health it wrote may degrade it).
+   */
   recordOutcome(unit: UnitOfWork, outcome: BoxOutcome): Promise<HealthChange | null> {
-    return this.changed(this.store.recordOutcome(unit, outcome));
+    return this.changed(this.store.recordOutcome(unit, outcome), [outcome.callboxId]);
   }
 
   lockHealth(unit: UnitOfWork, callboxId: string): Promise<BoxHealth | null> {
@@ -130,14 +167,16 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
   }
 
   markDegraded(ids: readonly string[], reason: string, until: number, now: number): Promise<void> {
-    return this.changed(this.store.markDegraded(ids, reason, until, now));
+    return this.changed(this.store.markDegraded(ids, reason, until, now), ids);
   }
 
-  /** Before and after the write: a listing read while it ran is not reused either. */
-  private changed<T>(write: Promise<T>): Promise<T> {
+  /** Before and after the write: a listing or a box read while it ran is not reused either. */
+  private changed<T>(write: Promise<T>, ids: readonly string[]): Promise<T> {
     this.version += 1;
+    this.boxes.forget(ids);
     return write.finally(() => {
       this.version += 1;
+      this.boxes.forget(ids);
     });
   }
 }

@@ -75,6 +75,13 @@ export abstract class CallBoxRepository {
   abstract lockHealth(unit: UnitOfWork, callboxId: string): Promise<BoxHealth | null>;
   /** Locks the box's row inside `unit` (a poll's claim: two polls of one box queue up). */
   abstract lockForClaim(unit: UnitOfWork, callboxId: string): Promise<void>;
+  /**
+   * Locks the box's row inside `unit` and reads it there (with this process's heartbeat laid over):
+   * the box a claim is judged on, whatever an earlier read of it said. Null when it is unknown.
+   */
+  abstract lockedForClaim(unit: UnitOfWork, callboxId: string): Promise<CallBox | null>;
+  /** An earlier read of the box is not to be reused (it was found changed). */
+  abstract forgetBox(callboxId: string): void;
   /** Locks these boxes' rows inside `unit`, in byte order of their id (a dispatch round). */
   abstract lockForRound(unit: UnitOfWork, callboxIds: readonly string[]): Promise<void>;
   /** Stops giving new work to these boxes until `until`. */

@@ -133,6 +133,12 @@ export class SqlCallBoxRepository {
     if (lock) await unit.run(lock);
   }
 
+  /** The box's row read inside `unit` under its lock (PostgreSQL; SQLite's single writer needs none). */
+  async lockedForClaim(unit: UnitOfWork, callboxId: string): Promise<CallBox | null> {
+    const { rows } = await unit.run<Row>(CallBoxesSql.lockById(this.dialect, callboxId));
+    return rows.length > 0 ? toCallBox(rows[0]) : null;
+  }
+
   async lockForRound(unit: UnitOfWork, callboxIds: readonly string[]): Promise<void> {
     const lock = CallBoxesSql.lockInOrder(this.dialect, callboxIds);
     if (lock) await unit.run(lock);

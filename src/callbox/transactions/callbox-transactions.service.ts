@@ -12,7 +12,7 @@ import { PendingCount } from '../../transactions/pending-count';
 import { ClaimOutcome, TransactionRepository } from '../../transactions/transaction.repository';
 import { CallBoxConfigService } from '../config/callbox-config.service';
 import { isDegraded } from '../registry/box-health';
-import { CallBoxRepository, HealthChange, saysActive } from '../registry/callbox';
+import { CallBox, CallBoxRepository, HealthChange, saysActive } from '../registry/callbox';
 import { CallBoxRegistryService } from '../registry/callbox-registry.service';
 import { releaseUnstartedWork } from './degraded-box-work';
 import { IDEMPOTENCY_KEY_PATTERN } from './idempotency-key';
@@ -83,9 +83,27 @@ export class CallBoxTransactionsService {
   /**
    * The box's assigned work plus newly claimed pending work, within its limits; with the box's state
    * as the backend sees it, and why it gets nothing new when it does not (`standing`).
+   *
+   * The box is read from the registry's short-lived cache (boxCacheMs), which may miss a write of
+   * another replica or one not yet committed. It decides only that a box gets nothing; work is
+   * handed out only on terms the box still has when read again under its lock inside the claim
+   * (`claimTerms`): found changed (degraded, silent, not `active`, re-registered with other types,
+   * operators or limit), the claim is undone and the poll judged again on the fresh row.
    */
   async pending(principal: Principal, callboxId: string, limit?: number) {
     assertMayActAs(principal, callboxId);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.pendingOnce(callboxId, limit, attempt < MAX_POLL_ATTEMPTS);
+      } catch (error) {
+        if (!(error instanceof BoxChangedUnderClaim)) throw error;
+        this.boxes.forgetBox(callboxId);
+      }
+    }
+  }
+
+  /** `mayClaim` false: the box changed under every claim tried so far; it gets nothing this poll. */
+  private async pendingOnce(callboxId: string, limit: number | undefined, mayClaim: boolean) {
     const box = await this.registry.require(callboxId);
     const settings = await this.configs.effective(callboxId);
     const now = this.clock.now();
@@ -97,16 +115,21 @@ export class CallBoxTransactionsService {
       }
       return { transactions: [], totalPending: await this.pendingCount.current(), standing, waitFor: null, claim: NO_CLAIM };
     }
+    if (!mayClaim) return { transactions: [], totalPending: await this.pendingCount.current(), standing, waitFor: null, claim: NO_CLAIM };
     // Silent past the heartbeat timeout, or saying it is not `active` (`busy`, `maintenance`...): it
     // keeps what it holds and claims nothing new. Never taken back for a word: a box may say `busy`
     // while it runs work it has not reported yet, and that work must not reach a second box.
     const claimsNew = standing.status !== 'disconnected' && saysActive(box);
     // The admin's batchSize for the box is a ceiling: a box cannot ask for more.
     const batch = Math.min(limit ?? settings.batchSize, settings.batchSize);
+    const terms = claimTerms(box, now, this.config.heartbeatTimeoutMs);
     let claim: ClaimOutcome = NO_CLAIM;
     const transactions = await this.transactions.claimForBox({
       callboxId,
-      lockBox: (unit) => this.boxes.lockForClaim(unit, callboxId),
+      lockBox: async (unit) => {
+        const locked = await this.boxes.lockedForClaim(unit, callboxId);
+        if (!locked || claimTerms(locked, now, this.config.heartbeatTimeoutMs) !== terms) throw new BoxChangedUnderClaim();
+      },
       limit: batch,
       maxConcurrent: box.maxConcurrent,
       types: claimsNew ? box.supportedTypes : [],
@@ -214,6 +237,18 @@ export class CallBoxTransactionsService {
     }
     if (health.wasDegraded && !health.isDegraded) this.logger.log({ callboxId }, `CallBox ${callboxId} recovered`);
   }
+}
+
+/** A poll's claim found its box changed under the lock: undone, and the poll judged again. */
+class BoxChangedUnderClaim extends Error {}
+
+/** Tries of a poll whose box changes under its claim each time; the last one claims nothing. */
+const MAX_POLL_ATTEMPTS = 3;
+
+/** Everything a poll's claim depends on: equal strings, equal claims. */
+function claimTerms(box: CallBox, now: number, heartbeatTimeoutMs: number): string {
+  const status = standingOf(box, now, heartbeatTimeoutMs).status;
+  return JSON.stringify([status, box.supportedTypes, box.operators, box.maxConcurrent]);
 }
 
 /** The box a submit comes from: a bound token's, else the one the request names (never for the main system). */

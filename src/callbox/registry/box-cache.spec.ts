@@ -1,0 +1,69 @@
+import { BoxCache } from './box-cache';
+import type { CallBox } from './callbox';
+
+const box = (id: string, maxConcurrent = 5) => ({ id, maxConcurrent }) as unknown as CallBox;
+
+describe(BoxCache.name, () => {
+  let now = 0;
+  const cache = () => new BoxCache(() => now, 1_000);
+
+  beforeEach(() => {
+    now = 1_000_000;
+  });
+
+  it('serves a box read within its time without reading it again, and reads it again after', async () => {
+    const boxes = cache();
+    const read = jest.fn(async () => box('a'));
+    await boxes.read('a', read);
+    now += 1_000;
+    await boxes.read('a', read);
+    expect(read).toHaveBeenCalledTimes(1);
+    now += 1;
+    await boxes.read('a', read);
+    expect(read).toHaveBeenCalledTimes(2);
+  });
+
+  it('reads a box again once a write to it began', async () => {
+    const boxes = cache();
+    await boxes.read('a', async () => box('a', 5));
+    boxes.forget(['a']);
+    expect((await boxes.read('a', async () => box('a', 9)))?.maxConcurrent).toBe(9);
+  });
+
+  it('does not keep a read that was under way when a write began (it may predate the write)', async () => {
+    const boxes = cache();
+    let finish: (b: CallBox) => void = () => undefined;
+    const stale = boxes.read('a', () => new Promise<CallBox>((resolve) => (finish = resolve)));
+    boxes.forget(['a']);
+    finish(box('a', 5));
+    await stale;
+    const read = jest.fn(async () => box('a', 9));
+    expect((await boxes.read('a', read))?.maxConcurrent).toBe(9);
+    expect(read).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads every box again after a write whose boxes were not known (clear)', async () => {
+    const boxes = cache();
+    await boxes.read('a', async () => box('a', 5));
+    boxes.clear();
+    expect(boxes.get('a')).toBeUndefined();
+  });
+
+  it('drops the entries past their time when swept', async () => {
+    const boxes = cache();
+    await boxes.read('a', async () => box('a'));
+    now += 500;
+    await boxes.read('b', async () => box('b'));
+    now += 600;
+    boxes.sweep();
+    expect(boxes.size).toBe(1);
+    expect(boxes.get('b')).toBeDefined();
+  });
+
+  it('reads a box again when the clock was set back', async () => {
+    const boxes = cache();
+    await boxes.read('a', async () => box('a'));
+    now -= 1;
+    expect(boxes.get('a')).toBeUndefined();
+  });
+});
