@@ -36,7 +36,7 @@ export class HttpClient {
     this.agent = this.secure ? new HttpsAgent(options) : new Agent(options);
   }
 
-  /** `timeoutMs`: the request is abandoned (its socket destroyed) with an HttpTimeoutError past it. */
+  /** `timeoutMs`: the request is abandoned (its socket destroyed) with an HttpTimeoutError past it, counted from the send. */
   send(method: string, path: string, headers: Record<string, string>, body?: string, timeoutMs?: number): Promise<HttpAnswer> {
     const send = this.secure ? httpsRequest : request;
     const allHeaders = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
@@ -52,7 +52,17 @@ export class HttpClient {
         response.on('error', reject);
       });
       outgoing.on('error', reject);
-      if (timeoutMs !== undefined) outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new HttpTimeoutError(timeoutMs)));
+      // From the send, the wait for a free socket included (a socket's own idle timeout starts only
+      // once it is assigned: a request queued behind a slow server's sockets waited without end).
+      if (timeoutMs !== undefined) {
+        // Rejected at once: a request still queued in the agent is destroyed only once it gets a socket.
+        const timer = setTimeout(() => {
+          const error = new HttpTimeoutError(timeoutMs);
+          reject(error);
+          outgoing.destroy(error);
+        }, timeoutMs);
+        outgoing.once('close', () => clearTimeout(timer));
+      }
       outgoing.end(body);
     });
   }
