@@ -1,4 +1,4 @@
-import { BoxCache } from './box-cache';
+import { BoxCache, boxCacheMs } from './box-cache';
 import type { CallBox } from './callbox';
 
 const box = (id: string, maxConcurrent = 5) => ({ id, maxConcurrent }) as unknown as CallBox;
@@ -65,5 +65,11 @@ describe(BoxCache.name, () => {
     await boxes.read('a', async () => box('a'));
     now -= 1;
     expect(boxes.get('a')).toBeUndefined();
+  });
+
+  it('keeps a box at most a third of the heartbeat timeout, and 10 s at most', () => {
+    expect(boxCacheMs(30_000)).toBe(10_000);
+    expect(boxCacheMs(90_000)).toBe(10_000);
+    expect(boxCacheMs(6_000)).toBe(2_000);
   });
 });

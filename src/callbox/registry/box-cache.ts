@@ -2,10 +2,18 @@ import type { CallBox } from './callbox';
 
 /**
  * How long one read of a box serves the device requests that name it (its polls, heartbeats,
- * config reads) when nothing was written to it meanwhile through this process. Another replica's
- * writes show within this; a claim never trusts it (see BufferedCallBoxRepository.lockedForClaim).
+ * config reads) when nothing was written to it meanwhile through this process. A box of the fleet
+ * sends a request every 7 s or so (a heartbeat every 10 s, a long poll every 20 s): an entry kept
+ * 1 s was almost never read twice. Another replica's writes (its heartbeats of the box among them)
+ * show within this, so it stays well under the heartbeat timeout (a third of it at most): a box
+ * heartbeating through another replica never looks silent here for want of a fresh read. A claim
+ * never trusts it (see BufferedCallBoxRepository.lockedForClaim).
  */
-export const BOX_CACHE_MS = 1_000;
+export const BOX_CACHE_MS = 10_000;
+
+export function boxCacheMs(heartbeatTimeoutMs: number): number {
+  return Math.min(BOX_CACHE_MS, Math.floor(heartbeatTimeoutMs / 3));
+}
 
 interface Entry {
   box: CallBox | null;

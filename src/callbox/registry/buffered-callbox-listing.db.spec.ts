@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { openTestDatabase } from '../../../test/support/test-database';
 import type { Database } from '../../database/database';
 import { SystemClock } from '../../common/clock/clock';
+import type { AppConfig } from '../../config/app-config';
 import { BufferedCallBoxRepository, LIST_REUSE_MS } from './buffered-callbox.repository';
 import { SqlCallBoxRepository } from './sql-callbox.repository';
 
@@ -21,7 +22,7 @@ describe(`${BufferedCallBoxRepository.name} (the fleet's listing)`, () => {
   beforeEach(async () => {
     ({ db, close } = await openTestDatabase());
     store = new SqlCallBoxRepository(db);
-    boxes = new BufferedCallBoxRepository(store, new SystemClock());
+    boxes = new BufferedCallBoxRepository(store, new SystemClock(), { heartbeatTimeoutMs: 30_000 } as AppConfig);
     reads = jest.spyOn(store, 'list');
   });
 

@@ -1,9 +1,10 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { Clock } from '../../common/clock/clock';
+import { AppConfig } from '../../config/app-config';
 import type { UnitOfWork } from '../../database/unit-of-work';
 import type { BoxHealth } from './box-health';
-import { BoxCache } from './box-cache';
+import { BoxCache, boxCacheMs } from './box-cache';
 import { BoxOutcome, CallBox, CallBoxRepository, ConnectedStates, Connection, HealthChange, Heartbeat, Registration } from './callbox';
 import { BufferedHeartbeat, HEARTBEAT_FLUSH_MS, HeartbeatBuffer, withHeartbeat } from './heartbeat-buffer';
 import { SqlCallBoxRepository } from './sql-callbox.repository';
@@ -33,9 +34,10 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
   constructor(
     private readonly store: SqlCallBoxRepository,
     clock: Clock,
+    config: AppConfig,
   ) {
     super();
-    this.boxes = new BoxCache(() => clock.now());
+    this.boxes = new BoxCache(() => clock.now(), boxCacheMs(config.heartbeatTimeoutMs));
     this.flusher = setInterval(() => {
       this.boxes.sweep();
       this.flushHeartbeats().catch((error: unknown) => this.logger.warn({ err: error }, 'Heartbeats not written yet; retrying'));
@@ -66,7 +68,7 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
   }
 
   /**
-   * The box as a device request sees it: read at most BOX_CACHE_MS ago, or since the last write to
+   * The box as a device request sees it: read at most boxCacheMs ago, or since the last write to
    * it through this process, with its buffered heartbeat laid over. Good enough to answer a request
    * and to decide that a box gets nothing; never enough to give it work: see lockedForClaim.
    */
