@@ -126,7 +126,9 @@ describe(SoapSimulator.name, () => {
     });
 
     it('runs a command on arrival, so a client that gives up still leaves it executed', async () => {
-      await sut.setFaults({ latencyMs: 1_000 });
+      // The client gives up well after its request arrives even on a starved machine (a 100 ms
+      // timeout once gave up before the simulator had read it), and long before the answer.
+      await sut.setFaults({ latencyMs: 10_000 });
       const request = {
         msisdn: '77123456',
         actionType: 5,
@@ -134,8 +136,8 @@ describe(SoapSimulator.name, () => {
         pincode: '1234',
         transactionId: 'dtappSLOW',
       };
-      // The second argument of an xxxAsync method is handed to axios: a 100 ms client timeout.
-      await expect(client.executeCommandAsync(request, { timeout: 100 })).rejects.toMatchObject({
+      // The second argument of an xxxAsync method is handed to axios: a 1 s client timeout.
+      await expect(client.executeCommandAsync(request, { timeout: 1_000 })).rejects.toMatchObject({
         code: 'ECONNABORTED',
       });
       expect(sut.executionsOf('dtappSLOW')).toBe(1);
