@@ -23,6 +23,15 @@ describe(BoxCache.name, () => {
     expect(read).toHaveBeenCalledTimes(2);
   });
 
+  it('does not keep a box that was not found: registered through another replica, it is found at its next request', async () => {
+    const boxes = cache();
+    const read = jest.fn<Promise<CallBox | null>, []>().mockResolvedValueOnce(null).mockResolvedValueOnce(box('a'));
+    expect(await boxes.read('a', read)).toBeNull();
+    expect((await boxes.read('a', read))?.id).toBe('a');
+    expect(read).toHaveBeenCalledTimes(2);
+    expect(boxes.size).toBe(1);
+  });
+
   it('reads a box again once a write to it began', async () => {
     const boxes = cache();
     await boxes.read('a', async () => box('a', 5));

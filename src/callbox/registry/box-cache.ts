@@ -16,7 +16,7 @@ export function boxCacheMs(heartbeatTimeoutMs: number): number {
 }
 
 interface Entry {
-  box: CallBox | null;
+  box: CallBox;
   at: number;
 }
 
@@ -36,8 +36,8 @@ export class BoxCache {
     return this.entries.size;
   }
 
-  /** The cached box (null: known not to exist), or undefined when it must be read. */
-  get(id: string): CallBox | null | undefined {
+  /** The cached box, or undefined when it must be read. */
+  get(id: string): CallBox | undefined {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     if (!this.fresh(entry)) {
@@ -47,14 +47,18 @@ export class BoxCache {
     return entry.box;
   }
 
-  /** Reads through `read` unless cached; what a read returns is kept only if no write began meanwhile. */
+  /**
+   * Reads through `read` unless cached; what a read returns is kept only if no write began meanwhile.
+   * A box not found is not kept: it may be registering through another replica right now (its next
+   * request must not be refused for 10 s), and ids that name no box would fill the cache.
+   */
   async read(id: string, read: () => Promise<CallBox | null>): Promise<CallBox | null> {
     const cached = this.get(id);
     if (cached !== undefined) return cached;
     const epoch = this.epoch;
     const at = this.now();
     const box = await read();
-    if (epoch === this.epoch) this.entries.set(id, { box, at });
+    if (box && epoch === this.epoch) this.entries.set(id, { box, at });
     return box;
   }
 
