@@ -14,7 +14,9 @@ const TIMEOUT_MS = 180_000;
 describe('CallBox claim under concurrency', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp();
+    // The boxes register once and never heartbeat: past HEARTBEAT_TIMEOUT_MS (30 s by default), which
+    // a loaded machine's run can outlast, a silent box claims nothing and the queue would look stuck.
+    t = await createTestApp({ env: { HEARTBEAT_TIMEOUT_MS: '3600000' } });
   });
   afterAll(async () => t.close(), TIMEOUT_MS);
 
