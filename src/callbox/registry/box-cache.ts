@@ -22,7 +22,7 @@ interface Entry {
 
 /**
  * The boxes read in the last BOX_CACHE_MS, by id: 10 000 boxes send about 1 500 requests a second,
- * each of which read its box row (`SELECT * FROM callboxes WHERE id = ?`, about 50 µs of an idle
+ * each of which read its box row (`CallBoxesSql.findById`, about 50 µs of an idle
  * poll) before this. A read that was under way while the box was written is not kept (`epoch`), so
  * an entry is never older than the last write through this process.
  */
