@@ -67,31 +67,53 @@ export class RequestValidationPipe extends ValidationPipe {
  * of either API has a use for it.
  */
 function refuseNulCharacters(value: unknown, root: string): void {
-  const pending: Array<[unknown, string, number]> = [[value, root, 0]];
-  while (pending.length > 0) {
-    const [current, path, depth] = pending.pop()!;
-    if (typeof current === 'string') {
-      if (current.includes('\u0000')) throw new RequestValidationError({ [path]: ['Le caractère NUL (\\u0000) est interdit'] });
-      continue;
+  const found = nulPath(value, 0);
+  if (found === null) return;
+  // Named as before: a field of the body, query or path bare (`callboxId`), deeper ones dotted.
+  let path = root;
+  for (const key of found) path = path === 'body' || path === 'query' || path === 'param' ? key : `${path}.${key}`;
+  throw new RequestValidationError({ [path]: ['Le caractère NUL (\\u0000) est interdit'] });
+}
+
+/**
+ * The path (keys from the root) of the first NUL found, or null. Walks as the stack it replaced
+ * did (a node's keys first, then its children last key first), so the same field is named when
+ * several carry one; it builds nothing unless one is found (it runs on every device request).
+ */
+function nulPath(current: unknown, depth: number): string[] | null {
+  if (typeof current === 'string') return current.includes('\u0000') ? [] : null;
+  if (current === null || typeof current !== 'object' || depth > MAX_INPUT_DEPTH) return null;
+  if (Array.isArray(current)) {
+    for (let i = current.length - 1; i >= 0; i--) {
+      const found = nulPath(current[i], depth + 1);
+      if (found !== null) return [String(i), ...found];
     }
-    if (current === null || typeof current !== 'object' || depth > MAX_INPUT_DEPTH) continue;
-    for (const [key, child] of Object.entries(current)) {
-      if (key.includes('\u0000')) throw new RequestValidationError({ [path]: ['Le caractère NUL (\\u0000) est interdit'] });
-      pending.push([child, path === 'body' || path === 'query' || path === 'param' ? key : `${path}.${key}`, depth + 1]);
-    }
+    return null;
   }
+  const record = current as Record<string, unknown>;
+  for (const key in record) {
+    if (Object.prototype.hasOwnProperty.call(record, key) && key.includes('\u0000')) return [];
+  }
+  const keys = Object.keys(record);
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const found = nulPath(record[keys[i]], depth + 1);
+    if (found !== null) return [keys[i], ...found];
+  }
+  return null;
 }
 
 /** Objects and arrays nested deeper than this are refused before any transformation. */
 export const MAX_INPUT_DEPTH = 32;
 
-function nestedDeeperThan(value: unknown, max: number): boolean {
-  const pending: Array<[unknown, number]> = [[value, 0]];
-  while (pending.length > 0) {
-    const [current, depth] = pending.pop()!;
-    if (current === null || typeof current !== 'object') continue;
-    if (depth >= max) return true;
-    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+function nestedDeeperThan(value: unknown, max: number, depth = 0): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (depth >= max) return true;
+  if (Array.isArray(value)) {
+    for (const child of value) if (nestedDeeperThan(child, max, depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (Object.prototype.hasOwnProperty.call(value, key) && nestedDeeperThan((value as Record<string, unknown>)[key], max, depth + 1)) return true;
   }
   return false;
 }
