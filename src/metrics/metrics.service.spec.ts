@@ -35,4 +35,22 @@ describe(MetricsService.name, () => {
     await expect(sut.onApplicationBootstrap()).resolves.toBeUndefined();
     expect(read).toHaveBeenCalledTimes(1);
   });
+
+  it('counts each answer in its own series, label sets reused or not', async () => {
+    const { sut } = service(async () => countersFrom([]));
+    stop = () => sut.onModuleDestroy();
+    sut.observeResponse('POST', '/api/call-box/heartbeat', 200, 0.002);
+    sut.observeResponse('POST', '/api/call-box/heartbeat', 200, 0.02);
+    sut.observeResponse('POST', '/api/call-box/heartbeat', 404, 0.001);
+    sut.observeResponse('GET', '/api/call-box/heartbeat', 200, 0.001);
+    const text = await sut.registry.getSingleMetricAsString('http_request_duration_seconds');
+    expect(text).toContain('http_request_duration_seconds_count{method="POST",route="/api/call-box/heartbeat",status="200"} 2');
+    expect(text).toContain('http_request_duration_seconds_bucket{le="0.005",method="POST",route="/api/call-box/heartbeat",status="200"} 1');
+    expect(text).toContain('http_request_duration_seconds_count{method="POST",route="/api/call-box/heartbeat",status="404"} 1');
+    expect(text).toContain('http_request_duration_seconds_count{method="GET",route="/api/call-box/heartbeat",status="200"} 1');
+    const answers = await sut.registry.getSingleMetricAsString('http_responses_total');
+    expect(answers).toContain('http_responses_total{method="POST",route="/api/call-box/heartbeat",class="2xx"} 2');
+    expect(answers).toContain('http_responses_total{method="POST",route="/api/call-box/heartbeat",class="4xx"} 1');
+    expect(answers).toContain('http_responses_total{method="GET",route="/api/call-box/heartbeat",class="2xx"} 1');
+  });
 });

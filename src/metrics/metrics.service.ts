@@ -24,8 +24,16 @@ const TICK_STEPS = ['disconnected', 'requeued', 'needsReview', 'retried', 'faile
  * Counters read with rate() exist at zero from boot for every label set they can take:
  * a series born at its first increment has no earlier sample, so rate() never sees that burst.
  */
+/** The label sets of one (method, route, status) answer. */
+interface ResponseSeries {
+  readonly duration: Readonly<Record<'method' | 'route' | 'status', string>>;
+  readonly answers: Readonly<Record<'method' | 'route' | 'class', string>>;
+}
+
 @Injectable()
 export class MetricsService implements OnApplicationBootstrap, OnModuleDestroy {
+  /** method -> route pattern -> status -> label sets (routes are patterns: the set is bounded). */
+  private readonly seriesByMethod = new Map<string, Map<string, Map<number, ResponseSeries>>>();
   private readonly logger = new Logger('Metrics');
   readonly registry = new Registry();
   private readonly eventLoop = new EventLoopDelayMonitor();
@@ -176,8 +184,30 @@ export class MetricsService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   observeResponse(method: string, route: string, status: number, seconds: number): void {
-    this.httpDuration.observe({ method, route, status: String(status) }, seconds);
-    this.httpResponses.inc({ method, route, class: `${Math.floor(status / 100)}xx` });
+    const series = this.responseSeries(method, route, status);
+    this.httpDuration.observe(series.duration, seconds);
+    this.httpResponses.inc(series.answers);
+  }
+
+  /**
+   * Each answer's label sets, built once per (method, route, status) and reused: every request
+   * built two label objects and two strings here, garbage the collector then swept (a device
+   * request's allocations are what the fleet's GC time is made of).
+   */
+  private responseSeries(method: string, route: string, status: number): ResponseSeries {
+    let byRoute = this.seriesByMethod.get(method);
+    if (!byRoute) this.seriesByMethod.set(method, (byRoute = new Map()));
+    let byStatus = byRoute.get(route);
+    if (!byStatus) byRoute.set(route, (byStatus = new Map()));
+    let series = byStatus.get(status);
+    if (!series) {
+      series = {
+        duration: { method, route, status: String(status) },
+        answers: { method, route, class: `${Math.floor(status / 100)}xx` },
+      };
+      byStatus.set(status, series);
+    }
+    return series;
   }
 
   private zeroKnownSeries(): void {
