@@ -139,4 +139,52 @@ describe(ApiThrottlerGuard.name, () => {
     expect(refused.headers['retry-after']).toBeDefined();
     expect((await balances('192.0.2.2')).passed).toBe(true);
   });
+
+  it("counts, keys, heads and refuses exactly as the library's own handleRequest does", async () => {
+    // The library's path: a storage that is not the in-memory one (same counting, behind increment()).
+    const inner = new SlidingWindowThrottlerStorage(() => 600_000);
+    const keys: string[] = [];
+    const viaLibrary = {
+      increment: (key: string, ttl: number, limit: number, blockDuration: number, name: string) => {
+        keys.push(key);
+        return inner.increment(key, ttl, limit, blockDuration, name);
+      },
+    };
+    const libraryGuard = new ApiThrottlerGuard(throttlerOptions(config, viaLibrary), viaLibrary, reflector);
+    await libraryGuard.onModuleInit();
+    const fastStorage = new SlidingWindowThrottlerStorage(() => 600_000);
+    const hits = jest.spyOn(fastStorage, 'hit');
+
+    const sequence: Call[] = [
+      ...Array.from({ length: BOX_LIMIT + 1 }, () => ({ route: 'heartbeat' as const, principal: BOX, body: { callboxId: 'callbox_001' } })),
+      { route: 'strict', principal: BOX, body: { callboxId: 'callbox_009' } },
+      { route: 'exempt', principal: BOX, body: { callboxId: 'callbox_001' } },
+      ...Array.from({ length: MAIN_LIMIT + 1 }, () => ({ route: 'toCallbox' as const, principal: ADMIN })),
+      ...Array.from({ length: TOPUP_LIMIT + 1 }, () => ({ route: 'balances' as const, body: { msisdn: '77123456' } })),
+    ];
+    const answers = async () => {
+      const out = [];
+      for (const request of sequence) {
+        const { passed, headers, error } = await call(request);
+        out.push({ passed, headers, error: error === null ? null : [(error as ThrottlerException).constructor.name, (error as ThrottlerException).getStatus()] });
+      }
+      return out;
+    };
+    const fast = new ApiThrottlerGuard(throttlerOptions(config, fastStorage), fastStorage, reflector);
+    await fast.onModuleInit();
+    guard = fast;
+    const fastAnswers = await answers();
+    guard = libraryGuard;
+    const libraryAnswers = await answers();
+
+    expect(fastAnswers).toEqual(libraryAnswers);
+    // The storage key, as the library's increment(key, ..., name) makes it: `${name}:${key}`.
+    expect(hits.mock.calls.map(([key]) => key)).toEqual(keys.map((key) => `${throttlerOf(key)}:${key}`));
+    expect(fastAnswers.filter((answer) => answer.error !== null)).toHaveLength(3);
+  });
 });
+
+/** The throttler's name, first in the key the guard makes (`callbox:...`); the storage prefixes it again. */
+function throttlerOf(key: string): string {
+  return key.slice(0, key.indexOf(':'));
+}

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/throttler/dist/throttler.constants';
 import type { ThrottlerGenerateKeyFunction, ThrottlerGetTrackerFunction } from '@nestjs/throttler/dist/throttler-module-options.interface';
 import type { FastifyReply } from 'fastify';
+import { SlidingWindowThrottlerStorage } from './sliding-window.storage';
 
 type Resolvable = number | ((context: ExecutionContext) => number | Promise<number>);
 
@@ -23,6 +24,9 @@ interface HandlerThrottler {
   blockDuration: Resolvable | undefined;
   getTracker: ThrottlerGetTrackerFunction;
   generateKey: ThrottlerGenerateKeyFunction;
+  /** The library's response headers for this throttler, named once (`X-RateLimit-Limit-callbox`...), or null when it sets none. */
+  headers: { limit: string; remaining: string; reset: string; retryAfter: string } | null;
+  ignoreUserAgents: RegExp[] | undefined;
 }
 
 /**
@@ -48,7 +52,10 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
       const limit = typeof entry.limit === 'number' ? entry.limit : toNumber(await entry.limit(context), 'limit', name);
       const block = entry.blockDuration ?? ttl;
       const blockDuration = typeof block === 'number' ? block : toNumber(await block(context), 'blockDuration', name);
-      const passed = await this.handleRequest({
+      const counted = this.countNow(context, entry, limit, ttl, blockDuration);
+      // A refusal: the library's exception, thrown (were it not, the library would carry on and pass).
+      if (counted !== null && counted !== true) await this.throwThrottlingException(context, counted);
+      const passed = counted !== null || (await this.handleRequest({
         context,
         limit,
         ttl,
@@ -56,10 +63,38 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
         blockDuration,
         getTracker: entry.getTracker,
         generateKey: entry.generateKey,
-      });
+      }));
       allowed = passed && allowed;
     }
     return allowed;
+  }
+
+  /**
+   * The library's `handleRequest` without its awaits and per-request strings, for what every device
+   * request takes: a tracker known at once and the in-memory storage (synchronous). The same key,
+   * storage call, headers and refusal; null when the case is not that one (the library decides).
+   */
+  private countNow(context: ExecutionContext, entry: HandlerThrottler, limit: number, ttl: number, blockDuration: number): true | ThrottlerLimitDetail | null {
+    if (entry.ignoreUserAgents !== undefined || !(this.storageService instanceof SlidingWindowThrottlerStorage)) return null;
+    const http = context.switchToHttp();
+    const request = http.getRequest<Record<string, unknown>>();
+    const tracker = entry.getTracker(request, context);
+    if (typeof tracker !== 'string') return null;
+    const name = entry.throttler.name!;
+    const key = entry.generateKey(context, tracker, name);
+    // As the library's increment(key, ttl, limit, blockDuration, name) on this storage.
+    const record = this.storageService.hit(`${name}:${key}`, ttl, limit, blockDuration);
+    const reply = http.getResponse<FastifyReply>();
+    if (record.isBlocked) {
+      if (entry.headers) void reply.header(entry.headers.retryAfter, record.timeToBlockExpire);
+      return { limit, ttl, key, tracker, ...record };
+    }
+    if (entry.headers) {
+      void reply.header(entry.headers.limit, limit);
+      void reply.header(entry.headers.remaining, Math.max(0, limit - record.totalHits));
+      void reply.header(entry.headers.reset, record.timeToExpire);
+    }
+    return true;
   }
 
   /** The throttlers that may apply to this handler, its metadata read once (the Reflector walks the prototype chain each time). */
@@ -82,7 +117,13 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
       if (read<boolean>(THROTTLER_SKIP, name)) continue;
       const setting = (key: string, fallback: unknown, option: string) => settled(read<unknown>(key, name) ?? fallback, option, name);
       const blockDuration = read<unknown>(THROTTLER_BLOCK_DURATION, name) ?? throttler.blockDuration;
+      const suffix = name === 'default' ? '' : `-${name}`;
+      const setHeaders = throttler.setHeaders ?? this.commonOptions.setHeaders ?? true;
       entries.push({
+        headers: setHeaders
+          ? { limit: `${this.headerPrefix}-Limit${suffix}`, remaining: `${this.headerPrefix}-Remaining${suffix}`, reset: `${this.headerPrefix}-Reset${suffix}`, retryAfter: `Retry-After${suffix}` }
+          : null,
+        ignoreUserAgents: ignoring(throttler.ignoreUserAgents ?? this.commonOptions.ignoreUserAgents),
         throttler,
         skipIf: throttler.skipIf ?? this.commonOptions.skipIf,
         limit: setting(THROTTLER_LIMIT, throttler.limit, 'limit'),
@@ -105,6 +146,11 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
     void reply.header('Retry-After', String(Math.max(1, Math.ceil(detail.timeToBlockExpire))));
     return super.throwThrottlingException(context, detail);
   }
+}
+
+/** The user agents a throttler lets through (the library reads only an array), or undefined. */
+function ignoring(patterns: unknown): RegExp[] | undefined {
+  return Array.isArray(patterns) ? (patterns as RegExp[]) : undefined;
 }
 
 /** A setting known at boot becomes its number once; one that depends on the request stays a function. */
