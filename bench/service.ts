@@ -18,9 +18,11 @@ export async function startService(
   // BENCH_CPU_PROF=dir: the service writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF;
   // BENCH_STATEMENT_STATS=dir: every statement the drivers run, counted and timed (bench/statement-stats.js).
+  // BENCH_HEAP_PROF=dir: a sampling heap profile (what the service allocates, by function) written when it stops.
+  const heap = process.env.BENCH_HEAP_PROF ? ['--heap-prof', '--heap-prof-dir', process.env.BENCH_HEAP_PROF] : [];
   const statements = process.env.BENCH_STATEMENT_STATS ? ['--require', join(__dirname, 'statement-stats.js')] : [];
   const child = fork(process.env.BENCH_ENTRY ?? join(__dirname, '..', 'dist', 'src', 'main.js'), [], {
-    execArgv: [...SERVICE_NODE_FLAGS, ...statements, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...extraExecArgv],
+    execArgv: [...SERVICE_NODE_FLAGS, ...statements, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...heap, ...extraExecArgv],
     env: {
       ...process.env,
       NODE_ENV: 'development',
