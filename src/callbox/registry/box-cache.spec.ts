@@ -76,9 +76,56 @@ describe(BoxCache.name, () => {
     expect(boxes.get('a')).toBeUndefined();
   });
 
-  it('keeps a box at most a third of the heartbeat timeout, and 10 s at most', () => {
-    expect(boxCacheMs(30_000)).toBe(10_000);
-    expect(boxCacheMs(90_000)).toBe(10_000);
-    expect(boxCacheMs(6_000)).toBe(2_000);
+  it('keeps a box at most half the heartbeat timeout, and 15 s at most', () => {
+    expect(boxCacheMs(30_000)).toBe(15_000);
+    expect(boxCacheMs(90_000)).toBe(15_000);
+    expect(boxCacheMs(6_000)).toBe(3_000);
+  });
+
+  describe('rows written elsewhere (the heartbeat flush) renewing entries', () => {
+    it('keeps them as read at the watch\'s start, serving them a whole bound from then', () => {
+      const boxes = cache();
+      const watch = boxes.watch();
+      now += 300;
+      boxes.refresh(watch, [box('a', 7)]);
+      now += 700;
+      expect(boxes.get('a')?.maxConcurrent).toBe(7);
+      now += 1;
+      expect(boxes.get('a')).toBeUndefined();
+    });
+
+    it('drops the row of a box a write began on while it was read', () => {
+      const boxes = cache();
+      const watch = boxes.watch();
+      boxes.forget(['a']);
+      boxes.refresh(watch, [box('a', 7), box('b', 8)]);
+      expect(boxes.get('a')).toBeUndefined();
+      expect(boxes.get('b')?.maxConcurrent).toBe(8);
+    });
+
+    it('drops every row when a write of unknown boxes began meanwhile (clear)', () => {
+      const boxes = cache();
+      const watch = boxes.watch();
+      boxes.clear();
+      boxes.refresh(watch, [box('a', 7)]);
+      expect(boxes.size).toBe(0);
+    });
+
+    it('never replaces an entry read after the watch began', async () => {
+      const boxes = cache();
+      const watch = boxes.watch();
+      now += 100;
+      await boxes.read('a', async () => box('a', 9));
+      boxes.refresh(watch, [box('a', 7)]);
+      expect(boxes.get('a')?.maxConcurrent).toBe(9);
+    });
+
+    it('keeps nothing from a watch closed after a failed write, and stops tracking it', () => {
+      const boxes = cache();
+      const watch = boxes.watch();
+      boxes.unwatch(watch);
+      boxes.forget(['a']);
+      expect(watch.forgotten.size).toBe(0);
+    });
   });
 });

@@ -1,23 +1,34 @@
 import type { CallBox } from './callbox';
 
 /**
- * How long one read of a box serves the device requests that name it (its polls, heartbeats,
- * config reads) when nothing was written to it meanwhile through this process. A box of the fleet
- * sends a request every 7 s or so (a heartbeat every 10 s, a long poll every 20 s): an entry kept
- * 1 s was almost never read twice. Another replica's writes (its heartbeats of the box among them)
- * show within this, so it stays well under the heartbeat timeout (a third of it at most): a box
- * heartbeating through another replica never looks silent here for want of a fresh read. A claim
- * never trusts it (see BufferedCallBoxRepository.lockedForClaim).
+ * The bound on what a device request sees of a box: its row as the table held it at most this long
+ * ago, or since the last write to it through this process (which drops the entry at once). So a
+ * write this process did not make (another replica's heartbeat, degradation, re-registration or
+ * dead-box sweep, an admin's maintenance or deactivation) shows here within this. It only decides
+ * that a box gets *nothing*: a claim never trusts it (see BufferedCallBoxRepository.lockedForClaim),
+ * so what it costs is a box served nothing, or an answer's status, for this long at most.
+ *
+ * Half the heartbeat timeout, 15 s at most: a box heartbeating every I through another replica
+ * shows here a last heartbeat at most (this + I + HEARTBEAT_FLUSH_MS) old, under the 30 s timeout
+ * for any I under 14 s (the documents' interval is 10 s): it never looks silent here for want of a
+ * fresh read. A third (10 s, the interval itself) made almost every heartbeat miss its entry.
  */
-export const BOX_CACHE_MS = 10_000;
+export const BOX_CACHE_MS = 15_000;
 
 export function boxCacheMs(heartbeatTimeoutMs: number): number {
-  return Math.min(BOX_CACHE_MS, Math.floor(heartbeatTimeoutMs / 3));
+  return Math.min(BOX_CACHE_MS, Math.floor(heartbeatTimeoutMs / 2));
 }
 
 interface Entry {
   box: CallBox;
   at: number;
+}
+
+/** The writes that began since a row was read by another path (the heartbeat flush's RETURNING). */
+export interface CacheWatch {
+  readonly at: number;
+  readonly forgotten: Set<string>;
+  all: boolean;
 }
 
 /**
@@ -29,6 +40,7 @@ interface Entry {
 export class BoxCache {
   private readonly entries = new Map<string, Entry>();
   private epoch = 0;
+  private readonly watches = new Set<CacheWatch>();
 
   constructor(private readonly now: () => number, private readonly ttlMs = BOX_CACHE_MS) {}
 
@@ -65,13 +77,46 @@ export class BoxCache {
   /** A write to these boxes begins or ended: their entries, and any read under way, are dropped. */
   forget(ids: Iterable<string>): void {
     this.epoch += 1;
-    for (const id of ids) this.entries.delete(id);
+    for (const id of ids) {
+      this.entries.delete(id);
+      for (const watch of this.watches) watch.forgotten.add(id);
+    }
   }
 
   /** A write whose boxes are not known in advance: everything is read again. */
   clear(): void {
     this.epoch += 1;
     this.entries.clear();
+    for (const watch of this.watches) watch.all = true;
+  }
+
+  /**
+   * Opened before a write that returns the rows it wrote (the heartbeat flush): those rows are the
+   * table's state at `at` or later, and become entries through `refresh` unless a write to their box
+   * began meanwhile. This is what keeps a heartbeating box's entry fresh without a read of its own:
+   * each flush renews the entries of the boxes it wrote.
+   */
+  watch(): CacheWatch {
+    const watch: CacheWatch = { at: this.now(), forgotten: new Set(), all: false };
+    this.watches.add(watch);
+    return watch;
+  }
+
+  /** The rows read under `watch`, kept as entries read at its start; the watch is closed. */
+  refresh(watch: CacheWatch, boxes: Iterable<CallBox>): void {
+    this.unwatch(watch);
+    if (watch.all) return;
+    for (const box of boxes) {
+      if (watch.forgotten.has(box.id)) continue;
+      const entry = this.entries.get(box.id);
+      if (entry && entry.at > watch.at) continue;
+      this.entries.set(box.id, { box, at: watch.at });
+    }
+  }
+
+  /** The write failed: nothing it read is kept. */
+  unwatch(watch: CacheWatch): void {
+    this.watches.delete(watch);
   }
 
   /** A cached box changed in place by a write that cannot make it take more work (a heartbeat written). */

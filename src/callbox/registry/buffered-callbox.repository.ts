@@ -53,12 +53,23 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
   /** Writes the heartbeats waiting in memory. */
   flushHeartbeats(): Promise<void> {
     return this.heartbeats.drain(async (batch) => {
-      await this.store.writeHeartbeats(batch);
+      const watch = this.boxes.watch();
+      let written: CallBox[];
+      try {
+        written = await this.store.writeHeartbeats(batch);
+      } catch (error) {
+        this.boxes.unwatch(watch);
+        throw error;
+      }
       // Laid over the listing read before them, as they were while buffered: heartbeats alone
       // never make the fleet be read again.
       const listed = this.listed;
       if (listed) for (const [id, heartbeat] of batch) listed.written.set(id, heartbeat);
       for (const [id, heartbeat] of batch) this.boxes.update(id, (box) => withWritten(box, heartbeat));
+      // The rows written renew their boxes' entries (read at the flush's start at the latest): a box
+      // heartbeating through this process finds its entry at every request, and a write made
+      // elsewhere (another replica's sweep marking it disconnected) shows here after one flush.
+      this.boxes.refresh(watch, written);
     });
   }
 

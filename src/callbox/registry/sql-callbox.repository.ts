@@ -76,15 +76,22 @@ export class SqlCallBoxRepository {
     return { connected: Number(row.connected), degraded: Number(row.degraded), working: Number(row.working) };
   }
 
-  /** Heartbeats kept in memory, in one unit; never moves a box's last heartbeat backwards. */
-  async writeHeartbeats(batch: ReadonlyMap<string, BufferedHeartbeat>): Promise<void> {
-    await this.db.unit(async (unit) => {
+  /**
+   * Heartbeats kept in memory, in one unit; never moves a box's last heartbeat backwards. Returns
+   * the rows written, as the table holds them until the unit commits (each row stays locked by its
+   * write until then).
+   */
+  async writeHeartbeats(batch: ReadonlyMap<string, BufferedHeartbeat>): Promise<CallBox[]> {
+    return this.db.unit(async (unit) => {
+      const written: CallBox[] = [];
       // In byte order of the id, as every unit that locks several boxes does (the dispatcher's
       // round, the degraded marks): two of them can then never each hold the box the other waits
       // for (a deadlock; in arrival order it made a poll answer 500 during a failover).
       for (const [id, heartbeat] of [...batch].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-        await unit.run(CallBoxesSql.writeBufferedHeartbeat(this.dialect, id, heartbeat));
+        const { rows } = await unit.run<Row>(CallBoxesSql.writeBufferedHeartbeat(this.dialect, id, heartbeat));
+        if (rows.length > 0) written.push(toCallBox(rows[0]));
       }
+      return written;
     });
   }
 

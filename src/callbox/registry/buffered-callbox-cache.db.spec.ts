@@ -1,0 +1,86 @@
+import { openTestDatabase } from '../../../test/support/test-database';
+import type { Clock } from '../../common/clock/clock';
+import type { AppConfig } from '../../config/app-config';
+import type { Database } from '../../database/database';
+import { BOX_CACHE_MS } from './box-cache';
+import { BufferedCallBoxRepository } from './buffered-callbox.repository';
+import { SqlCallBoxRepository } from './sql-callbox.repository';
+
+const T = 1_700_000_000_000;
+const A = 'box-a';
+const beat = { reportedStatus: 'active', queueSize: 0, metrics: null };
+
+/**
+ * A box of the fleet heartbeats every 9 to 11 s and long-polls between: its steady traffic is
+ * served from the cache (each heartbeat flush renews the entry with the row it wrote), and a write
+ * made elsewhere still shows within the cache's bound, sooner when the box heartbeats.
+ */
+describe(`${BufferedCallBoxRepository.name} (the box cache under a fleet's traffic)`, () => {
+  let db: Database;
+  let close: () => Promise<void>;
+  let store: SqlCallBoxRepository;
+  let boxes: BufferedCallBoxRepository;
+  let reads: jest.SpyInstance;
+  let now: number;
+
+  beforeEach(async () => {
+    ({ db, close } = await openTestDatabase());
+    now = T;
+    store = new SqlCallBoxRepository(db);
+    boxes = new BufferedCallBoxRepository(store, { now: () => now } as Clock, { heartbeatTimeoutMs: 30_000 } as AppConfig);
+    await boxes.register({ id: A, maxConcurrent: 5, supportedTypes: ['recharge'], operators: null, version: null, location: null }, now);
+    reads = jest.spyOn(store, 'findById');
+  });
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await boxes.onModuleDestroy();
+    await close();
+  });
+
+  /** A heartbeat, the flush of the next second, and a poll a few seconds later. */
+  async function cycle(intervalMs: number) {
+    now += intervalMs;
+    expect(await boxes.recordHeartbeat(A, beat, now)).toMatchObject({ reconnected: false });
+    now += 600;
+    await boxes.flushHeartbeats();
+    now += 3_000;
+    expect((await boxes.findById(A))?.lastHeartbeatAt).toBe(now - 3_600);
+    now -= 3_600;
+  }
+
+  it('reads a steadily heartbeating box once, whatever its requests', async () => {
+    for (const interval of [9_000, 11_000, 10_000, 11_000, 9_500, 11_000, 10_500]) await cycle(interval);
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  it('sees another replica mark the box disconnected after one flush: its next heartbeat reconnects it', async () => {
+    await cycle(10_000);
+    const elsewhere = new SqlCallBoxRepository(db);
+    expect((await elsewhere.markDisconnected(now + 1, now + 1, 10)).map((box) => box.id)).toEqual([A]);
+
+    now += 10_000;
+    expect(await boxes.recordHeartbeat(A, beat, now)).toMatchObject({ reconnected: false });
+    now += 600;
+    await boxes.flushHeartbeats();
+    expect((await boxes.findById(A))?.connection).toBe('disconnected');
+
+    now += 9_400;
+    expect(await boxes.recordHeartbeat(A, beat, now)).toMatchObject({ reconnected: true, box: { connection: 'connected' } });
+    expect((await store.findById(A))?.connection).toBe('connected');
+  });
+
+  it('reads a box again once its entry is BOX_CACHE_MS old, when nothing renewed it', async () => {
+    await cycle(10_000);
+    const elsewhere = new SqlCallBoxRepository(db);
+    const until = now + 60_000;
+    await elsewhere.markDegraded([A], 'too_many_failures', until, now);
+    reads.mockClear();
+    // The entry was renewed by the flush 600 ms after the heartbeat.
+    now += 600 + BOX_CACHE_MS;
+    expect((await boxes.findById(A))?.degradedUntil).toBeNull();
+    now += 1;
+    expect((await boxes.findById(A))?.degradedUntil).toBe(until);
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+});
