@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { assertMayActAs, Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock/clock';
+import { AssignedCount } from '../../transactions/assigned-count';
 import { PendingCount } from '../../transactions/pending-count';
-import { TransactionRepository } from '../../transactions/transaction.repository';
 import { callboxNotRegistered } from '../callbox-errors';
 import { AdvertisedSettings } from '../config/callbox-config';
 import { CallBoxConfigService } from '../config/callbox-config.service';
@@ -14,7 +14,7 @@ export class CallBoxRegistryService {
 
   constructor(
     private readonly boxes: CallBoxRepository,
-    private readonly transactions: TransactionRepository,
+    private readonly assigned: AssignedCount,
     private readonly configs: CallBoxConfigService,
     private readonly clock: Clock,
     private readonly pendingCount: PendingCount,
@@ -41,7 +41,7 @@ export class CallBoxRegistryService {
     if (reconnected) this.logger.log({ callboxId, event: 'connected' }, `CallBox ${callboxId} reconnected`);
     const [settings, waitingForBox, queued] = await Promise.all([
       this.configs.effective(callboxId),
-      this.transactions.countAssignedTo(callboxId, ['assigned']),
+      this.assigned.current(callboxId),
       this.pendingCount.current(),
     ]);
     return { box, settings, pendingTransactions: waitingForBox + queued };
