@@ -59,12 +59,12 @@ SELECT COUNT(*) AS connected,
 -- writeBufferedHeartbeat [sqlite]
 UPDATE callboxes SET reported_status = ?, queue_size = COALESCE(?, queue_size),
   metrics = COALESCE(?, metrics), last_heartbeat_at = ?, updated_at = ?
-  WHERE id = ? AND last_heartbeat_at <= ? RETURNING *;
+  WHERE id = ? AND last_heartbeat_at <= ?;
 
 -- writeBufferedHeartbeat [postgres]
 UPDATE callboxes SET reported_status = $1, queue_size = COALESCE($2, queue_size),
   metrics = COALESCE($3, metrics), last_heartbeat_at = $4, updated_at = $5
-  WHERE id = $6 AND last_heartbeat_at <= $7 RETURNING *;
+  WHERE id = $6 AND last_heartbeat_at <= $7;
 
 -- writeHeartbeat [sqlite]
 UPDATE callboxes SET reported_status = ?, queue_size = COALESCE(?, queue_size),

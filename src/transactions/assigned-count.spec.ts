@@ -25,7 +25,7 @@ describe(AssignedCount.name, () => {
     now = 50_000;
     jest.spyOn(performance, 'now').mockImplementation(() => now);
     stored = { a: 2, b: 0 };
-    countAssignedTo = jest.fn(async (box: string) => stored[box] ?? 0);
+    countAssignedTo = jest.fn(async (box: string, _statuses: readonly TransactionStatus[]) => stored[box] ?? 0);
     transitions = new TransactionTransitions();
     sut = new AssignedCount({ countAssignedTo } as unknown as TransactionRepository, transitions);
   });

@@ -1,4 +1,4 @@
-import { BoxCache, boxCacheMs } from './box-cache';
+import { BoxCache, boxCacheMs, SOLE_WRITER_BOX_CACHE_MS } from './box-cache';
 import type { CallBox } from './callbox';
 
 const box = (id: string, maxConcurrent = 5) => ({ id, maxConcurrent }) as unknown as CallBox;
@@ -76,10 +76,15 @@ describe(BoxCache.name, () => {
     expect(boxes.get('a')).toBeUndefined();
   });
 
-  it('keeps a box at most half the heartbeat timeout, and 15 s at most', () => {
-    expect(boxCacheMs(30_000)).toBe(15_000);
-    expect(boxCacheMs(90_000)).toBe(15_000);
-    expect(boxCacheMs(6_000)).toBe(3_000);
+  it('keeps a box at most half the heartbeat timeout, and 15 s at most, where replicas write too', () => {
+    expect(boxCacheMs(30_000, true)).toBe(15_000);
+    expect(boxCacheMs(90_000, true)).toBe(15_000);
+    expect(boxCacheMs(6_000, true)).toBe(3_000);
+  });
+
+  it('keeps a box 5 min where this process is the only writer (SQLite)', () => {
+    expect(boxCacheMs(30_000, false)).toBe(SOLE_WRITER_BOX_CACHE_MS);
+    expect(SOLE_WRITER_BOX_CACHE_MS).toBe(300_000);
   });
 
   describe('rows written elsewhere (the heartbeat flush) renewing entries', () => {

@@ -4,19 +4,29 @@ import type { CallBox } from './callbox';
  * The bound on what a device request sees of a box: its row as the table held it at most this long
  * ago, or since the last write to it through this process (which drops the entry at once). So a
  * write this process did not make (another replica's heartbeat, degradation, re-registration or
- * dead-box sweep, an admin's maintenance or deactivation) shows here within this. It only decides
- * that a box gets *nothing*: a claim never trusts it (see BufferedCallBoxRepository.lockedForClaim),
- * so what it costs is a box served nothing, or an answer's status, for this long at most.
+ * dead-box sweep, an admin's maintenance or deactivation through another replica) shows here
+ * within this. It only decides that a box gets *nothing*: a claim never trusts it (see
+ * BufferedCallBoxRepository.lockedForClaim), so what it costs is a box served nothing, or an
+ * answer's status, for this long at most.
  *
- * Half the heartbeat timeout, 15 s at most: a box heartbeating every I through another replica
- * shows here a last heartbeat at most (this + I + HEARTBEAT_FLUSH_MS) old, under the 30 s timeout
- * for any I under 14 s (the documents' interval is 10 s): it never looks silent here for want of a
- * fresh read. A third (10 s, the interval itself) made almost every heartbeat miss its entry.
+ * With replicas (PostgreSQL): half the heartbeat timeout, 15 s at most. A box heartbeating every I
+ * through another replica shows here a last heartbeat at most (this + I + HEARTBEAT_FLUSH_MS) old,
+ * under the 30 s timeout for any I under 14 s (the documents' interval is 10 s): it never looks
+ * silent here for want of a fresh read. Each heartbeat flush renews the entries of the boxes it
+ * wrote, so a box heartbeating through this replica still reads its row from no request. A third
+ * (10 s, the interval itself) made almost every heartbeat miss its entry.
  */
 export const BOX_CACHE_MS = 15_000;
 
-export function boxCacheMs(heartbeatTimeoutMs: number): number {
-  return Math.min(BOX_CACHE_MS, Math.floor(heartbeatTimeoutMs / 2));
+/**
+ * Alone (SQLite: one process, every write to `callboxes` goes through this process's registry and
+ * drops the entry it concerns): the bound is only for a write made behind the app's back (an
+ * operator's SQL on the file).
+ */
+export const SOLE_WRITER_BOX_CACHE_MS = 300_000;
+
+export function boxCacheMs(heartbeatTimeoutMs: number, shared = true): number {
+  return shared ? Math.min(BOX_CACHE_MS, Math.floor(heartbeatTimeoutMs / 2)) : SOLE_WRITER_BOX_CACHE_MS;
 }
 
 interface Entry {
@@ -42,7 +52,10 @@ export class BoxCache {
   private epoch = 0;
   private readonly watches = new Set<CacheWatch>();
 
-  constructor(private readonly now: () => number, private readonly ttlMs = BOX_CACHE_MS) {}
+  constructor(
+    private readonly now: () => number,
+    readonly ttlMs = BOX_CACHE_MS,
+  ) {}
 
   get size(): number {
     return this.entries.size;

@@ -37,7 +37,7 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
     config: AppConfig,
   ) {
     super();
-    this.boxes = new BoxCache(() => clock.now(), boxCacheMs(config.heartbeatTimeoutMs));
+    this.boxes = new BoxCache(() => clock.now(), boxCacheMs(config.heartbeatTimeoutMs, store.shared));
     this.flusher = setInterval(() => {
       this.boxes.sweep();
       this.flushHeartbeats().catch((error: unknown) => this.logger.warn({ err: error }, 'Heartbeats not written yet; retrying'));
@@ -56,7 +56,7 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
       const watch = this.boxes.watch();
       let written: CallBox[];
       try {
-        written = await this.store.writeHeartbeats(batch);
+        written = await this.store.writeHeartbeats(batch, this.store.shared);
       } catch (error) {
         this.boxes.unwatch(watch);
         throw error;
@@ -66,9 +66,9 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
       const listed = this.listed;
       if (listed) for (const [id, heartbeat] of batch) listed.written.set(id, heartbeat);
       for (const [id, heartbeat] of batch) this.boxes.update(id, (box) => withWritten(box, heartbeat));
-      // The rows written renew their boxes' entries (read at the flush's start at the latest): a box
-      // heartbeating through this process finds its entry at every request, and a write made
-      // elsewhere (another replica's sweep marking it disconnected) shows here after one flush.
+      // With replicas, the rows written renew their boxes' entries (as read at the flush's start at
+      // the latest): a box heartbeating through this process finds its entry at every request, and
+      // a write made elsewhere (another replica's sweep marking it disconnected) shows after one flush.
       this.boxes.refresh(watch, written);
     });
   }
@@ -97,6 +97,11 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
   async lockedForClaim(unit: UnitOfWork, callboxId: string): Promise<CallBox | null> {
     const box = await this.store.lockedForClaim(unit, callboxId);
     return box && this.heartbeats.overlay(box);
+  }
+
+  /** How long a box's entry serves its requests (boxCacheMs). */
+  get boxCacheMs(): number {
+    return this.boxes.ttlMs;
   }
 
   /** A box found changed under the claim's lock: read afresh by its next request. */

@@ -77,11 +77,17 @@ export const CallBoxesSql = {
       [now, now, WORKING_STATUS],
     ),
 
-  /**
-   * A buffered heartbeat; never moves a box's last heartbeat backwards. Returns the row written:
-   * it renews the box's cache entry, so a heartbeating box needs no read of its own.
-   */
+  /** A buffered heartbeat; never moves a box's last heartbeat backwards. */
   writeBufferedHeartbeat: (_d: Dialect, id: string, heartbeat: HeartbeatColumns): Statement =>
+    statement(
+      `UPDATE callboxes SET reported_status = ?, queue_size = COALESCE(?, queue_size),
+         metrics = COALESCE(?, metrics), last_heartbeat_at = ?, updated_at = ?
+       WHERE id = ? AND last_heartbeat_at <= ?`,
+      [...heartbeatValues(heartbeat), id, heartbeat.at],
+    ),
+
+  /** The same, returning the row written: it renews the box's cache entry (PostgreSQL's replicas). */
+  writeBufferedHeartbeatReturning: (_d: Dialect, id: string, heartbeat: HeartbeatColumns): Statement =>
     statement(
       `UPDATE callboxes SET reported_status = ?, queue_size = COALESCE(?, queue_size),
          metrics = COALESCE(?, metrics), last_heartbeat_at = ?, updated_at = ?
