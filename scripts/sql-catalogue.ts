@@ -106,6 +106,7 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
     countByConnection: (d) => CallBoxesSql.countByConnection(d, 'disconnected'),
     countConnectedStates: (d) => CallBoxesSql.countConnectedStates(d, T),
     writeBufferedHeartbeat: (d) => CallBoxesSql.writeBufferedHeartbeat(d, 'callbox_001', heartbeat),
+    writeBufferedHeartbeatReturning: (d) => CallBoxesSql.writeBufferedHeartbeatReturning(d, 'callbox_001', heartbeat),
     writeHeartbeat: (d) => CallBoxesSql.writeHeartbeat(d, 'callbox_001', heartbeat),
     reconnect: (d) => CallBoxesSql.reconnect(d, 'callbox_001'),
     health: (d) => CallBoxesSql.health(d, 'callbox_001'),

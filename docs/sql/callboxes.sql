@@ -66,6 +66,16 @@ UPDATE callboxes SET reported_status = $1, queue_size = COALESCE($2, queue_size)
   metrics = COALESCE($3, metrics), last_heartbeat_at = $4, updated_at = $5
   WHERE id = $6 AND last_heartbeat_at <= $7;
 
+-- writeBufferedHeartbeatReturning [sqlite]
+UPDATE callboxes SET reported_status = ?, queue_size = COALESCE(?, queue_size),
+  metrics = COALESCE(?, metrics), last_heartbeat_at = ?, updated_at = ?
+  WHERE id = ? AND last_heartbeat_at <= ? RETURNING *;
+
+-- writeBufferedHeartbeatReturning [postgres]
+UPDATE callboxes SET reported_status = $1, queue_size = COALESCE($2, queue_size),
+  metrics = COALESCE($3, metrics), last_heartbeat_at = $4, updated_at = $5
+  WHERE id = $6 AND last_heartbeat_at <= $7 RETURNING *;
+
 -- writeHeartbeat [sqlite]
 UPDATE callboxes SET reported_status = ?, queue_size = COALESCE(?, queue_size),
   metrics = COALESCE(?, metrics), last_heartbeat_at = ?, updated_at = ?
