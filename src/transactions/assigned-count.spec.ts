@@ -1,17 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { ASSIGNED_RECOUNT_MS, AssignedCount } from './assigned-count';
-import type { Transaction, TransactionEvent, TransactionStatus } from './transaction';
+import { transitionEvent } from '../../test/support/fixtures';
+import type { Transaction, TransactionStatus } from './transaction';
 import { TransactionRepository } from './transaction.repository';
 import { TransactionTransitions } from './transaction-transitions';
 
-const event = (transactionId: string, from: TransactionStatus | null, to: TransactionStatus): TransactionEvent => ({
-  transactionId,
-  from,
-  to,
-  actor: 'dispatcher',
-  at: 0,
-  details: null,
-});
+const event = (transactionId: string, from: TransactionStatus | null, to: TransactionStatus) => transitionEvent(from, to, transactionId);
 const tx = (id: string, assignedTo: string | null) => ({ id, assignedTo }) as Transaction;
 
 describe(AssignedCount.name, () => {

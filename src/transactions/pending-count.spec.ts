@@ -1,17 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { PENDING_RECOUNT_MS, PendingCount } from './pending-count';
-import type { TransactionEvent, TransactionStatus } from './transaction';
+import { transitionEvent } from '../../test/support/fixtures';
+import type { TransactionStatus } from './transaction';
 import { TransactionRepository } from './transaction.repository';
 import { TransactionTransitions } from './transaction-transitions';
 
-const event = (from: TransactionStatus | null, to: TransactionStatus, transactionId = 'tx'): TransactionEvent => ({
-  transactionId,
-  from,
-  to,
-  actor: 'dispatcher',
-  at: 0,
-  details: null,
-});
+const event = transitionEvent;
 
 describe(PendingCount.name, () => {
   /** What a count of the table would say right now. */

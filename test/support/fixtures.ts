@@ -1,3 +1,5 @@
+import type { TransactionEvent, TransactionStatus } from '../../src/transactions/transaction';
+
 /** Request bodies taken from the CallBox spec (000), for specs to start from. */
 export const registration = (callboxId = 'callbox_001', overrides: Record<string, unknown> = {}) => ({
   callboxId,
@@ -22,4 +24,14 @@ export const rechargeSubmission = (overrides: Record<string, unknown> = {}) => (
   customerInfo: { name: 'Jean Dupont', operator: 'MTN' },
   priority: 'normal',
   ...overrides,
+});
+
+/** A committed transition as TransactionTransitions publishes it, for specs of what follows them. */
+export const transitionEvent = (from: TransactionStatus | null, to: TransactionStatus, transactionId = 'tx'): TransactionEvent => ({
+  transactionId,
+  from,
+  to,
+  actor: 'dispatcher',
+  at: 0,
+  details: null,
 });
