@@ -34,7 +34,7 @@ interface Entry {
   at: number;
 }
 
-/** The writes that began since a row was read by another path (the heartbeat flush's RETURNING). */
+/** The writes that began since a row was read by another path (the rows the heartbeat flush's update returns). */
 export interface CacheWatch {
   readonly at: number;
   readonly forgotten: Set<string>;
