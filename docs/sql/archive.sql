@@ -4,13 +4,13 @@
 SELECT id, type, phone_number, amount, pay_item_id, customer_name, customer_operator, priority, priority_rank, status, assigned_to, retry_count, max_retries, result, source, idempotency_key, request_hash, created_at, updated_at, assigned_at, started_at, completed_at, next_attempt_at, lease_expires_at, attempt, released_by, released_until FROM transactions t INDEXED BY ix_transactions_age
   WHERE t.status = ? AND t.type = ? AND t.created_at < ? AND t.created_at >= ? AND (t.created_at > ? OR t.id > ?)
   AND NOT EXISTS (SELECT 1 FROM outbox o INDEXED BY ux_outbox_transaction_sequence WHERE o.transaction_id = t.id AND o.state = 'pending')
-  ORDER BY t.created_at, t.id LIMIT ?;
+  ORDER BY t.created_at, t.id LIMIT 500;
 
 -- page [postgres]
 SELECT id, type, phone_number, amount, pay_item_id, customer_name, customer_operator, priority, priority_rank, status, assigned_to, retry_count, max_retries, result, source, idempotency_key, request_hash, created_at, updated_at, assigned_at, started_at, completed_at, next_attempt_at, lease_expires_at, attempt, released_by, released_until FROM transactions t
   WHERE t.status = $1 AND t.type = $2 AND t.created_at < $3 AND t.created_at >= $4 AND (t.created_at > $5 OR t.id > $6)
   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.transaction_id = t.id AND o.state = 'pending')
-  ORDER BY t.created_at, t.id LIMIT $7;
+  ORDER BY t.created_at, t.id LIMIT 500;
 
 -- eventsOf [sqlite]
 SELECT id, transaction_id, from_status, to_status, actor, at, details FROM transaction_events WHERE transaction_id IN (?, ?)
@@ -42,11 +42,11 @@ DELETE FROM transactions WHERE id IN ($1, $2)
 
 -- journalWindowEnd [sqlite]
 SELECT msisdn, transaction_id FROM topup_command_journal WHERE (msisdn, transaction_id) > (?, ?)
-  ORDER BY msisdn, transaction_id LIMIT 1 OFFSET ?;
+  ORDER BY msisdn, transaction_id LIMIT 1 OFFSET 1999;
 
 -- journalWindowEnd [postgres]
 SELECT msisdn, transaction_id FROM topup_command_journal WHERE (msisdn, transaction_id) > ($1, $2)
-  ORDER BY msisdn, transaction_id LIMIT 1 OFFSET $3;
+  ORDER BY msisdn, transaction_id LIMIT 1 OFFSET 1999;
 
 -- pruneJournal [sqlite]
 DELETE FROM topup_command_journal WHERE state = 'done' AND updated_at < ?

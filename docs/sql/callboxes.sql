@@ -27,16 +27,16 @@ SELECT * FROM callboxes WHERE id = ?;
 SELECT * FROM callboxes WHERE id = $1;
 
 -- listPage [sqlite]
-SELECT * FROM callboxes WHERE id > ? ORDER BY id LIMIT ?;
+SELECT * FROM callboxes WHERE id > ? ORDER BY id LIMIT 250;
 
 -- listPage [postgres]
-SELECT * FROM callboxes WHERE id > $1 ORDER BY id LIMIT $2;
+SELECT * FROM callboxes WHERE id > $1 ORDER BY id LIMIT 250;
 
 -- listByConnection [sqlite]
-SELECT * FROM callboxes WHERE connection = ? ORDER BY id LIMIT ?;
+SELECT * FROM callboxes WHERE connection = ? ORDER BY id LIMIT 500;
 
 -- listByConnection [postgres]
-SELECT * FROM callboxes WHERE connection = $1 ORDER BY id LIMIT $2;
+SELECT * FROM callboxes WHERE connection = $1 ORDER BY id LIMIT 500;
 
 -- countByConnection [sqlite]
 SELECT COUNT(*) AS n FROM callboxes WHERE connection = ?;
@@ -148,11 +148,11 @@ UPDATE callboxes SET degraded_until = $1, degraded_reason = $2, recent_outcomes 
 
 -- silentSince [sqlite]
 SELECT * FROM callboxes WHERE connection = 'connected' AND last_heartbeat_at < ?
-  ORDER BY last_heartbeat_at LIMIT ?;
+  ORDER BY last_heartbeat_at LIMIT 500;
 
 -- silentSince [postgres]
 SELECT * FROM callboxes WHERE connection = 'connected' AND last_heartbeat_at < $1
-  ORDER BY last_heartbeat_at LIMIT $2 FOR UPDATE SKIP LOCKED;
+  ORDER BY last_heartbeat_at LIMIT 500 FOR UPDATE SKIP LOCKED;
 
 -- markDisconnected [sqlite]
 UPDATE callboxes SET connection = 'disconnected', updated_at = ? WHERE id IN (?);

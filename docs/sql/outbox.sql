@@ -11,14 +11,14 @@ SELECT id, transaction_id, outcome, payload, attempts, sequence FROM outbox
   WHERE state = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until < ?)
   AND NOT EXISTS (SELECT 1 FROM outbox earlier
   WHERE earlier.transaction_id = outbox.transaction_id AND earlier.sequence < outbox.sequence AND earlier.state = 'pending')
-  ORDER BY next_attempt_at, id LIMIT ?;
+  ORDER BY next_attempt_at, id LIMIT 50;
 
 -- due [postgres]
 SELECT id, transaction_id, outcome, payload, attempts, sequence FROM outbox
   WHERE state = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $2)
   AND NOT EXISTS (SELECT 1 FROM outbox earlier
   WHERE earlier.transaction_id = outbox.transaction_id AND earlier.sequence < outbox.sequence AND earlier.state = 'pending')
-  ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED;
+  ORDER BY next_attempt_at, id LIMIT 50 FOR UPDATE SKIP LOCKED;
 
 -- lease [sqlite]
 UPDATE outbox SET locked_until = ? WHERE id IN (?, ?);
@@ -39,7 +39,7 @@ UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, locked_until = N
 UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, locked_until = NULL, last_error = $2 WHERE id = $3;
 
 -- countPending [sqlite]
-SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE state = 'pending' LIMIT ?) capped;
+SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE state = 'pending' LIMIT 10000) capped;
 
 -- countPending [postgres]
-SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE state = 'pending' LIMIT $1) capped;
+SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE state = 'pending' LIMIT 10000) capped;

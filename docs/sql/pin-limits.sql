@@ -27,10 +27,10 @@ UPDATE pin_limits SET failures = ?, window_started_at = ?, locked_until = ?, loc
 UPDATE pin_limits SET failures = $1, window_started_at = $2, locked_until = $3, locks = $4, locks_since = $5, updated_at = $6 WHERE scope_key = $7;
 
 -- locksInForce [sqlite]
-SELECT scope_key, msisdn, client_address, locked_until, locks FROM pin_limits WHERE locked_until > ? ORDER BY locked_until DESC LIMIT ?;
+SELECT scope_key, msisdn, client_address, locked_until, locks FROM pin_limits WHERE locked_until > ? ORDER BY locked_until DESC LIMIT 500;
 
 -- locksInForce [postgres]
-SELECT scope_key, msisdn, client_address, locked_until, locks FROM pin_limits WHERE locked_until > $1 ORDER BY locked_until DESC LIMIT $2;
+SELECT scope_key, msisdn, client_address, locked_until, locks FROM pin_limits WHERE locked_until > $1 ORDER BY locked_until DESC LIMIT 500;
 
 -- countLocksOf [sqlite]
 SELECT COUNT(*) AS n FROM pin_limits WHERE msisdn = ? AND locked_until > ?;

@@ -17,7 +17,7 @@ SELECT type, status, callbox_id, SUM(n) AS n, SUM(timed) AS timed, SUM(processin
 
 -- fold [postgres]
 WITH picked AS (
-  DELETE FROM transaction_count_deltas WHERE id IN (SELECT id FROM transaction_count_deltas ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+  DELETE FROM transaction_count_deltas WHERE id IN (SELECT id FROM transaction_count_deltas ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED)
   RETURNING type, status, callbox_id, n, timed, processing_ms
   ), folded AS (
   INSERT INTO transaction_counts (type, status, callbox_id, n, timed, processing_ms)

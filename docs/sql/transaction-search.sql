@@ -2,11 +2,11 @@
 
 -- page [sqlite]
 SELECT * FROM transactions INDEXED BY ix_transactions_phone WHERE phone_number IN (?, ?) AND status = ? AND type = ? AND created_at >= ? AND created_at < ? AND (created_at, id) < (?, ?)
-  ORDER BY created_at DESC, id DESC LIMIT ?;
+  ORDER BY created_at DESC, id DESC LIMIT 50;
 
 -- page [postgres]
 SELECT * FROM transactions WHERE phone_number IN ($1, $2) AND status = $3 AND type = $4 AND created_at >= $5 AND created_at < $6 AND (created_at, id) < ($7, $8)
-  ORDER BY created_at DESC, id DESC LIMIT $9;
+  ORDER BY created_at DESC, id DESC LIMIT 50;
 
 -- finishedPerMinute [sqlite]
 SELECT completed_at / 60000 AS minute, status, COUNT(*) AS n FROM transactions INDEXED BY ix_transactions_finished

@@ -51,26 +51,26 @@ SELECT EXISTS (SELECT 1 FROM transactions WHERE assigned_to = $1 AND status = 'a
 -- heldAndInFlightOf [sqlite]
 SELECT held.*, counted.n AS in_flight
   FROM (SELECT COUNT(*) AS n FROM transactions WHERE assigned_to = ? AND status IN ('assigned', 'processing')) AS counted
-  LEFT JOIN (SELECT * FROM transactions INDEXED BY ix_transactions_box WHERE assigned_to = ? AND status = 'assigned' ORDER BY priority_rank, created_at, id LIMIT ?) AS held ON 1 = 1;
+  LEFT JOIN (SELECT * FROM transactions INDEXED BY ix_transactions_box WHERE assigned_to = ? AND status = 'assigned' ORDER BY priority_rank, created_at, id LIMIT 5) AS held ON 1 = 1;
 
 -- heldAndInFlightOf [postgres]
 SELECT held.*, counted.n AS in_flight
   FROM (SELECT COUNT(*) AS n FROM transactions WHERE assigned_to = $1 AND status IN ('assigned', 'processing')) AS counted
-  LEFT JOIN (SELECT * FROM transactions WHERE assigned_to = $2 AND status = 'assigned' ORDER BY priority_rank, created_at, id LIMIT $3) AS held ON 1 = 1;
+  LEFT JOIN (SELECT * FROM transactions WHERE assigned_to = $2 AND status = 'assigned' ORDER BY priority_rank, created_at, id LIMIT 5) AS held ON 1 = 1;
 
 -- claimPending [sqlite]
 UPDATE transactions SET status = 'assigned', assigned_to = ?, assigned_at = ?, lease_expires_at = ?, updated_at = ?, attempt = attempt + 1
-  WHERE id IN (SELECT id FROM transactions INDEXED BY ix_transactions_queue WHERE status = 'pending' AND ((type = ? AND created_at >= ?) OR (type = ? AND created_at >= ?)) AND LOWER(customer_operator) IN (?) AND (released_by IS NULL OR released_by <> ? OR released_until IS NULL OR released_until <= ?) ORDER BY priority_rank, created_at, id LIMIT ?);
+  WHERE id IN (SELECT id FROM transactions INDEXED BY ix_transactions_queue WHERE status = 'pending' AND ((type = ? AND created_at >= ?) OR (type = ? AND created_at >= ?)) AND LOWER(customer_operator) IN (?) AND (released_by IS NULL OR released_by <> ? OR released_until IS NULL OR released_until <= ?) ORDER BY priority_rank, created_at, id LIMIT 2);
 
 -- claimPending [postgres]
 UPDATE transactions SET status = 'assigned', assigned_to = $1, assigned_at = $2, lease_expires_at = $3, updated_at = $4, attempt = attempt + 1
-  WHERE id IN (SELECT id FROM transactions WHERE status = 'pending' AND ((type = $5 AND created_at >= $6) OR (type = $7 AND created_at >= $8)) AND LOWER(customer_operator) IN ($9) AND (released_by IS NULL OR released_by <> $10 OR released_until IS NULL OR released_until <= $11) ORDER BY priority_rank, created_at, id LIMIT $12 FOR UPDATE SKIP LOCKED);
+  WHERE id IN (SELECT id FROM transactions WHERE status = 'pending' AND ((type = $5 AND created_at >= $6) OR (type = $7 AND created_at >= $8)) AND LOWER(customer_operator) IN ($9) AND (released_by IS NULL OR released_by <> $10 OR released_until IS NULL OR released_until <= $11) ORDER BY priority_rank, created_at, id LIMIT 2 FOR UPDATE SKIP LOCKED);
 
 -- queueWindow [sqlite]
-SELECT * FROM transactions INDEXED BY ix_transactions_queue WHERE status = 'pending' AND ((type = ? AND created_at >= ?) OR (type = ? AND created_at >= ?)) ORDER BY priority_rank, created_at, id LIMIT ?;
+SELECT * FROM transactions INDEXED BY ix_transactions_queue WHERE status = 'pending' AND ((type = ? AND created_at >= ?) OR (type = ? AND created_at >= ?)) ORDER BY priority_rank, created_at, id LIMIT 20;
 
 -- queueWindow [postgres]
-SELECT * FROM transactions WHERE status = 'pending' AND ((type = $1 AND created_at >= $2) OR (type = $3 AND created_at >= $4)) ORDER BY priority_rank, created_at, id LIMIT $5 FOR UPDATE SKIP LOCKED;
+SELECT * FROM transactions WHERE status = 'pending' AND ((type = $1 AND created_at >= $2) OR (type = $3 AND created_at >= $4)) ORDER BY priority_rank, created_at, id LIMIT 20 FOR UPDATE SKIP LOCKED;
 
 -- assignAll [sqlite]
 WITH planned (tx_id, box, lease) AS (VALUES (?, ?, CAST(? AS bigint)))
@@ -97,10 +97,10 @@ SELECT assigned_to AS box, COUNT(*) AS n FROM transactions
   GROUP BY assigned_to;
 
 -- sweepCandidates [sqlite]
-SELECT * FROM transactions WHERE status = ? AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?;
+SELECT * FROM transactions WHERE status = ? AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT 500;
 
 -- sweepCandidates [postgres]
-SELECT * FROM transactions WHERE status = $1 AND lease_expires_at < $2 ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED;
+SELECT * FROM transactions WHERE status = $1 AND lease_expires_at < $2 ORDER BY lease_expires_at LIMIT 500 FOR UPDATE SKIP LOCKED;
 
 -- updateMany [sqlite]
 UPDATE transactions INDEXED BY sqlite_autoindex_transactions_1 SET status = ?, assigned_to = ?, updated_at = ? WHERE id IN (?, ?) AND status = ?;

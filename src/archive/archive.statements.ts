@@ -1,5 +1,5 @@
 import { Dialect, placeholders } from '../database/dialect';
-import { Statement, statement } from '../database/statement';
+import { rowCount, Statement, statement } from '../database/statement';
 import type { TransactionStatus, TransactionType } from '../transactions/transaction';
 import { TRANSACTIONS_PRIMARY_KEY } from '../transactions/transactions.statements';
 
@@ -50,8 +50,8 @@ export const ArchiveSql = {
       `SELECT ${TRANSACTION_COLUMNS.join(', ')} FROM transactions t${d.indexedBy('ix_transactions_age')}
        WHERE t.status = ? AND t.type = ? AND t.created_at < ?${cursor ? ' AND t.created_at >= ? AND (t.created_at > ? OR t.id > ?)' : ''}
          AND NOT EXISTS (SELECT 1 FROM outbox o${d.indexedBy('ux_outbox_transaction_sequence')} WHERE o.transaction_id = t.id AND o.state = 'pending')
-       ORDER BY t.created_at, t.id LIMIT ?`,
-      [status, type, beforeMs, ...(cursor ? [cursor.createdAt, cursor.createdAt, cursor.id] : []), limit],
+       ORDER BY t.created_at, t.id LIMIT ${rowCount(limit)}`,
+      [status, type, beforeMs, ...(cursor ? [cursor.createdAt, cursor.createdAt, cursor.id] : [])],
     ),
 
   eventsOf: (_d: Dialect, transactionIds: readonly string[]): Statement =>
@@ -89,8 +89,8 @@ export const ArchiveSql = {
   journalWindowEnd: (_d: Dialect, after: { msisdn: string; transactionId: string } | null, limit: number): Statement =>
     statement(
       `SELECT msisdn, transaction_id FROM topup_command_journal${after ? ' WHERE (msisdn, transaction_id) > (?, ?)' : ''}
-       ORDER BY msisdn, transaction_id LIMIT 1 OFFSET ?`,
-      [...(after ? [after.msisdn, after.transactionId] : []), limit - 1],
+       ORDER BY msisdn, transaction_id LIMIT 1 OFFSET ${rowCount(limit - 1)}`,
+      after ? [after.msisdn, after.transactionId] : [],
     ),
 
   /**

@@ -1,5 +1,5 @@
 import { Dialect, placeholders } from '../database/dialect';
-import { Statement, statement } from '../database/statement';
+import { rowCount, Statement, statement } from '../database/statement';
 
 export interface NewOutboxMessage {
   transactionId: string;
@@ -37,8 +37,8 @@ export const OutboxSql = {
        WHERE state = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until < ?)
          AND NOT EXISTS (SELECT 1 FROM outbox earlier
            WHERE earlier.transaction_id = outbox.transaction_id AND earlier.sequence < outbox.sequence AND earlier.state = 'pending')
-       ORDER BY next_attempt_at, id LIMIT ?${d.skipLocked}`,
-      [now, now, limit],
+       ORDER BY next_attempt_at, id LIMIT ${rowCount(limit)}${d.skipLocked}`,
+      [now, now],
     ),
 
   lease: (_d: Dialect, ids: readonly number[], until: number): Statement =>
@@ -59,5 +59,5 @@ export const OutboxSql = {
 
   /** Stops at `cap` rows of the (state, next_attempt_at) index: bounded whatever the backlog. */
   countPending: (_d: Dialect, cap: number): Statement =>
-    statement(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE state = 'pending' LIMIT ?) capped`, [cap]),
+    statement(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE state = 'pending' LIMIT ${rowCount(cap)}) capped`),
 };

@@ -42,4 +42,13 @@ describe('SQL catalogue', () => {
       }
     }
   });
+
+  // SQLite plans a bound LIMIT or OFFSET on every binding (see rowCount): the count goes into the text.
+  it.each(Object.entries(SQL_CATALOGUE))('binds no LIMIT or OFFSET in %s', (_name, builders) => {
+    const bound = Object.entries(builders).flatMap(([builder, build]) => {
+      const built = build(SQLITE);
+      return built && /\b(LIMIT|OFFSET)\s+(\?|\$\d)/i.test(built.text) ? [builder] : [];
+    });
+    expect(bound).toEqual([]);
+  });
 });

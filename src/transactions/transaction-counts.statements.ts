@@ -1,5 +1,5 @@
 import { Dialect, placeholders } from '../database/dialect';
-import { Statement, statement } from '../database/statement';
+import { rowCount, Statement, statement } from '../database/statement';
 import type { TransactionStatus } from './transaction';
 
 const KEY = 'type, status, callbox_id';
@@ -39,7 +39,7 @@ export const TransactionCountsSql = {
     if (!d.writesInWith) throw new Error(`${d.engine} keeps its counters without deltas`);
     return statement(
       `WITH picked AS (
-         DELETE FROM transaction_count_deltas WHERE id IN (SELECT id FROM transaction_count_deltas ORDER BY id LIMIT ?${d.skipLocked})
+         DELETE FROM transaction_count_deltas WHERE id IN (SELECT id FROM transaction_count_deltas ORDER BY id LIMIT ${rowCount(limit)}${d.skipLocked})
          RETURNING ${KEY}, n, timed, processing_ms
        ), folded AS (
          INSERT INTO transaction_counts (${KEY}, n, timed, processing_ms)
@@ -49,7 +49,6 @@ export const TransactionCountsSql = {
            processing_ms = transaction_counts.processing_ms + excluded.processing_ms
        )
        SELECT COUNT(*) AS n FROM picked`,
-      [limit],
     );
   },
 

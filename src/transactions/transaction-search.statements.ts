@@ -1,5 +1,5 @@
 import { Dialect, placeholders } from '../database/dialect';
-import { Statement, statement } from '../database/statement';
+import { rowCount, Statement, statement } from '../database/statement';
 import type { TransactionStatus, TransactionType } from './transaction';
 
 /** The admin search's indexes (migration 1732780000000): each filter walks one in the list's order. */
@@ -62,8 +62,8 @@ export const TransactionSearchSql = {
     const direction = newest ? 'DESC' : 'ASC';
     return statement(
       `SELECT * FROM transactions${index ? d.indexedBy(index) : ''}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY created_at ${direction}, id ${direction} LIMIT ?`,
-      [...params, page.limit],
+       ORDER BY created_at ${direction}, id ${direction} LIMIT ${rowCount(page.limit)}`,
+      params,
     );
   },
 

@@ -1,5 +1,5 @@
 import { Dialect, placeholders } from '../database/dialect';
-import { Statement, statement } from '../database/statement';
+import { rowCount, Statement, statement } from '../database/statement';
 import type { MutableField, TransactionPatch, TransactionStatus, TransactionType } from './transaction';
 
 /**
@@ -142,8 +142,8 @@ export const TransactionsSql = {
     statement(
       `SELECT held.*, counted.n AS in_flight
        FROM (SELECT COUNT(*) AS n FROM transactions WHERE assigned_to = ? AND status IN ('assigned', 'processing')) AS counted
-       LEFT JOIN (SELECT * FROM transactions${d.indexedBy(BOX_QUEUE_INDEX)} WHERE assigned_to = ? AND status = 'assigned' ${QUEUE_ORDER} LIMIT ?) AS held ON 1 = 1`,
-      [callboxId, callboxId, limit],
+       LEFT JOIN (SELECT * FROM transactions${d.indexedBy(BOX_QUEUE_INDEX)} WHERE assigned_to = ? AND status = 'assigned' ${QUEUE_ORDER} LIMIT ${rowCount(limit)}) AS held ON 1 = 1`,
+      [callboxId, callboxId],
     ),
 
   /**
@@ -174,8 +174,8 @@ export const TransactionsSql = {
     params.push(claim.callboxId, claim.now);
     return statement(
       `UPDATE transactions SET status = 'assigned', assigned_to = ?, assigned_at = ?, lease_expires_at = ?, updated_at = ?, attempt = attempt + 1
-       WHERE id IN (SELECT id FROM transactions${d.indexedBy(QUEUE_INDEX)} WHERE ${filters.join(' AND ')} ${QUEUE_ORDER} LIMIT ?${d.skipLocked})`,
-      [claim.callboxId, claim.now, claim.now + claim.leaseMs, claim.now, ...params, claim.room],
+       WHERE id IN (SELECT id FROM transactions${d.indexedBy(QUEUE_INDEX)} WHERE ${filters.join(' AND ')} ${QUEUE_ORDER} LIMIT ${rowCount(claim.room)}${d.skipLocked})`,
+      [claim.callboxId, claim.now, claim.now + claim.leaseMs, claim.now, ...params],
     );
   },
 
@@ -188,8 +188,8 @@ export const TransactionsSql = {
   ): Statement => {
     const fresh = freshTypes(types, freshSince);
     return statement(
-      `SELECT * FROM transactions${d.indexedBy(QUEUE_INDEX)} WHERE status = 'pending' AND (${fresh.sql}) ${QUEUE_ORDER} LIMIT ?${d.skipLocked}`,
-      [...fresh.params, window],
+      `SELECT * FROM transactions${d.indexedBy(QUEUE_INDEX)} WHERE status = 'pending' AND (${fresh.sql}) ${QUEUE_ORDER} LIMIT ${rowCount(window)}${d.skipLocked}`,
+      fresh.params,
     );
   },
 
@@ -216,7 +216,7 @@ export const TransactionsSql = {
   /** The rows a sweep moves: its own index walked in order, so LIMIT stops the scan early; rows another unit holds are skipped. */
   sweepCandidates: (d: Dialect, from: TransactionStatus, match: SweepMatch, limit: number): Statement => {
     const { where, params, order } = matchClause(match);
-    return statement(`SELECT * FROM transactions WHERE status = ? AND ${where} ${order} LIMIT ?${d.skipLocked}`, [from, ...params, limit]);
+    return statement(`SELECT * FROM transactions WHERE status = ? AND ${where} ${order} LIMIT ${rowCount(limit)}${d.skipLocked}`, [from, ...params]);
   },
 
   /** Moves these rows (still in `from`) with the patch. */

@@ -1,5 +1,5 @@
 import { Dialect, placeholders } from '../../database/dialect';
-import { Statement, statement } from '../../database/statement';
+import { rowCount, Statement, statement } from '../../database/statement';
 import { HEALTH_WINDOW } from './box-health';
 import { WORKING_STATUS, type Connection, type Registration } from './callbox';
 
@@ -56,16 +56,16 @@ export const CallBoxesSql = {
   /** One page of the whole registry by id (a large fleet is read a page at a time). */
   listPage: (_d: Dialect, limit: number, after?: string): Statement =>
     after === undefined
-      ? statement('SELECT * FROM callboxes ORDER BY id LIMIT ?', [limit])
-      : statement('SELECT * FROM callboxes WHERE id > ? ORDER BY id LIMIT ?', [after, limit]),
+      ? statement(`SELECT * FROM callboxes ORDER BY id LIMIT ${rowCount(limit)}`)
+      : statement(`SELECT * FROM callboxes WHERE id > ? ORDER BY id LIMIT ${rowCount(limit)}`, [after]),
 
   countByConnection: (_d: Dialect, connection: Connection): Statement =>
     statement('SELECT COUNT(*) AS n FROM callboxes WHERE connection = ?', [connection]),
 
   listByConnection: (_d: Dialect, connection: Connection, limit: number, after?: string): Statement =>
     after === undefined
-      ? statement('SELECT * FROM callboxes WHERE connection = ? ORDER BY id LIMIT ?', [connection, limit])
-      : statement('SELECT * FROM callboxes WHERE connection = ? AND id > ? ORDER BY id LIMIT ?', [connection, after, limit]),
+      ? statement(`SELECT * FROM callboxes WHERE connection = ? ORDER BY id LIMIT ${rowCount(limit)}`, [connection])
+      : statement(`SELECT * FROM callboxes WHERE connection = ? AND id > ? ORDER BY id LIMIT ${rowCount(limit)}`, [connection, after]),
 
   /** The connected boxes by what they may do now: degraded, saying `active` (and not degraded), in all. */
   countConnectedStates: (_d: Dialect, now: number): Statement =>
@@ -155,8 +155,8 @@ export const CallBoxesSql = {
   silentSince: (d: Dialect, silentSince: number, limit: number): Statement =>
     statement(
       `SELECT * FROM callboxes WHERE connection = 'connected' AND last_heartbeat_at < ?
-       ORDER BY last_heartbeat_at LIMIT ?${d.skipLocked}`,
-      [silentSince, limit],
+       ORDER BY last_heartbeat_at LIMIT ${rowCount(limit)}${d.skipLocked}`,
+      [silentSince],
     ),
 
   markDisconnected: (_d: Dialect, ids: readonly string[], now: number): Statement =>

@@ -1,5 +1,5 @@
 import type { Dialect } from '../../database/dialect';
-import { Statement, statement } from '../../database/statement';
+import { rowCount, Statement, statement } from '../../database/statement';
 import type { PinLimitState } from './pin-limit-policy';
 
 /** Every statement on `pin_limits`. */
@@ -30,8 +30,8 @@ export const PinLimitsSql = {
 
   locksInForce: (_d: Dialect, now: number, limit: number): Statement =>
     statement(
-      'SELECT scope_key, msisdn, client_address, locked_until, locks FROM pin_limits WHERE locked_until > ? ORDER BY locked_until DESC LIMIT ?',
-      [now, limit],
+      `SELECT scope_key, msisdn, client_address, locked_until, locks FROM pin_limits WHERE locked_until > ? ORDER BY locked_until DESC LIMIT ${rowCount(limit)}`,
+      [now],
     ),
 
   countLocksOf: (_d: Dialect, msisdn: string, now: number): Statement =>
