@@ -58,6 +58,8 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
     heldAndInFlightOf: (d) => TransactionsSql.heldAndInFlightOf(d, 'callbox_001', 5),
     claimPending: (d) =>
       TransactionsSql.claimPending(d, { callboxId: 'callbox_001', types: ['recharge', 'voucher'], freshSince: fresh, operators: ['mtn'], now: T, leaseMs: 30_000, room: 2 }),
+    claimableIds: (d) =>
+      TransactionsSql.claimableIds(d, { callboxId: 'callbox_001', types: ['recharge', 'voucher'], freshSince: fresh, operators: ['mtn'], now: T }, 4),
     queueWindow: (d) => TransactionsSql.queueWindow(d, ['recharge', 'voucher'], fresh, 20),
     assignAll: (d) => TransactionsSql.assignAll(d, [{ transactionId: 'tx_1', callboxId: 'callbox_001', leaseUntil: T }], T),
     inFlightOf: (d) => TransactionsSql.inFlightOf(d, ['callbox_001', 'callbox_002']),

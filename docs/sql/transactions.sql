@@ -66,6 +66,12 @@ UPDATE transactions SET status = 'assigned', assigned_to = ?, assigned_at = ?, l
 UPDATE transactions SET status = 'assigned', assigned_to = $1, assigned_at = $2, lease_expires_at = $3, updated_at = $4, attempt = attempt + 1
   WHERE id IN (SELECT id FROM transactions WHERE status = 'pending' AND ((type = $5 AND created_at >= $6) OR (type = $7 AND created_at >= $8)) AND LOWER(customer_operator) IN ($9) AND (released_by IS NULL OR released_by <> $10 OR released_until IS NULL OR released_until <= $11) ORDER BY priority_rank, created_at, id LIMIT 2 FOR UPDATE SKIP LOCKED);
 
+-- claimableIds [sqlite]
+SELECT id FROM transactions INDEXED BY ix_transactions_queue WHERE status = 'pending' AND ((type = ? AND created_at >= ?) OR (type = ? AND created_at >= ?)) AND LOWER(customer_operator) IN (?) AND (released_by IS NULL OR released_by <> ? OR released_until IS NULL OR released_until <= ?) ORDER BY priority_rank, created_at, id LIMIT 4;
+
+-- claimableIds [postgres]
+SELECT id FROM transactions WHERE status = 'pending' AND ((type = $1 AND created_at >= $2) OR (type = $3 AND created_at >= $4)) AND LOWER(customer_operator) IN ($5) AND (released_by IS NULL OR released_by <> $6 OR released_until IS NULL OR released_until <= $7) ORDER BY priority_rank, created_at, id LIMIT 4;
+
 -- queueWindow [sqlite]
 SELECT * FROM transactions INDEXED BY ix_transactions_queue WHERE status = 'pending' AND ((type = ? AND created_at >= ?) OR (type = ? AND created_at >= ?)) ORDER BY priority_rank, created_at, id LIMIT 20;
 

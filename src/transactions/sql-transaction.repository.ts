@@ -131,6 +131,11 @@ export class SqlTransactionRepository extends TransactionRepository {
       claim.onOutcome?.({ claimed: 0, exhausted: !queued });
       return [];
     }
+    if (!isTrue(found.held) && (await this.allPromised(claim))) {
+      // Everything it could take is another poll's to claim: no write unit that would find it taken.
+      claim.onOutcome?.({ claimed: 0, exhausted: true });
+      return [];
+    }
     const { transactions, claimed, exhausted } = await this.db.unit(async (unit) => {
       await claim.lockBox(unit);
       const rows = (await unit.run<TransactionRow & { in_flight: unknown }>(TransactionsSql.heldAndInFlightOf(dialect, claim.callboxId, claim.limit))).rows;
@@ -186,6 +191,18 @@ export class SqlTransactionRepository extends TransactionRepository {
   async listEvents(transactionId: string): Promise<TransactionEvent[]> {
     const rows = await this.db.read<TransactionRow>(TransactionEventsSql.listFor(this.db.dialect, transactionId));
     return rows.map(toTransactionEvent);
+  }
+
+  /**
+   * Whether every pending transaction the box may take is promised to a woken poll (`promised`):
+   * the claim's own filter and order, as many ids as are promised and one more, so one not
+   * promised shows if it exists. Read outside any unit, it only decides whether the claim is tried.
+   */
+  private async allPromised(claim: BoxClaim): Promise<boolean> {
+    const promised = claim.promised;
+    if (!promised || promised.size === 0 || promised.size >= MAX_PROMISED_CHECKED) return false;
+    const rows = await this.db.read<{ id: string }>(TransactionsSql.claimableIds(this.db.dialect, claim, rowsToRead(promised.size)));
+    return rows.every((row) => promised.has(row.id));
   }
 
   private async claimPending(unit: UnitOfWork, claim: BoxClaim, room: number): Promise<Transaction[]> {
@@ -245,6 +262,19 @@ export class SqlTransactionRepository extends TransactionRepository {
     if (rows[0].request_hash !== idempotency.requestHash) throw idempotencyKeyReused(idempotency.clientKey);
     return toTransaction(rows[0]);
   }
+}
+
+/** Past this many promised transactions, the claim is tried as before rather than reading as many ids first. */
+const MAX_PROMISED_CHECKED = 256;
+
+/**
+ * Promised + 1 ids, rounded up to a power of two: reading a few more costs nothing against the
+ * index walk, and the statement's text (its count is written in it) takes one of a handful of forms.
+ */
+function rowsToRead(promised: number): number {
+  let count = 2;
+  while (count < promised + 1) count *= 2;
+  return count;
 }
 
 /** EXISTS is 0/1 on SQLite and a boolean on PostgreSQL. */

@@ -189,6 +189,58 @@ describe('Transaction persistence contract', () => {
     });
   });
 
+  describe('work promised to woken polls (BoxClaim.promised)', () => {
+    const claimWith = (callboxId: string, promised: Set<string>, overrides: Partial<BoxClaim> = {}) => {
+      const outcomes: unknown[] = [];
+      return { claim: { ...claimFor(callboxId, 10), promised, onOutcome: (o) => outcomes.push(o), ...overrides } satisfies BoxClaim, outcomes };
+    };
+
+    it('a box whose every claimable transaction is promised opens no unit and takes nothing', async () => {
+      await register('box-a');
+      const queued = await queue(3);
+      const units = jest.spyOn(db, 'unit');
+      const { claim, outcomes } = claimWith('box-a', new Set(queued.map((tx) => tx.id)));
+      await expect(sut.claimForBox(claim)).resolves.toEqual([]);
+      expect(units).not.toHaveBeenCalled();
+      expect(outcomes).toEqual([{ claimed: 0, exhausted: true }]);
+      await expect(sut.countInStatus('pending')).resolves.toBe(3);
+      units.mockRestore();
+    });
+
+    it('one claimable transaction not promised, even behind promised ones, and the claim runs as before (head of the queue first)', async () => {
+      await register('box-a');
+      const queued = await queue(4);
+      const { claim } = claimWith('box-a', new Set(queued.slice(0, 3).map((tx) => tx.id)), { limit: 2 });
+      const claimed = await sut.claimForBox(claim);
+      // The claim itself ignores promises: it takes the head, promised or not.
+      expect(claimed.map((tx) => tx.id)).toEqual(queued.slice(0, 2).map((tx) => tx.id));
+    });
+
+    it('work of other operators is not what the box may take: the promised work alone decides', async () => {
+      await boxes.register({ id: 'box-o', maxConcurrent: 50, supportedTypes: ['recharge'], operators: ['orange'], version: null, location: null }, T);
+      await queue(2, 'mtn');
+      const orange = (await sut.create({ ...newTransaction('orange'), customerInfo: { operator: 'Orange' } }, 'main-system', T + 5)).transaction;
+      const units = jest.spyOn(db, 'unit');
+      const { claim, outcomes } = claimWith('box-o', new Set([orange.id]), { operators: ['orange'] });
+      await expect(sut.claimForBox(claim)).resolves.toEqual([]);
+      expect(units).not.toHaveBeenCalled();
+      expect(outcomes).toEqual([{ claimed: 0, exhausted: true }]);
+      units.mockRestore();
+      // Not promised, it is claimed.
+      await expect(sut.claimForBox(claimWith('box-o', new Set(), { operators: ['orange'] }).claim)).resolves.toMatchObject([{ id: orange.id }]);
+    });
+
+    it('a box holding assigned work gets it whatever is promised', async () => {
+      await register('box-a');
+      const [held] = await queue(1, 'held');
+      await sut.claimForBox(claimFor('box-a', 1));
+      const more = await queue(2, 'more');
+      const { claim } = claimWith('box-a', new Set(more.map((tx) => tx.id)));
+      const answer = await sut.claimForBox(claim);
+      expect(answer.map((tx) => tx.id)).toEqual(expect.arrayContaining([held.id]));
+    });
+  });
+
   describe('TopUp command journal', () => {
     const command = { msisdn: '77123456', transactionId: 'dtapp1', operation: 'recharge_account', requestHash: 'req', pinDigest: 'pin' };
 

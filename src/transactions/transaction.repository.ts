@@ -72,6 +72,18 @@ export interface BoxClaim {
    * know whether to wake another box.
    */
   onOutcome?: (outcome: ClaimOutcome) => void;
+  /**
+   * Pending work (by transaction id) promised to polls of this process woken for it: when all the
+   * box may take is promised, the claim is not tried (nobody else's claim changes; this one would
+   * most likely find it taken). Absent or empty: tried as before.
+   */
+  promised?: PromisedWork;
+}
+
+/** Transaction ids promised to woken polls (a Set or a Map's keys answer it). */
+export interface PromisedWork {
+  readonly size: number;
+  has(transactionId: string): boolean;
 }
 
 /** What a claim did, as a woken long poll needs it to decide whether to wake another box. */

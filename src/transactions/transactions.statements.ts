@@ -70,6 +70,30 @@ function freshTypes(types: readonly TransactionType[], freshSince: (type: Transa
   };
 }
 
+/** What a box's claim may take: types and freshness, operators, and not what it gave back a moment ago. */
+interface ClaimFilter {
+  callboxId: string;
+  types: readonly TransactionType[];
+  freshSince: (type: TransactionType) => number;
+  operators: readonly string[] | null;
+  now: number;
+}
+
+/** Pending work the box may claim, as one WHERE clause (the claim and its pre-check share it). */
+function claimableBy(claim: ClaimFilter): { sql: string; params: unknown[] } {
+  const fresh = freshTypes(claim.types, claim.freshSince);
+  const filters = [`status = 'pending'`, `(${fresh.sql})`];
+  const params: unknown[] = [...fresh.params];
+  if (claim.operators) {
+    filters.push(`LOWER(customer_operator) IN (${placeholders(claim.operators.length)})`);
+    params.push(...claim.operators.map((o) => o.toLowerCase()));
+  }
+  // Work this box gave back a moment ago goes to other boxes first.
+  filters.push('(released_by IS NULL OR released_by <> ? OR released_until IS NULL OR released_until <= ?)');
+  params.push(claim.callboxId, claim.now);
+  return { sql: filters.join(' AND '), params };
+}
+
 export const TransactionsSql = {
   insert: (_d: Dialect, row: NewTransactionRow): Statement =>
     statement(
@@ -150,32 +174,25 @@ export const TransactionsSql = {
    * Assigns to the box the head of the queue it may take (its types, fresh, its operators, not
    * what it gave back a moment ago), skipping rows another unit holds.
    */
-  claimPending: (
-    d: Dialect,
-    claim: {
-      callboxId: string;
-      types: readonly TransactionType[];
-      freshSince: (type: TransactionType) => number;
-      operators: readonly string[] | null;
-      now: number;
-      leaseMs: number;
-      room: number;
-    },
-  ): Statement => {
-    const fresh = freshTypes(claim.types, claim.freshSince);
-    const filters = [`status = 'pending'`, `(${fresh.sql})`];
-    const params: unknown[] = [...fresh.params];
-    if (claim.operators) {
-      filters.push(`LOWER(customer_operator) IN (${placeholders(claim.operators.length)})`);
-      params.push(...claim.operators.map((o) => o.toLowerCase()));
-    }
-    // Work this box gave back a moment ago goes to other boxes first.
-    filters.push('(released_by IS NULL OR released_by <> ? OR released_until IS NULL OR released_until <= ?)');
-    params.push(claim.callboxId, claim.now);
+  claimPending: (d: Dialect, claim: ClaimFilter & { now: number; leaseMs: number; room: number }): Statement => {
+    const claimable = claimableBy(claim);
     return statement(
       `UPDATE transactions SET status = 'assigned', assigned_to = ?, assigned_at = ?, lease_expires_at = ?, updated_at = ?, attempt = attempt + 1
-       WHERE id IN (SELECT id FROM transactions${d.indexedBy(QUEUE_INDEX)} WHERE ${filters.join(' AND ')} ${QUEUE_ORDER} LIMIT ${rowCount(claim.room)}${d.skipLocked})`,
-      [claim.callboxId, claim.now, claim.now + claim.leaseMs, claim.now, ...params],
+       WHERE id IN (SELECT id FROM transactions${d.indexedBy(QUEUE_INDEX)} WHERE ${claimable.sql} ${QUEUE_ORDER} LIMIT ${rowCount(claim.room)}${d.skipLocked})`,
+      [claim.callboxId, claim.now, claim.now + claim.leaseMs, claim.now, ...claimable.params],
+    );
+  },
+
+  /**
+   * The ids of the first `count` pending transactions the box's claim would take, in its order and
+   * with its filter (claimPending): read before a claim, to see whether all of them are promised to
+   * other polls.
+   */
+  claimableIds: (d: Dialect, claim: ClaimFilter & { now: number }, count: number): Statement => {
+    const claimable = claimableBy(claim);
+    return statement(
+      `SELECT id FROM transactions${d.indexedBy(QUEUE_INDEX)} WHERE ${claimable.sql} ${QUEUE_ORDER} LIMIT ${rowCount(count)}`,
+      claimable.params,
     );
   },
 

@@ -86,3 +86,46 @@ describe(LongPollHub.name, () => {
     expect(offered).toEqual([['t1']]);
   });
 });
+
+describe(`${LongPollHub.name}: work promised to woken polls`, () => {
+  class ListeningBus extends WorkBus {
+    handler: ((signal: WorkSignal) => void) | null = null;
+    publish(): void {}
+    listen(handler: (signal: WorkSignal) => void): void {
+      this.handler = handler;
+    }
+  }
+  let transitions: TransactionTransitions;
+  let bus: ListeningBus;
+  let sut: LongPollHub;
+  beforeEach(() => {
+    transitions = new TransactionTransitions();
+    bus = new ListeningBus();
+    sut = new LongPollHub(transitions, bus);
+  });
+  afterEach(() => sut.onModuleDestroy());
+  const waitFor = (box: string) => sut.polls.wait({ callboxId: box, types: ['recharge'], operators: null, deadline: Number.POSITIVE_INFINITY }, sut.polls.currentVersion);
+
+  it('a submit committed here, offered to a held poll, is promised to that poll until it releases it', async () => {
+    const held = waitFor('box_a');
+    transitions.published(...submitted('t1'));
+    const wake = await held;
+    expect(wake).toMatchObject({ reason: 'work', reservation: { ids: ['t1'] } });
+    expect(sut.polls.promised.has('t1')).toBe(true);
+    sut.polls.release(wake.reason === 'work' ? wake.reservation : undefined);
+    expect(sut.polls.promised.size).toBe(0);
+  });
+
+  it("another replica's work wakes a held poll and promises nothing: polls there claim as before", async () => {
+    const held = waitFor('box_a');
+    bus.handler!({ items: [{ type: 'recharge', operator: null }], boxes: [] });
+    expect(await held).toMatchObject({ reason: 'work', items: [{ type: 'recharge', operator: null }] });
+    expect(sut.polls.promised.size).toBe(0);
+  });
+
+  it('a submit that woke nobody is promised to nobody', async () => {
+    transitions.published(...submitted('t1'));
+    await turn();
+    expect(sut.polls.promised.size).toBe(0);
+  });
+});

@@ -5,7 +5,7 @@ import { AppConfig } from '../../config/app-config';
 import { CallBoxTransactionsService } from '../transactions/callbox-transactions.service';
 import type { HeldClient } from './held-client';
 import { LongPollHub } from './long-poll-hub';
-import { handOn } from './waiting-polls';
+import { handOn, WorkItem } from './waiting-polls';
 import { tooManyHeldPolls } from './long-poll-errors';
 
 /**
@@ -55,8 +55,12 @@ export class LongPollService {
 
   private async hold(principal: Principal, callboxId: string, limit: number | undefined, holdMs: number, client: HeldClient) {
     const waiting = this.hub.polls;
+    // Read before the first poll: work offered to no one while it runs ends its wait at once, so a
+    // poll that left everything to woken polls still hears of what one of them hands on.
     let since = waiting.currentVersion;
-    let answer = await this.polls.pending(principal, callboxId, limit);
+    // Only a hold's first poll leaves promised work alone: a woken poll claims as before (it may be
+    // the one the work is promised to), and so does a poll without waitMs.
+    let answer = await this.polls.pending(principal, callboxId, limit, waiting.promised);
     if (answer.transactions.length > 0) return answer;
     const deadline = performance.now() + holdMs;
     while (!client.gone()) {
@@ -68,20 +72,38 @@ export class LongPollService {
       const wake = await waiting.wait({ callboxId, ...(answer.waitFor ?? CLAIMS_NOTHING), deadline }, since, client.onGone);
       client.held(performance.now() - heldFrom);
       if (wake.reason === 'shutdown' || wake.reason === 'gone') return answer;
-      const items = wake.reason === 'work' ? wake.items : undefined;
-      const tried = wake.reason === 'work' ? wake.tried : undefined;
-      if (client.gone()) {
-        if (items) waiting.offer(items, tried);
-        return answer;
+      const woken = wake.reason === 'work' ? wake : undefined;
+      try {
+        if (client.gone()) {
+          if (woken?.items) waiting.offer(woken.items, woken.tried);
+          return answer;
+        }
+        since = waiting.currentVersion;
+        answer = await this.pollWoken(principal, callboxId, limit, woken);
+      } finally {
+        waiting.release(woken?.reservation);
       }
-      since = waiting.currentVersion;
-      answer = await this.polls.pending(principal, callboxId, limit);
-      // Woken for more than it took: what its own limits kept it from claiming may go to the next
-      // waiting box; what another box took (its claim found nothing left for it) wakes no one.
-      const passOn = handOn(items, answer.claim);
-      if (passOn.length > 0) waiting.offer(passOn, tried);
       if (answer.transactions.length > 0 || wake.reason === 'deadline') return answer;
     }
+    return answer;
+  }
+
+  /** The poll of a woken hold, and what it passes on of the work it was woken for. */
+  private async pollWoken(principal: Principal, callboxId: string, limit: number | undefined, woken: { items?: WorkItem[]; tried?: ReadonlySet<string> } | undefined) {
+    const waiting = this.hub.polls;
+    let answer: Awaited<ReturnType<CallBoxTransactionsService['pending']>>;
+    try {
+      answer = await this.polls.pending(principal, callboxId, limit);
+    } catch (error) {
+      // Its claim failed: what woke it is as pending as before, and promised to it no longer.
+      if (woken?.items) waiting.offer(woken.items, woken.tried);
+      throw error;
+    }
+    // Woken for more than it took: what its own limits kept it from claiming, or what it did not
+    // reach because it claimed older work first, may go to the next waiting box; what another box
+    // took (its claim found nothing left for it) wakes no one.
+    const passOn = handOn(woken?.items, answer.claim, new Set(answer.transactions.map((tx) => tx.id)));
+    if (passOn.length > 0) waiting.offer(passOn, woken?.tried);
     return answer;
   }
 }

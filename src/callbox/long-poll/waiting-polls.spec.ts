@@ -123,23 +123,89 @@ describe(WaitingPolls.name, () => {
     expect(await a()).toMatchObject({ items: [recharge] });
     expect(await b()).toMatchObject({ items: [recharge] });
   });
+
+  describe('promised work', () => {
+    const work = (id?: string): WorkItem => ({ ...recharge, ...(id && { transactionId: id }) });
+    const promisedIds = (ids: string[]) => ids.filter((id) => sut.promised.has(id));
+
+    it('promises the named items of a wake-up to the woken poll until it releases them; unnamed items promise nothing', async () => {
+      const a = sut.wait(spec('a', 1000, null, 3), 0);
+      expect(sut.offer([work('t1'), work(), work('t2')])).toBe(1);
+      const wake = await a;
+      expect(wake).toMatchObject({ reason: 'work', reservation: { ids: ['t1', 't2'] } });
+      expect(sut.promised.size).toBe(2);
+      expect(promisedIds(['t1', 't2', 't3'])).toEqual(['t1', 't2']);
+      sut.release(wake.reason === 'work' ? wake.reservation : undefined);
+      expect(sut.promised.size).toBe(0);
+    });
+
+    it('another replica\'s work (no ids) and work that woke nobody are promised to no one', async () => {
+      const a = sut.wait(spec('a', 1000), 0);
+      sut.offer([work()]);
+      expect(await a).toEqual({ reason: 'work', items: [work()], tried: new Set(['a']) });
+      expect(sut.offer([work('t1')])).toBe(0);
+      expect(sut.promised.size).toBe(0);
+    });
+
+    it('work handed on is promised to the next poll: the first poll releasing afterwards does not take it back', async () => {
+      const a = sut.wait(spec('a', 1000), 0);
+      const b = sut.wait(spec('b', 1000), 0);
+      sut.offer([work('t1')]);
+      const first = await a;
+      if (first.reason !== 'work') throw new Error('a was not woken');
+      // a handed t1 on (claimed other work), then finished.
+      sut.offer(first.items!, first.tried);
+      sut.release(first.reservation);
+      const second = await b;
+      expect(second).toMatchObject({ reason: 'work', reservation: { ids: ['t1'] } });
+      expect(promisedIds(['t1'])).toEqual(['t1']);
+      sut.release(second.reason === 'work' ? second.reservation : undefined);
+      expect(sut.promised.size).toBe(0);
+    });
+
+    it('work handed on past MAX_OFFER_HOPS is promised to no one, and a poll that ran meanwhile polls again', async () => {
+      const since = sut.currentVersion;
+      expect(sut.offer([work('t1')], new Set(Array.from({ length: MAX_OFFER_HOPS }, (_, i) => `t${i}`)))).toBe(0);
+      expect(sut.promised.size).toBe(0);
+      expect(await sut.wait(spec('a', 1000), since)).toEqual({ reason: 'work' });
+    });
+  });
 });
 
 describe(handOn.name, () => {
   const three: WorkItem[] = [recharge, { ...recharge, operator: 'orange' }, { ...recharge, operator: null }];
+  const none = new Set<string>();
+  const named = (id: string): WorkItem => ({ ...recharge, transactionId: id });
 
   it('passes nothing on when the claim found no work left for the box: another box took it', () => {
-    expect(handOn(three, { claimed: 0, exhausted: true })).toEqual([]);
-    expect(handOn(three, { claimed: 1, exhausted: true })).toEqual([]);
+    expect(handOn(three, { claimed: 0, exhausted: true }, none)).toEqual([]);
+    expect(handOn(three, { claimed: 1, exhausted: true }, none)).toEqual([]);
+    expect(handOn([named('t1'), named('t2')], { claimed: 1, exhausted: true }, new Set(['t0']))).toEqual([]);
   });
 
-  it("passes on what the box's own limits kept it from claiming", () => {
-    expect(handOn(three, { claimed: 0, exhausted: false })).toEqual(three);
-    expect(handOn(three, { claimed: 2, exhausted: false })).toEqual(three.slice(2));
-    expect(handOn(three, { claimed: 3, exhausted: false })).toEqual([]);
+  it("passes on what the box's own limits kept it from claiming (items without an id: counted)", () => {
+    expect(handOn(three, { claimed: 0, exhausted: false }, none)).toEqual(three);
+    expect(handOn(three, { claimed: 2, exhausted: false }, none)).toEqual(three.slice(2));
+    expect(handOn(three, { claimed: 3, exhausted: false }, none)).toEqual([]);
+  });
+
+  it('passes on a named item its answer does not hold, though it claimed as many as it was woken for (older work first)', () => {
+    expect(handOn([named('t5')], { claimed: 1, exhausted: false }, new Set(['t1']))).toEqual([named('t5')]);
+    expect(handOn([named('t5'), named('t6')], { claimed: 2, exhausted: false }, new Set(['t1', 't5']))).toEqual([named('t6')]);
+    expect(handOn([named('t5'), named('t6')], { claimed: 2, exhausted: false }, new Set(['t6', 't5']))).toEqual([]);
+  });
+
+  it('counts against the items without an id only the claims no named item accounts for', () => {
+    const unnamed = { ...recharge, operator: null };
+    // Claimed t5 and one other: that other may be the unnamed item, which is then not passed on.
+    expect(handOn([named('t5'), unnamed], { claimed: 2, exhausted: false }, new Set(['t5', 't1']))).toEqual([]);
+    // Claimed t1 only (older work): t5 is passed on, and the unnamed item is counted as claimed.
+    expect(handOn([named('t5'), unnamed], { claimed: 1, exhausted: false }, new Set(['t1']))).toEqual([named('t5')]);
+    // Claimed t5 only: the unnamed item is passed on.
+    expect(handOn([named('t5'), unnamed], { claimed: 1, exhausted: false }, new Set(['t5']))).toEqual([unnamed]);
   });
 
   it('passes nothing on for a wake-up that named no work (deadline, dispatcher)', () => {
-    expect(handOn(undefined, { claimed: 0, exhausted: false })).toEqual([]);
+    expect(handOn(undefined, { claimed: 0, exhausted: false }, none)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { TransactionType } from '../../transactions/transaction';
-import type { ClaimOutcome } from '../../transactions/transaction.repository';
+import type { ClaimOutcome, PromisedWork } from '../../transactions/transaction.repository';
 import { DeadlineHeap } from './deadline-heap';
 
 /** New pending work, as much as a waiting box needs to know whether it may take it. */
@@ -25,12 +25,21 @@ export interface WaitSpec {
   room?: number;
 }
 
+/**
+ * The items of one wake-up that name their transaction, promised to the woken poll until it
+ * releases them (WaitingPolls.release), once it has claimed and handed on.
+ */
+export interface Reservation {
+  readonly ids: readonly string[];
+}
+
 export type Wake =
   /**
    * Work for this box may exist: poll. `items` is the pending work it was woken for, at most its
-   * room (what its limits keep it from claiming is passed on; see handOn).
+   * room (what its limits keep it from claiming is passed on; see handOn); `reservation`, those of
+   * them promised to it.
    */
-  | { reason: 'work'; items?: WorkItem[]; tried?: ReadonlySet<string> }
+  | { reason: 'work'; items?: WorkItem[]; tried?: ReadonlySet<string>; reservation?: Reservation }
   | { reason: 'deadline' }
   /** The gateway is stopping: answer at once. */
   | { reason: 'shutdown' }
@@ -58,10 +67,20 @@ function mayTake(spec: WaitSpec, item: WorkItem, at: number): boolean {
  * What a woken box that got less than it was woken for passes on: only when its own limits stopped
  * it (room used up, or none) while work may be left. When its claim found the queue without work
  * for it, another box took that work, and waking a next one would only have it find nothing too.
+ *
+ * An item naming its transaction is passed on unless the poll's answer (`reached`: the ids it
+ * answered with) holds it: the claim takes the queue's head, which may be older work than what woke
+ * it, and the item it was woken for, promised to it meanwhile, would otherwise wake nobody. Items
+ * without an id (another replica's work) are counted: the claims not matched to a named item went
+ * to them, in order.
  */
-export function handOn(items: readonly WorkItem[] | undefined, outcome: ClaimOutcome): WorkItem[] {
+export function handOn(items: readonly WorkItem[] | undefined, outcome: ClaimOutcome, reached: ReadonlySet<string>): WorkItem[] {
   if (!items || items.length === 0 || outcome.exhausted) return [];
-  return items.slice(outcome.claimed);
+  const named = items.filter((item) => item.transactionId !== undefined);
+  const missed = named.filter((item) => !reached.has(item.transactionId!));
+  const unmatchedClaims = Math.max(0, outcome.claimed - (named.length - missed.length));
+  const unnamed = items.filter((item) => item.transactionId === undefined);
+  return [...missed, ...unnamed.slice(unmatchedClaims)];
 }
 
 /**
@@ -87,6 +106,8 @@ export class WaitingPolls {
   private unofferedAt = -1;
   /** Per box, the last version at which work was assigned to it while it had no held poll. */
   private readonly unwokenBoxes = new Map<string, number>();
+  /** Transaction ids promised to woken polls, each to the reservation of the wake-up that holds it. */
+  private readonly reservations = new Map<string, Reservation>();
 
   constructor(private readonly now: () => number) {}
 
@@ -100,6 +121,21 @@ export class WaitingPolls {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /**
+   * This process's pending work that woke a held poll whose claim has not finished: a fresh poll
+   * that could take only these leaves them to it (BoxClaim.promised). Work from another replica
+   * names no transaction and is never promised, so there polls claim as before.
+   */
+  get promised(): PromisedWork {
+    return this.reservations;
+  }
+
+  /** The woken poll is done (claimed, handed on, or failed and offered again): its work is no longer promised to it. */
+  release(reservation: Reservation | undefined): void {
+    if (!reservation) return;
+    for (const id of reservation.ids) if (this.reservations.get(id) === reservation) this.reservations.delete(id);
   }
 
   /**
@@ -146,7 +182,11 @@ export class WaitingPolls {
   offer(items: readonly WorkItem[], tried: ReadonlySet<string> = new Set()): number {
     if (items.length === 0) return 0;
     this.version += 1;
-    if (tried.size >= MAX_OFFER_HOPS) return 0;
+    if (tried.size >= MAX_OFFER_HOPS) {
+      // Woken for by nobody now: a poll running meanwhile (one that left it to a woken poll) polls again.
+      this.unofferedAt = this.version;
+      return 0;
+    }
     const chosen: Array<{ waiter: Waiter; items: WorkItem[] }> = [];
     const excluded = new Set<string>(tried);
     for (const item of items) {
@@ -163,7 +203,10 @@ export class WaitingPolls {
       excluded.add(waiter.callboxId);
       chosen.push({ waiter, items: [item] });
     }
-    for (const { waiter, items: its } of chosen) waiter.settle({ reason: 'work', items: its, tried: new Set([...tried, waiter.callboxId]) });
+    for (const { waiter, items: its } of chosen) {
+      const reservation = this.reserve(its);
+      waiter.settle({ reason: 'work', items: its, tried: new Set([...tried, waiter.callboxId]), ...(reservation && { reservation }) });
+    }
     return chosen.length;
   }
 
@@ -192,6 +235,15 @@ export class WaitingPolls {
     this.closed = true;
     for (const waiter of [...this.waiting]) waiter.settle({ reason: 'shutdown' });
     this.disarm();
+  }
+
+  /** Promises the items that name their transaction to one woken poll (taking them from any earlier one). */
+  private reserve(items: readonly WorkItem[]): Reservation | undefined {
+    const ids = items.flatMap((item) => (item.transactionId === undefined ? [] : [item.transactionId]));
+    if (ids.length === 0) return undefined;
+    const reservation: Reservation = { ids };
+    for (const id of ids) this.reservations.set(id, reservation);
+    return reservation;
   }
 
   private firstEligible(item: WorkItem, excluded: ReadonlySet<string>): Waiter | undefined {

@@ -9,7 +9,7 @@ import type { CustomerInfo, Priority, Transaction, TransactionStatus, Transactio
 import { DeviceReport, guardedStep, planDeviceReport, TransitionStep } from '../../transactions/transaction-state-machine';
 import type { UnitOfWork } from '../../database/unit-of-work';
 import { PendingCount } from '../../transactions/pending-count';
-import { ClaimOutcome, TransactionRepository } from '../../transactions/transaction.repository';
+import { ClaimOutcome, PromisedWork, TransactionRepository } from '../../transactions/transaction.repository';
 import { CallBoxConfigService } from '../config/callbox-config.service';
 import { isDegraded } from '../registry/box-health';
 import { CallBox, CallBoxRepository, HealthChange, saysActive } from '../registry/callbox';
@@ -89,12 +89,14 @@ export class CallBoxTransactionsService {
    * handed out only on terms the box still has when read again under its lock inside the claim
    * (`claimTerms`): found changed (degraded, silent, not `active`, re-registered with other types,
    * operators or limit), the claim is undone and the poll judged again on the fresh row.
+   *
+   * `promised`: work promised to other polls (a fresh long poll's; see BoxClaim.promised).
    */
-  async pending(principal: Principal, callboxId: string, limit?: number) {
+  async pending(principal: Principal, callboxId: string, limit?: number, promised?: PromisedWork) {
     assertMayActAs(principal, callboxId);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.pendingOnce(callboxId, limit, attempt < MAX_POLL_ATTEMPTS);
+        return await this.pendingOnce(callboxId, limit, attempt < MAX_POLL_ATTEMPTS, promised);
       } catch (error) {
         if (!(error instanceof BoxChangedUnderClaim)) throw error;
         this.boxes.forgetBox(callboxId);
@@ -103,7 +105,7 @@ export class CallBoxTransactionsService {
   }
 
   /** `mayClaim` false: the box changed under every claim tried so far; it gets nothing this poll. */
-  private async pendingOnce(callboxId: string, limit: number | undefined, mayClaim: boolean) {
+  private async pendingOnce(callboxId: string, limit: number | undefined, mayClaim: boolean, promised: PromisedWork | undefined) {
     const box = await this.registry.require(callboxId);
     const settings = await this.configs.effective(callboxId);
     const now = this.clock.now();
@@ -138,6 +140,7 @@ export class CallBoxTransactionsService {
       now,
       freshSince: (type) => now - this.config.pendingTtlMs[type],
       onOutcome: (outcome) => (claim = outcome),
+      promised,
     });
     // What a long poll of this box may wait for, and how much of it one wake-up may bring it (its
     // batch; what its concurrency keeps it from claiming is passed on); nothing when it claims nothing new anyway.
