@@ -154,8 +154,7 @@ async function bigTable() {
         MAIN_CALLBACK_URL: `http://127.0.0.1:${PORT + 5}/outcomes`,
         CALLBACK_SECRET: 'bench-callback-secret-0123456789',
       },
-      // BENCH_SERVICE_FLAGS: more node/V8 flags for this step's service (an experiment, e.g. a GC setting).
-      ['--require', join(__dirname, 'loop-watch.js'), ...(process.env.BENCH_SERVICE_FLAGS?.split(' ').filter(Boolean) ?? [])],
+      ['--require', join(__dirname, 'loop-watch.js')],
     );
     const bootSeconds = Math.round((Date.now() - booting) / 100) / 10;
     try {
