@@ -33,12 +33,13 @@ describe(EventLoopDelayMonitor.name, () => {
 
   it('forgets a delay a minute later (twelve windows of five seconds)', async () => {
     await tick(30);
-    block(80);
+    block(250);
     await tick(30);
-    expect(sut.read().maxSeconds).toBeGreaterThanOrEqual(0.07);
+    // The histogram samples every few ms, so it may see a little less than the block itself.
+    expect(sut.read().maxSeconds).toBeGreaterThanOrEqual(0.2);
     for (let i = 0; i < 12; i++) sut.rotate();
-    // Only what was sampled since: a loop that was free (a loaded machine may add a few ms).
+    // Only what was sampled since: a loop that was free (a loaded machine may add tens of ms).
     await tick(50);
-    expect(sut.read().maxSeconds).toBeLessThan(0.07);
+    expect(sut.read().maxSeconds).toBeLessThan(0.2);
   });
 });
