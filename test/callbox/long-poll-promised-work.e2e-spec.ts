@@ -1,8 +1,7 @@
 import { LongPollHub } from '../../src/callbox/long-poll/long-poll-hub';
 import { CallBoxRepository } from '../../src/callbox/registry/callbox';
 import { CallBoxTransactionsService } from '../../src/callbox/transactions/callbox-transactions.service';
-import { Database } from '../../src/database/database';
-import { statement } from '../../src/database/statement';
+import { TransactionRepository } from '../../src/transactions/transaction.repository';
 import { createTestApp, TestApp } from '../support/test-app';
 import { claim, registerWith, submit } from './callbox-api';
 import { heldCount, HeldPoll, holdPoll, until, untilHeld } from './long-poll-api';
@@ -81,11 +80,20 @@ describe('Long polling: work promised to a woken poll', () => {
   /** Until the fresh poll is held or answered (on code that claims at once, it is answered). */
   const untilHeldOrAnswered = (poll: HeldPoll, held: number) => until(() => heldCount(t) === held || poll.settled(), 15_000, 'the fresh poll to wait or answer');
 
-  const assignmentsOf = async (transactionId: string) => {
-    const rows = await t.app
-      .get(Database)
-      .read<{ actor: string }>(statement(`SELECT actor FROM transaction_events WHERE transaction_id = ? AND from_status = 'pending' AND to_status = 'assigned'`, [transactionId]));
-    return rows.map((row) => row.actor);
+  const assignmentsOf = async (transactionId: string) =>
+    (await t.app.get(TransactionRepository).listEvents(transactionId)).filter((e) => e.from === 'pending' && e.to === 'assigned').map((e) => e.actor);
+
+  /** callbox_001 woken for a submit and stopped at its gate before its claim; callbox_fresh's long poll arrives meanwhile. */
+  const wokenAtGateThenFresh = async () => {
+    await register('callbox_001', 'callbox_fresh');
+    const woken = holdPoll(t, 'callbox_001', WAIT_MS);
+    await untilHeld(t, 1);
+    gate('callbox_001');
+    const tx = await submit(t.api);
+    await untilWokenAtGate('callbox_001');
+    const fresh = holdPoll(t, 'callbox_fresh', WAIT_MS);
+    await untilHeldOrAnswered(fresh, 1);
+    return { woken, tx, fresh };
   };
 
   it('a fresh long poll arriving while the woken poll has not claimed yet opens no claim unit, and waits', async () => {
@@ -146,14 +154,7 @@ describe('Long polling: work promised to a woken poll', () => {
   });
 
   it('a woken poll whose claim fails offers its work again: the box that left it to it gets it promptly', async () => {
-    await register('callbox_001', 'callbox_fresh');
-    const woken = holdPoll(t, 'callbox_001', WAIT_MS);
-    await untilHeld(t, 1);
-    gate('callbox_001');
-    const tx = await submit(t.api);
-    await untilWokenAtGate('callbox_001');
-    const fresh = holdPoll(t, 'callbox_fresh', WAIT_MS);
-    await untilHeldOrAnswered(fresh, 1);
+    const { woken, tx, fresh } = await wokenAtGateThenFresh();
     expect(fresh.settled()).toBe(false);
 
     const failedAt = Date.now();
@@ -167,14 +168,7 @@ describe('Long polling: work promised to a woken poll', () => {
   });
 
   it('a woken box that vanishes while its claim runs keeps what it claimed (exactly once): found again at its next poll, never given to another box', async () => {
-    await register('callbox_001', 'callbox_fresh');
-    const woken = holdPoll(t, 'callbox_001', WAIT_MS);
-    await untilHeld(t, 1);
-    gate('callbox_001');
-    const tx = await submit(t.api);
-    await untilWokenAtGate('callbox_001');
-    const fresh = holdPoll(t, 'callbox_fresh', WAIT_MS);
-    await untilHeldOrAnswered(fresh, 1);
+    const { woken, tx, fresh } = await wokenAtGateThenFresh();
 
     woken.drop();
     await woken.answer;
