@@ -46,18 +46,6 @@ describe(WalSync.name, () => {
     expect(connection.pragma('synchronous', { simple: true })).toBe(1);
   });
 
-  it('closes its descriptor only after the flush under way, and opens it again for a flush after closing', async () => {
-    await db.unit(insertSetting('a'));
-    const wal = new WalSync(join(dir, 'db.sqlite-wal'));
-    const flushing = wal.flush();
-    const closing = wal.close();
-    await expect(flushing).resolves.toBeUndefined();
-    await closing;
-    expect((wal as unknown as { descriptor: unknown }).descriptor).toBeNull();
-    await expect(wal.flush()).resolves.toBeUndefined();
-    await wal.close();
-  });
-
   it('answers a read outside any unit only once the COMMIT it sees is flushed', async () => {
     let finish: () => void = () => undefined;
     const flush = jest.spyOn(WalSync.prototype, 'flush').mockImplementation(() => new Promise<void>((resolve) => (finish = resolve)));

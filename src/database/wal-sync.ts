@@ -19,27 +19,10 @@ const fsyncFile = promisify(fsync);
  */
 export class WalSync {
   private descriptor: Promise<number> | null = null;
-  /** The flush under way: the descriptor is never closed under it (its number could be reused meanwhile). */
-  private inFlight: Promise<void> | null = null;
 
   constructor(readonly walPath: string) {}
 
-  flush(): Promise<void> {
-    const flushing = this.flushOnce();
-    this.inFlight = flushing.catch(() => undefined);
-    return flushing;
-  }
-
-  /** At shutdown only: the descriptor lives as long as the connection. A later flush opens it again. */
-  async close(): Promise<void> {
-    await this.inFlight;
-    const descriptor = this.descriptor;
-    this.descriptor = null;
-    const fd = await descriptor?.catch(() => null);
-    if (typeof fd === 'number') await promisify(close)(fd);
-  }
-
-  private async flushOnce(): Promise<void> {
+  async flush(): Promise<void> {
     this.descriptor ??= openFile(this.walPath, 'r');
     let fd: number;
     try {
@@ -49,5 +32,13 @@ export class WalSync {
       throw error;
     }
     await fsyncFile(fd);
+  }
+
+  /** At shutdown only: the descriptor lives as long as the connection. */
+  async close(): Promise<void> {
+    const descriptor = this.descriptor;
+    this.descriptor = null;
+    const fd = await descriptor?.catch(() => null);
+    if (typeof fd === 'number') await promisify(close)(fd);
   }
 }
