@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { isRolledBackConflict } from './database-errors';
@@ -6,7 +6,6 @@ import { Dialect, POSTGRES, SQLITE } from './dialect';
 import { PostgresPool, PostgresStatements } from './postgres-statements';
 import { SqliteConnection as GroupCommitConnection, SqliteGroupCommit } from './sqlite-group-commit';
 import type { Statement } from './statement';
-import { WalSync } from './wal-sync';
 import { isWorthRetrying, MAX_UNIT_ATTEMPTS, retryPauseMs } from './transient-retry';
 import { StatementResult, UnitOfWork } from './unit-of-work';
 
@@ -32,27 +31,17 @@ const MAX_CACHED_STATEMENTS = 200;
  * units waiting in it commit together (SqliteGroupCommit).
  */
 @Injectable()
-export class Database implements OnApplicationShutdown {
+export class Database {
   private readonly logger = new Logger('Database');
   readonly dialect: Dialect;
   private readonly sqlite: SqliteGroupCommit | null;
   private readonly postgres = new PostgresStatements();
   private readonly sqliteStatements = new Map<string, SqliteStatement>();
 
-  /** The WAL of a SQLite file, flushed after each COMMIT off the event loop (null on PostgreSQL or in memory). */
-  private readonly wal: WalSync | null;
-
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.dialect = dataSource.options.type === 'postgres' ? POSTGRES : SQLITE;
-    this.wal = this.dialect === SQLITE ? walOf(dataSource) : null;
     this.sqlite =
-      this.dialect === SQLITE
-        ? new SqliteGroupCommit(() => this.sqliteConnection(), (statement) => this.runOnSqlite(statement), undefined, this.wal)
-        : null;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.wal?.close();
+      this.dialect === SQLITE ? new SqliteGroupCommit(() => this.sqliteConnection(), (statement) => this.runOnSqlite(statement)) : null;
   }
 
   /**
@@ -62,11 +51,7 @@ export class Database implements OnApplicationShutdown {
    */
   async read<Row = Record<string, unknown>>(statement: Statement): Promise<Row[]> {
     if (!this.sqlite) return (await this.postgres.run<Row>(this.pool, statement)).rows;
-    const rows = this.runOnSqlite<Row>(statement).rows;
-    // A COMMIT not yet on disk is visible here already: its rows are answered once it is.
-    const flushed = this.sqlite.flushed;
-    if (flushed) await flushed;
-    return rows;
+    return this.runOnSqlite<Row>(statement).rows;
   }
 
   /** Runs `work` in one database transaction: all its statements commit together, or none. */
@@ -174,14 +159,6 @@ export class Database implements OnApplicationShutdown {
   private get pool(): PostgresPool {
     return (this.dataSource.driver as unknown as { master: PostgresPool }).master;
   }
-}
-
-/** A file in WAL mode (the app's SQLite options, typeorm-options.ts); in memory there is no WAL to flush. */
-function walOf(dataSource: DataSource): WalSync | null {
-  const options = dataSource.options as { database?: unknown; enableWAL?: unknown };
-  const path = typeof options.database === 'string' ? options.database : '';
-  if (options.enableWAL !== true || path === '' || path === ':memory:' || path.startsWith('file:')) return null;
-  return new WalSync(`${path}-wal`);
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,7 +7,6 @@ import { DataSource, Logger, QueryFailedError } from 'typeorm';
 import { Statement, statement } from './statement';
 import type { UnitOfWork } from './unit-of-work';
 import { MAX_UNITS_PER_COMMIT, SqliteGroupCommit } from './sqlite-group-commit';
-import type { WalSync } from './wal-sync';
 
 /**
  * Every statement sent to SQLite, in order, whether through TypeORM (its logger sees each query) or
@@ -298,105 +297,6 @@ describe(SqliteGroupCommit.name, () => {
     expect(answer).toBe('ok');
     expect(committedLabels()).toEqual(['listened']);
     expect(await sut.run(async (m) => (await insert(m, 'later'), 'still running'))).toBe('still running');
-  });
-
-  describe('with its WAL flushed off the event loop (WalSync)', () => {
-    /** A flush the spec finishes (or fails) when it wants; each call is one flush. */
-    class ControlledWal {
-      calls = 0;
-      private pending: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-      flush(): Promise<void> {
-        this.calls += 1;
-        return new Promise<void>((resolve, reject) => this.pending.push({ resolve, reject }));
-      }
-      finish(): void {
-        for (const flush of this.pending.splice(0)) flush.resolve();
-      }
-      fail(error: Error): void {
-        for (const flush of this.pending.splice(0)) flush.reject(error);
-      }
-      get waiting(): number {
-        return this.pending.length;
-      }
-    }
-    let wal: ControlledWal;
-    let flushed: SqliteGroupCommit;
-    const until = async (condition: () => boolean) => {
-      for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-      expect(condition()).toBe(true);
-    };
-
-    beforeEach(() => {
-      wal = new ControlledWal();
-      const connection = (dataSource.driver as unknown as { databaseConnection: RawConnection }).databaseConnection;
-      const runStatement = <Row>(s: Statement) => {
-        const prepared = connection.prepare(s.text);
-        return prepared.reader
-          ? { rows: prepared.all(...s.params) as Row[], affected: 0 }
-          : { rows: [] as Row[], affected: prepared.run(...s.params).changes };
-      };
-      flushed = new SqliteGroupCommit(() => connection, runStatement, undefined, wal as unknown as WalSync);
-    });
-
-    it('commits with synchronous NORMAL, and answers no caller and runs no hook before the flush after its COMMIT returns', async () => {
-      const log: string[] = [];
-      const answered = flushed.run(async (unit) => {
-        await insert(unit, 'a');
-        unit.afterCommit(() => log.push('hook'));
-        return 'a';
-      });
-      answered.then(() => log.push('answered'));
-      await until(() => wal.waiting === 1);
-      expect(statements.statements).toEqual(expect.arrayContaining(['PRAGMA synchronous = NORMAL']));
-      // Committed (another connection reads it), not yet answered: the event loop goes on meanwhile.
-      expect(committedLabels()).toEqual(['a']);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(log).toEqual([]);
-      expect(flushed.flushed).not.toBeNull();
-
-      wal.finish();
-      await expect(answered).resolves.toBe('a');
-      expect(log).toEqual(['hook', 'answered']);
-      expect(flushed.flushed).toBeNull();
-    });
-
-    it('starts the next batch only once the flush before it returned', async () => {
-      const first = flushed.run((unit) => insert(unit, 'first'));
-      await until(() => wal.waiting === 1);
-      const second = flushed.run((unit) => insert(unit, 'second'));
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(committedLabels()).toEqual(['first']);
-      wal.finish();
-      await first;
-      await until(() => wal.waiting === 1);
-      expect(committedLabels()).toEqual(['first', 'second']);
-      wal.finish();
-      await second;
-      expect(wal.calls).toBe(2);
-    });
-
-    it('refuses the units of a COMMIT whose flush failed, still runs their hooks, and goes on with the next batch', async () => {
-      const hooks: string[] = [];
-      const unit = (label: string) =>
-        flushed.run(async (manager) => {
-          await insert(manager, label);
-          manager.afterCommit(() => hooks.push(label));
-          return label;
-        });
-      const failed = Promise.allSettled([unit('a'), unit('b')]);
-      await until(() => wal.waiting === 1);
-      wal.fail(new Error('EIO: i/o error, fsync'));
-      const results = await failed;
-      expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : r.value))).toEqual(['Error: EIO: i/o error, fsync', 'Error: EIO: i/o error, fsync']);
-      // Committed and seen by every reader: the listeners keep their caches in step with the rows.
-      expect(committedLabels()).toEqual(['a', 'b']);
-      expect(hooks).toEqual(['a', 'b']);
-
-      const next = unit('c');
-      await until(() => wal.waiting === 1);
-      wal.finish();
-      await expect(next).resolves.toBe('c');
-    });
   });
 
   describe('beside another process writing to the same file (the archive command)', () => {

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Statement } from './statement';
 import { StatementResult, UnitOfWork } from './unit-of-work';
-import type { WalSync } from './wal-sync';
 
 type Work<T> = (unit: UnitOfWork) => Promise<T>;
 
@@ -39,28 +38,13 @@ export class SqliteGroupCommit {
   private running = false;
 
   private configured = false;
-  /** The flush of the WAL under way, if any: what a read outside any unit waits for before it answers. */
-  private flushing: Promise<void> | null = null;
 
   constructor(
     private readonly connection: () => SqliteConnection,
     /** Runs one statement on that same connection (better-sqlite3 is synchronous: one at a time). */
     private readonly runStatement: <Row>(statement: Statement) => StatementResult<Row>,
     private readonly lockWaitMs = WRITE_LOCK_WAIT_MS,
-    /**
-     * A WAL-mode file: its COMMITs are flushed to disk off the event loop (see WalSync). Without
-     * it (`:memory:`), the connection keeps its own `synchronous` setting and COMMIT waits inside.
-     */
-    private readonly wal: WalSync | null = null,
   ) {}
-
-  /**
-   * Settles once the WAL flush under way, if any, has returned: a read outside any unit that waits
-   * for it answers nothing a power cut could still take back. Null when nothing waits for the disk.
-   */
-  get flushed(): Promise<void> | null {
-    return this.flushing;
-  }
 
   run<T>(work: Work<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -106,16 +90,11 @@ export class SqliteGroupCommit {
       for (const unit of batch) unit.reject(error);
       return;
     }
-    // No caller is answered before the disk holds its COMMIT. The next batch waits too (the drain
-    // awaits this commit), but the event loop serves requests meanwhile.
-    const flushError = await this.flushWal(batch.length);
     batch.forEach((unit, i) => {
       const outcome = outcomes[i];
       const hooks = outcome.unit.end(outcome.ok);
       if (!outcome.ok) return unit.reject(outcome.error);
       // Committed whatever a listener does: a failing hook is logged, never turned into an error.
-      // Run even when the flush failed: the rows are committed, every reader sees them, and the
-      // listeners keep what is cached in step with them.
       for (const hook of hooks) {
         try {
           hook();
@@ -123,28 +102,8 @@ export class SqliteGroupCommit {
           this.logger.error({ err: error }, 'An after-commit listener failed');
         }
       }
-      // Committed, but whether a power cut would keep it is unknown: the caller must not take it as done.
-      if (flushError) return unit.reject(flushError);
       unit.resolve(outcome.value);
     });
-  }
-
-  private async flushWal(units: number): Promise<Error | null> {
-    if (!this.wal) return null;
-    const flushing = this.wal.flush();
-    this.flushing = flushing.then(
-      () => undefined,
-      () => undefined,
-    );
-    try {
-      await flushing;
-      return null;
-    } catch (error) {
-      this.logger.error({ err: error, units }, 'Flushing the WAL to disk failed: the units of this COMMIT are refused, their durability unknown');
-      return error instanceof Error ? error : new Error(String(error));
-    } finally {
-      this.flushing = null;
-    }
   }
 
   /**
@@ -162,8 +121,6 @@ export class SqliteGroupCommit {
   private async begin(connection: SqliteConnection): Promise<void> {
     if (!this.configured) {
       connection.exec('PRAGMA busy_timeout = 0');
-      // The flush after each COMMIT (WalSync) is what makes it durable; FULL would flush inside it.
-      if (this.wal) connection.exec('PRAGMA synchronous = NORMAL');
       this.configured = true;
     }
     const deadline = Date.now() + this.lockWaitMs;

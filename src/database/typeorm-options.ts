@@ -29,9 +29,7 @@ export function typeOrmOptions(database: DatabaseSettings): DataSourceOptions {
     database: database.path,
     enableWAL: true,
     timeout: 5000,
-    // FULL: a committed money movement survives a power cut, not only a process crash. The app's
-    // writer (Database) then commits with NORMAL and flushes the WAL itself off the event loop
-    // before it answers anyone (WalSync): the same guarantee for everything acknowledged.
+    // FULL: a committed money movement survives a power cut, not only a process crash.
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {
       db.pragma('synchronous = FULL');
       // Takes effect only on a new, empty file: pages freed by the archive's deletes can then be given
