@@ -7,6 +7,8 @@ import { expectStatus, paths, registerBox, submit } from './callbox-api';
 const BOXES = Number(process.env.STATS_FLEET_BOXES ?? 3_000);
 /** The event-loop budget of issue 17: no request holds the loop longer. */
 const BUDGET_MS = 20;
+/** Rounds of the budget check, judged on their median. */
+const ROUNDS = 5;
 
 interface Stats {
   pendingTransactions: number;
@@ -49,7 +51,7 @@ describe('CallBox statistics with a large fleet', () => {
 
   it(`answers for ${BOXES} boxes without holding the event loop ${BUDGET_MS} ms`, async () => {
     const rounds: Array<{ round: number; heldMs: number; loop: unknown }> = [];
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       // A registration: the next listing reads the whole registry again, as after any write.
       const added = `fleet_new_${round}`;
       await registerBox(t.api, added);
@@ -62,11 +64,13 @@ describe('CallBox statistics with a large fleet', () => {
       // longest-held turn of the loop is (the plain delay where /proc is not there).
       rounds.push({ round, heldMs: loop.maxCodeMs ?? loop.maxDelayMs, loop });
     }
-    // One round may meet a hiccup of the machine (a page fault, a stretched system call); built in one
-    // piece, every round holds the loop several times the budget (52 to 99 ms here), so the median
-    // fails the old answer, and no round may pass twice the budget.
+    // Some rounds may meet a hiccup of the machine (a page fault, a stretched system call, the CPU
+    // taken by the suite running beside this one: the CI dry run at f894407 read 27, 20.02 and 10 ms,
+    // its first two rounds waiting 68 and 35 ms for a CPU); built in one piece, every round holds the
+    // loop several times the budget (52 to 99 ms here), so the median fails the old answer, and no
+    // round may pass twice the budget.
     const held = rounds.map((r) => r.heldMs).sort((a, b) => a - b);
-    const verdict = held[1] < BUDGET_MS && held[2] < 2 * BUDGET_MS ? 'within budget' : rounds;
+    const verdict = held[Math.floor(ROUNDS / 2)] < BUDGET_MS && held[ROUNDS - 1] < 2 * BUDGET_MS ? 'within budget' : rounds;
     expect(verdict).toBe('within budget');
   }, 120_000);
 
