@@ -83,14 +83,20 @@ describe('Long polling: work promised to a woken poll', () => {
   const assignmentsOf = async (transactionId: string) =>
     (await t.app.get(TransactionRepository).listEvents(transactionId)).filter((e) => e.from === 'pending' && e.to === 'assigned').map((e) => e.actor);
 
-  /** callbox_001 woken for a submit and stopped at its gate before its claim; callbox_fresh's long poll arrives meanwhile. */
-  const wokenAtGateThenFresh = async () => {
+  /** callbox_001 woken for a submit and stopped at its gate before its claim (callbox_fresh registered, not polling). */
+  const wokenAtGate = async () => {
     await register('callbox_001', 'callbox_fresh');
     const woken = holdPoll(t, 'callbox_001', WAIT_MS);
     await untilHeld(t, 1);
     gate('callbox_001');
     const tx = await submit(t.api);
     await untilWokenAtGate('callbox_001');
+    return { woken, tx };
+  };
+
+  /** As wokenAtGate, and callbox_fresh's long poll arrives meanwhile. */
+  const wokenAtGateThenFresh = async () => {
+    const { woken, tx } = await wokenAtGate();
     const fresh = holdPoll(t, 'callbox_fresh', WAIT_MS);
     await untilHeldOrAnswered(fresh, 1);
     return { woken, tx, fresh };
@@ -183,12 +189,7 @@ describe('Long polling: work promised to a woken poll', () => {
   });
 
   it('work that woke nobody while the fresh poll was deciding ends its wait at once', async () => {
-    await register('callbox_001', 'callbox_fresh');
-    const woken = holdPoll(t, 'callbox_001', WAIT_MS);
-    await untilHeld(t, 1);
-    gate('callbox_001');
-    const promised = await submit(t.api);
-    await untilWokenAtGate('callbox_001');
+    const { woken, tx: promised } = await wokenAtGate();
     // The fresh poll's first poll is held after its decision (before it waits): a submit meanwhile
     // finds no waiting box.
     let decided!: () => void;
