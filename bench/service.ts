@@ -23,10 +23,12 @@ export async function startService(
   const statements = process.env.BENCH_STATEMENT_STATS ? ['--require', join(__dirname, 'statement-stats.js')] : [];
   // BENCH_GC_STATS=dir: garbage collections by kind and the live heap, every 10 s (bench/gc-stats.js).
   const gc = process.env.BENCH_GC_STATS ? ['--require', join(__dirname, 'gc-stats.js')] : [];
+  // BENCH_ALLOC_PROF=dir: what the service allocates per second, garbage included (bench/alloc-prof.js).
+  const alloc = process.env.BENCH_ALLOC_PROF ? ['--require', join(__dirname, 'alloc-prof.js')] : [];
   // BENCH_SERVICE_FLAGS: more node/V8 flags for every service the bench starts (an experiment, e.g. a GC setting).
   const experiment = process.env.BENCH_SERVICE_FLAGS?.split(' ').filter(Boolean) ?? [];
   const child = fork(process.env.BENCH_ENTRY ?? join(__dirname, '..', 'dist', 'src', 'main.js'), [], {
-    execArgv: [...SERVICE_NODE_FLAGS, ...statements, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...heap, ...gc, ...experiment, ...extraExecArgv],
+    execArgv: [...SERVICE_NODE_FLAGS, ...statements, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...heap, ...gc, ...alloc, ...experiment, ...extraExecArgv],
     env: {
       ...process.env,
       NODE_ENV: 'development',
