@@ -50,6 +50,13 @@ describe(loadAppConfig.name, () => {
     for (const bad of ['999', '86400001', 'ten']) expect(problemsOf({ PROCESSING_HARD_LIMIT_MS: bad })).toEqual(['PROCESSING_HARD_LIMIT_MS']);
   });
 
+  it('flushes the SQLite WAL on a thread unless SQLITE_SYNC is full', () => {
+    expect(loadAppConfig({}).sqliteSync).toBe('thread');
+    expect(loadAppConfig({ SQLITE_SYNC: '' }).sqliteSync).toBe('thread');
+    expect(loadAppConfig({ SQLITE_SYNC: 'full' }).sqliteSync).toBe('full');
+    for (const bad of ['FULL', 'normal', 'off']) expect(problemsOf({ SQLITE_SYNC: bad })).toEqual(['SQLITE_SYNC']);
+  });
+
   it('keeps transactions for ever unless RETENTION_DAYS is set, 7 to 3650 days', () => {
     expect(loadAppConfig({}).retentionDays).toBeNull();
     expect(loadAppConfig({ RETENTION_DAYS: '' }).retentionDays).toBeNull();

@@ -41,6 +41,8 @@ export class AppConfig {
   readonly port: number;
   readonly host: string;
   readonly database: DatabaseSettings;
+  /** SQLite: `thread` flushes the WAL off the event loop after a NORMAL commit; `full` keeps the fsync inside each COMMIT. */
+  readonly sqliteSync: 'thread' | 'full';
   /** Boot: connection attempts, and the first wait between them (doubling, at most 10 s). */
   readonly databaseConnect: { attempts: number; retryMs: number };
   /** The fleet's shared token; null in production when only box-bound tokens (CALLBOX_TOKENS) are set. */
@@ -97,6 +99,7 @@ export class AppConfig {
     this.port = env.PORT;
     this.host = env.HOST;
     this.database = databaseSettings(env);
+    this.sqliteSync = env.SQLITE_SYNC ?? 'thread';
     this.databaseConnect = { attempts: env.DATABASE_CONNECT_ATTEMPTS, retryMs: env.DATABASE_CONNECT_RETRY_MS };
     this.callboxToken = env.CALLBOX_TOKEN ?? (env.NODE_ENV === 'production' ? null : SPEC_SAMPLE_CALLBOX_TOKEN);
     this.boundCallboxTokens = new Map(

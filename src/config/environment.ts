@@ -61,6 +61,14 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(10) @Max(60_000)
   DATABASE_CONNECT_RETRY_MS = 1_000;
 
+  /**
+   * How a SQLite COMMIT reaches the disk: `thread` (the default: committed with synchronous NORMAL,
+   * then the WAL flushed on a thread of its own before anything is answered) or `full` (SQLite's
+   * FULL: the fsync inside each COMMIT, on the event loop). Unused on PostgreSQL.
+   */
+  @Transform(emptyAsUndefined) @IsOptional() @IsIn(['thread', 'full'])
+  SQLITE_SYNC?: 'thread' | 'full';
+
   /** PostgreSQL connections per replica (unused on SQLite); the default is sized in the README. */
   @Transform(toInt) @IsInt() @Min(1) @Max(500)
   DATABASE_POOL_SIZE = DEFAULT_DATABASE_POOL_SIZE;

@@ -4,10 +4,12 @@ import { DataSource, QueryFailedError } from 'typeorm';
 import { isRolledBackConflict } from './database-errors';
 import { Dialect, POSTGRES, SQLITE } from './dialect';
 import { PostgresPool, PostgresStatements } from './postgres-statements';
-import { SqliteConnection as GroupCommitConnection, SqliteGroupCommit } from './sqlite-group-commit';
+import type { FatalStop } from '../health/fatal-stop';
+import { SqliteConnection as GroupCommitConnection, SqliteGroupCommit, WalFlushFailed } from './sqlite-group-commit';
 import type { Statement } from './statement';
 import { isWorthRetrying, MAX_UNIT_ATTEMPTS, retryPauseMs } from './transient-retry';
 import { StatementResult, UnitOfWork } from './unit-of-work';
+import { WalFlush } from './wal-flush';
 
 interface SqliteStatement {
   readonly reader: boolean;
@@ -16,6 +18,7 @@ interface SqliteStatement {
 }
 interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
+  pragma(source: string, options?: { simple: boolean }): unknown;
 }
 
 /** Hot statements are a handful of fixed strings; the bound only guards against a caller that builds them. */
@@ -37,6 +40,7 @@ export class Database {
   private readonly sqlite: SqliteGroupCommit | null;
   private readonly postgres = new PostgresStatements();
   private readonly sqliteStatements = new Map<string, SqliteStatement>();
+  private walFlush: WalFlush | null = null;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.dialect = dataSource.options.type === 'postgres' ? POSTGRES : SQLITE;
@@ -51,7 +55,40 @@ export class Database {
    */
   async read<Row = Record<string, unknown>>(statement: Statement): Promise<Row[]> {
     if (!this.sqlite) return (await this.postgres.run<Row>(this.pool, statement)).rows;
-    return this.runOnSqlite<Row>(statement).rows;
+    const rows = this.runOnSqlite<Row>(statement).rows;
+    // A COMMIT is visible before its WAL is flushed: its rows are answered once they are on disk.
+    const durable = this.sqlite.durable();
+    if (durable) await durable;
+    return rows;
+  }
+
+  /**
+   * On a SQLite file, from the next batch on: COMMIT with `synchronous = NORMAL` and flush the WAL on
+   * a thread of its own (WalFlush, SqliteGroupCommit), once that WAL is proved to be the file SQLite
+   * writes. Otherwise FULL stays, and the reason is returned. A failed flush ends the process through
+   * `stop`, every write and read refused meanwhile.
+   */
+  async flushWalOffTheLoop(stop: FatalStop): Promise<{ wal: string } | { refused: string }> {
+    if (!this.sqlite) return { refused: 'not SQLite' };
+    const opened = await WalFlush.open(this.sqliteConnection());
+    if ('refused' in opened) return opened;
+    this.walFlush = opened;
+    this.sqlite.flushWalWith(opened, (failure: WalFlushFailed) =>
+      stop.stop('Flushing the SQLite WAL to disk failed: every write and read is refused and the service stops; SQLite recovers the WAL at the next start', {
+        context: 'Database',
+        wal: opened.path,
+        reason: failure.reason,
+      }),
+    );
+    return { wal: opened.path };
+  }
+
+  /** Back to FULL, after the batch under way; then the flush thread ends (after its flush under way). */
+  async stopFlushingWal(): Promise<void> {
+    const flush = this.walFlush;
+    this.walFlush = null;
+    await this.sqlite?.stopFlushingWal();
+    await flush?.close();
   }
 
   /** Runs `work` in one database transaction: all its statements commit together, or none. */

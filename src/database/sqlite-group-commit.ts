@@ -20,7 +20,33 @@ interface Unit {
   reject: (error: unknown) => void;
 }
 
+interface AttachedWal {
+  flusher: WalFlusher;
+  onFailure: (failure: WalFlushFailed) => void;
+}
+
 type Outcome = { ok: true; value: unknown; unit: UnitOfWork } | { ok: false; error: unknown; unit: UnitOfWork };
+
+/** What flushes the WAL to disk after a COMMIT made with `synchronous = NORMAL` (WalFlush). */
+export interface WalFlusher {
+  flush(): Promise<void>;
+}
+
+/**
+ * Everything written since a flush of the WAL failed: its batch, the units queued behind it, and
+ * every later write or read. A COMMIT is visible before its flush, and after a failed fsync the
+ * kernel may report success next time over pages it never wrote: nothing since is known to be on
+ * disk, and the process stops (SQLite recovers the WAL at the next start, up to its first bad frame).
+ */
+export class WalFlushFailed extends Error {
+  /** SQLite's own code for a failed fsync: an I/O error, answered 503 like any other. */
+  readonly code = 'SQLITE_IOERR_FSYNC';
+
+  constructor(readonly reason: { code?: string; message: string }) {
+    super(`Flushing the WAL to disk failed (${reason.code ?? reason.message}): nothing is written or read until the service restarts`);
+    this.name = 'WalFlushFailed';
+  }
+}
 
 /** Enough to amortise the fsync; small enough that one batch never holds the writer for long. */
 export const MAX_UNITS_PER_COMMIT = 256;
@@ -31,6 +57,12 @@ export const MAX_UNITS_PER_COMMIT = 256;
  * one, and a batch runs all its units in one transaction, each inside its own savepoint: a unit
  * that throws is rolled back alone, and no unit is answered before the COMMIT that makes it
  * durable. Under light load a batch is a single unit and costs one extra turn of the event loop.
+ *
+ * With a WalFlusher attached, the COMMIT is made with `synchronous = NORMAL` (the file stays
+ * consistent, the commit survives a crash of the process but not yet a power cut) and the WAL is
+ * flushed on another thread: no caller is answered, no listener runs, no next batch begins and no
+ * read outside a unit answers before that flush returns, so what is acknowledged is on disk as with
+ * FULL, while the event loop serves requests during the fsync.
  */
 export class SqliteGroupCommit {
   private readonly logger = new Logger('Database');
@@ -38,6 +70,15 @@ export class SqliteGroupCommit {
   private running = false;
 
   private configured = false;
+  /** Set by flushWalWith: each COMMIT is made with NORMAL, then flushed by it before anything is answered. */
+  private wal: AttachedWal | null = null;
+  /** What the connection commits with now: FULL (typeorm-options) until a flusher is attached. */
+  private synchronous: 'FULL' | 'NORMAL' = 'FULL';
+  /** Settles once the batch under way, if it is made with NORMAL, is on disk (never rejects). */
+  private durableUntil: Promise<void> | null = null;
+  private failure: WalFlushFailed | null = null;
+  /** The batch under way, which may still need the flusher being detached. */
+  private current: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly connection: () => SqliteConnection,
@@ -46,7 +87,34 @@ export class SqliteGroupCommit {
     private readonly lockWaitMs = WRITE_LOCK_WAIT_MS,
   ) {}
 
+  /**
+   * From the next batch on, COMMIT with `synchronous = NORMAL` and flush the WAL with `flusher`
+   * before any caller is answered, any after-commit listener runs or the next batch begins. A failed
+   * flush refuses that batch, everything queued and every later write and read, then `onFailure`.
+   */
+  flushWalWith(flusher: WalFlusher, onFailure: (failure: WalFlushFailed) => void): void {
+    this.wal = { flusher, onFailure };
+  }
+
+  /** Back to FULL from the next batch on; resolves once the batch under way no longer needs the flusher. */
+  async stopFlushingWal(): Promise<void> {
+    this.wal = null;
+    await this.current;
+  }
+
+  /**
+   * For a read outside any unit, after its statement ran: resolves once everything it could have
+   * seen is on disk (the batch under way flushed), and refuses it after a failed flush. Null when
+   * nothing is to wait for (the hot path of every poll: no promise made).
+   */
+  durable(): Promise<void> | null {
+    if (this.failure) return Promise.reject(this.failure);
+    const until = this.durableUntil;
+    return until && until.then(() => (this.failure ? Promise.reject(this.failure) : undefined));
+  }
+
   run<T>(work: Work<T>): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.running) {
@@ -63,7 +131,8 @@ export class SqliteGroupCommit {
       await new Promise((resolve) => setImmediate(resolve));
       while (this.waiting.length > 0) {
         const batch = this.waiting.splice(0, MAX_UNITS_PER_COMMIT);
-        await this.commit(batch);
+        this.current = this.commit(batch);
+        await this.current;
       }
     } finally {
       this.running = false;
@@ -71,11 +140,26 @@ export class SqliteGroupCommit {
   }
 
   private async commit(batch: Unit[]): Promise<void> {
+    const wal = this.wal;
+    if (!wal) return this.commitBatch(batch, null);
+    // A read between two statements of this batch, or after its COMMIT, waits for its flush.
+    let durable = () => {};
+    this.durableUntil = new Promise<void>((resolve) => (durable = resolve));
+    try {
+      await this.commitBatch(batch, wal);
+    } finally {
+      this.durableUntil = null;
+      durable();
+    }
+  }
+
+  private async commitBatch(batch: Unit[], wal: AttachedWal | null): Promise<void> {
     const connection = this.connection();
     const outcomes: Outcome[] = [];
     try {
       // The connection's own state, not TypeORM's bookkeeping: SQLite may have rolled back by itself.
       if (connection.inTransaction) connection.exec('ROLLBACK');
+      this.setSynchronous(connection, wal ? 'NORMAL' : 'FULL');
       await this.begin(connection);
       for (const unit of batch) outcomes.push(await this.runInSavepoint(connection, unit));
       connection.exec('COMMIT');
@@ -89,6 +173,13 @@ export class SqliteGroupCommit {
       for (const outcome of outcomes) outcome.unit.end(false);
       for (const unit of batch) unit.reject(error);
       return;
+    }
+    if (wal) {
+      try {
+        await wal.flusher.flush();
+      } catch (error) {
+        return this.failStop(error, batch, outcomes, wal.onFailure);
+      }
     }
     batch.forEach((unit, i) => {
       const outcome = outcomes[i];
@@ -104,6 +195,26 @@ export class SqliteGroupCommit {
       }
       unit.resolve(outcome.value);
     });
+  }
+
+  /** No caller answered, no listener run: the batch, the queue and every later unit are refused, then the process stops. */
+  private failStop(error: unknown, batch: Unit[], outcomes: Outcome[], onFailure: (failure: WalFlushFailed) => void): void {
+    const reason = error as { code?: unknown; message?: unknown } | null;
+    const failure = new WalFlushFailed({
+      code: typeof reason?.code === 'string' ? reason.code : undefined,
+      message: String(reason?.message ?? error),
+    });
+    this.failure = failure;
+    for (const outcome of outcomes) outcome.unit.end(false);
+    for (const unit of [...batch, ...this.waiting.splice(0)]) unit.reject(failure);
+    onFailure(failure);
+  }
+
+  /** Outside a transaction only; FULL is what typeorm-options opened the connection with. */
+  private setSynchronous(connection: SqliteConnection, level: 'FULL' | 'NORMAL'): void {
+    if (this.synchronous === level) return;
+    connection.exec(`PRAGMA synchronous = ${level}`);
+    this.synchronous = level;
   }
 
   /**

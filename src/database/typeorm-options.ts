@@ -29,7 +29,9 @@ export function typeOrmOptions(database: DatabaseSettings): DataSourceOptions {
     database: database.path,
     enableWAL: true,
     timeout: 5000,
-    // FULL: a committed money movement survives a power cut, not only a process crash.
+    // FULL: a committed money movement survives a power cut, not only a process crash. The service's
+    // writer then commits with NORMAL and flushes the WAL itself on a thread before it answers anyone
+    // (SQLITE_SYNC=thread, WalFlush): the same guarantee for everything acknowledged.
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {
       db.pragma('synchronous = FULL');
       // Takes effect only on a new, empty file: pages freed by the archive's deletes can then be given

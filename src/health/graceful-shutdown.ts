@@ -96,11 +96,14 @@ export function exitOnSignals(app: INestApplication, logger: Logger, inFlight: I
 
 /** A crash is logged as fatal, with every buffered line written before the exit. */
 export function exitOnFatalErrors(logger: Logger, exit: Exit = process.exit): void {
-  const fatal = (kind: string) => (error: unknown) => {
-    logger.fatal({ err: error }, `${kind}: exiting`);
-    flushLogs();
-    exit(1);
-  };
+  const fatal = (kind: string) => (error: unknown) => exitFatally(logger, { err: error }, `${kind}: exiting`, exit);
   process.on('uncaughtException', fatal('Uncaught exception'));
   process.on('unhandledRejection', fatal('Unhandled promise rejection'));
+}
+
+/** The end of a process that must not go on: one fatal line, every buffered line written, exit 1 (the supervisor restarts it). */
+export function exitFatally(logger: Logger, fields: Record<string, unknown>, message: string, exit: Exit = process.exit): never {
+  logger.fatal(fields, message);
+  flushLogs();
+  return exit(1);
 }

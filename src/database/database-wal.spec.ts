@@ -1,0 +1,85 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { CallBoxConfigSql } from '../callbox/config/callbox-config.statements';
+import type { FatalStop } from '../health/fatal-stop';
+import { Database } from './database';
+import { WalFlushFailed } from './sqlite-group-commit';
+import { typeOrmOptions } from './typeorm-options';
+
+/** Records the stop instead of ending the spec's process. */
+class RecordedStop implements FatalStop {
+  stops: Array<{ message: string; fields: Record<string, unknown> }> = [];
+  stop(message: string, fields: Record<string, unknown>): void {
+    this.stops.push({ message, fields });
+  }
+}
+
+/** Database on the app's own SQLite file (WAL, every migration), its WAL flushed off the event loop. */
+describe(`${Database.name} flushing the WAL off the event loop`, () => {
+  let dir: string;
+  let dataSource: DataSource;
+  let db: Database;
+  let stop: RecordedStop;
+
+  const openAt = async (path: string, options: Partial<{ enableWAL: boolean }> = {}) => {
+    dataSource = new DataSource({ ...typeOrmOptions({ engine: 'sqlite', path }), ...options } as never);
+    await dataSource.initialize();
+    db = new Database(dataSource);
+  };
+  const synchronous = () =>
+    (dataSource.driver as unknown as { databaseConnection: { pragma(s: string, o: { simple: boolean }): unknown } }).databaseConnection.pragma('synchronous', {
+      simple: true,
+    });
+  const insertSetting = (scope: string) => CallBoxConfigSql.merge(db.dialect, scope, [['batchSize', 3]], 0);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'database-wal-'));
+    stop = new RecordedStop();
+  });
+
+  afterEach(async () => {
+    await db.stopFlushingWal();
+    await dataSource.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('flushes the WAL SQLite writes behind a symlinked database path, committing with NORMAL', async () => {
+    mkdirSync(join(dir, 'real'));
+    symlinkSync(join(dir, 'real', 'db.sqlite'), join(dir, 'link.sqlite'));
+    await openAt(join(dir, 'link.sqlite'));
+    await expect(db.flushWalOffTheLoop(stop)).resolves.toEqual({ wal: join(dir, 'real', 'db.sqlite-wal') });
+    await db.unit(insertSetting('a'));
+    expect(synchronous()).toBe(1);
+    await db.stopFlushingWal();
+    await db.unit(insertSetting('b'));
+    expect(synchronous()).toBe(2);
+  });
+
+  it('keeps FULL on a database that is not in WAL mode', async () => {
+    await openAt(join(dir, 'db.sqlite'), { enableWAL: false });
+    await expect(db.flushWalOffTheLoop(stop)).resolves.toEqual({ refused: 'journal_mode is delete, not wal' });
+    await db.unit(insertSetting('a'));
+    expect(synchronous()).toBe(2);
+  });
+
+  it('stops the service once when a flush fails, refusing that write and every later write and read', async () => {
+    await openAt(join(dir, 'db.sqlite'));
+    await db.flushWalOffTheLoop(stop);
+    await db.unit(insertSetting('a'));
+    // The flush thread dies: whatever was committed since cannot be proved on disk.
+    const flush = (db as unknown as { walFlush: { worker: { terminate(): Promise<number> } } }).walFlush;
+    await flush.worker.terminate();
+
+    await expect(db.unit(insertSetting('b'))).rejects.toBeInstanceOf(WalFlushFailed);
+    await expect(db.unit(insertSetting('c'))).rejects.toMatchObject({ code: 'SQLITE_IOERR_FSYNC' });
+    await expect(db.read(CallBoxConfigSql.all(db.dialect))).rejects.toBeInstanceOf(WalFlushFailed);
+    expect(stop.stops).toEqual([
+      {
+        message: expect.stringMatching(/^Flushing the SQLite WAL to disk failed/),
+        fields: { context: 'Database', wal: join(dir, 'db.sqlite-wal'), reason: { code: undefined, message: expect.stringMatching(/exited/) } },
+      },
+    ]);
+  });
+});

@@ -1,0 +1,157 @@
+import { Worker } from 'node:worker_threads';
+import { FileIdentity, openElsewhereInProcess, PragmaConnection, walPathOf } from './wal-file';
+
+/**
+ * The thread's whole program: its own descriptor on the WAL (r+: fsync needs write access on some
+ * platforms; nothing is written through it), its identity posted back, then one fsync per request.
+ * Inline, so the same code runs from dist/ and under ts-jest (as WalCheckpointer's). A descriptor
+ * that cannot be opened throws, and the thread ends with an error.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { closeSync, fstatSync, fsyncSync, openSync } = require('node:fs');
+const fd = openSync(workerData.path, 'r+');
+const stat = fstatSync(fd, { bigint: true });
+parentPort.postMessage({ opened: { fd, dev: String(stat.dev), ino: String(stat.ino) } });
+parentPort.on('message', (asked) => {
+  if (asked === 'close') {
+    closeSync(fd);
+    parentPort.close();
+    return;
+  }
+  try {
+    fsyncSync(fd);
+    parentPort.postMessage({ asked, ok: true });
+  } catch (error) {
+    parentPort.postMessage({ asked, ok: false, code: error && error.code, message: String(error && error.message) });
+  }
+});
+`;
+
+type Reply = { opened: FileIdentity & { fd: number } } | { asked: number; ok: true } | { asked: number; ok: false; code?: string; message: string };
+
+/** How long the thread may take to open the WAL at boot before FULL is kept. */
+const OPEN_TIMEOUT_MS = 5_000;
+
+/**
+ * SQLite's WAL flushed to disk on a thread of its own (worker_threads), so the event loop serves
+ * requests while the disk works: with `synchronous = FULL`, every COMMIT waited for this fsync inside
+ * the call, on the service's only thread. Not libuv's pool: its four threads also run the DNS
+ * lookups of every outgoing HTTP request, and a flush queued behind slow lookups waited a second.
+ *
+ * The WAL is one file for the life of the connection (SQLite locks only the database and the -shm,
+ * and rewrites the WAL from its start after a checkpoint, never replaces it), so one descriptor
+ * serves every flush. Any failure is final: a failed fsync may be reported once and the pages marked
+ * clean, so a later flush that "succeeds" proves nothing (SqliteGroupCommit stops the process).
+ */
+export class WalFlush {
+  private asked = 0;
+  private pending: { asked: number; resolve: () => void; reject: (error: Error) => void } | null = null;
+  private inFlight: Promise<void> = Promise.resolve();
+  private broken: Error | null = null;
+  private closing = false;
+  private ended = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly path: string,
+    /** The file flushed: its device and inode, proved to be the WAL SQLite has open. */
+    readonly identity: FileIdentity,
+    /** The thread's descriptor on it (a number of this process). */
+    readonly descriptor: number,
+  ) {
+    worker.on('message', (reply: Reply) => {
+      if ('opened' in reply || reply.asked !== this.pending?.asked) return;
+      const { resolve, reject } = this.pending;
+      this.pending = null;
+      worker.unref();
+      if (reply.ok) resolve();
+      else reject(this.break(Object.assign(new Error(reply.message), { code: reply.code })));
+    });
+    worker.on('error', (error) => this.break(error));
+    worker.on('exit', (code) => {
+      this.ended = true;
+      if (!this.closing) this.break(new Error(`The WAL flush thread exited (code ${code})`));
+    });
+    worker.unref();
+  }
+
+  /**
+   * The flush of the WAL of `connection`'s database, once the file the thread opened is proved to
+   * be the one SQLite has open (same device and inode as another descriptor of this process); on any
+   * doubt (not WAL, in memory, no /proc, no match, the file not openable) the reason instead, and
+   * the caller keeps `synchronous = FULL`.
+   */
+  static async open(connection: PragmaConnection, descriptors?: string): Promise<WalFlush | { refused: string }> {
+    const wal = walPathOf(connection);
+    if ('refused' in wal) return wal;
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: wal.path } });
+    let opened: FileIdentity & { fd: number };
+    try {
+      opened = await firstReply(worker);
+    } catch (error) {
+      await worker.terminate();
+      return { refused: `the WAL could not be opened (${(error as { code?: string }).code ?? (error as Error).message})` };
+    }
+    if (!openElsewhereInProcess(opened, opened.fd, descriptors)) {
+      worker.postMessage('close');
+      await worker.terminate();
+      return { refused: 'the file at the WAL path is not one this process has open (or /proc/self/fd is missing)' };
+    }
+    return new WalFlush(worker, wal.path, { dev: opened.dev, ino: opened.ino }, opened.fd);
+  }
+
+  /** Resolves once the WAL is on disk; rejects, for good, if this or any earlier flush failed or the thread died. */
+  flush(): Promise<void> {
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.closing) return Promise.reject(this.break(new Error('The WAL flush thread is closed')));
+    const asked = ++this.asked;
+    const flushing = new Promise<void>((resolve, reject) => (this.pending = { asked, resolve, reject }));
+    this.inFlight = flushing.then(
+      () => undefined,
+      () => undefined,
+    );
+    // Held open while a flush is under way: the shutdown awaiting it must reach its end.
+    this.worker.ref();
+    this.worker.postMessage(asked);
+    return flushing;
+  }
+
+  /** After the flush under way, if any: the thread closes its descriptor and ends. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await this.inFlight;
+    if (this.ended) return;
+    this.worker.ref();
+    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    this.worker.postMessage('close');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
+    clearTimeout(timer);
+    await this.worker.terminate();
+  }
+
+  private break(error: Error): Error {
+    this.broken ??= error;
+    const pending = this.pending;
+    this.pending = null;
+    pending?.reject(this.broken);
+    return this.broken;
+  }
+}
+
+/** The thread's first word: the descriptor it opened, or the error it ended with. */
+function firstReply(worker: Worker): Promise<FileIdentity & { fd: number }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out')), OPEN_TIMEOUT_MS);
+    const settle = () => clearTimeout(timer);
+    worker.once('message', (reply: Reply) => {
+      settle();
+      if ('opened' in reply) resolve(reply.opened);
+      else reject(new Error('unexpected reply'));
+    });
+    worker.once('error', (error) => (settle(), reject(error)));
+    worker.once('exit', (code) => (settle(), reject(new Error(`exited (code ${code})`))));
+  });
+}
