@@ -7,6 +7,7 @@ import type { FatalStop } from '../health/fatal-stop';
 import { Database } from './database';
 import { WalFlushFailed } from './sqlite-group-commit';
 import { typeOrmOptions } from './typeorm-options';
+import { WalFlush } from './wal-flush';
 
 /** Records the stop instead of ending the spec's process. */
 class RecordedStop implements FatalStop {
@@ -40,6 +41,7 @@ describe(`${Database.name} flushing the WAL off the event loop`, () => {
   });
 
   afterEach(async () => {
+    jest.restoreAllMocks();
     await db.stopFlushingWal();
     await dataSource.destroy();
     rmSync(dir, { recursive: true, force: true });
@@ -55,6 +57,24 @@ describe(`${Database.name} flushing the WAL off the event loop`, () => {
     await db.stopFlushingWal();
     await db.unit(insertSetting('b'));
     expect(synchronous()).toBe(2);
+  });
+
+  it('answers a read outside any unit only once the COMMIT it sees is flushed', async () => {
+    await openAt(join(dir, 'db.sqlite'));
+    await db.flushWalOffTheLoop(stop);
+    let finish = () => {};
+    const flush = jest.spyOn(WalFlush.prototype, 'flush').mockImplementation(() => new Promise<void>((resolve) => (finish = resolve)));
+    const written = db.unit(insertSetting('a'));
+    while (flush.mock.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+
+    let read: string[] | null = null;
+    const reading = db.read<{ scope: string }>(CallBoxConfigSql.all(db.dialect)).then((rows) => (read = rows.map((row) => row.scope)));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(read).toBeNull();
+    finish();
+    await written;
+    await reading;
+    expect(read).toContain('a');
   });
 
   it('keeps FULL on a database that is not in WAL mode', async () => {

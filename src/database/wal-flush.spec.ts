@@ -1,4 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
+import { pbkdf2 } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +90,19 @@ describe(WalFlush.name, () => {
     } finally {
       closeSync(fd);
     }
+  });
+
+  it("flushes while every thread of libuv's pool is busy (the pool DNS lookups share)", async () => {
+    const sut = (await open(connect(join(dir, 'db.sqlite')))) as WalFlush;
+    const order: string[] = [];
+    // Four jobs hold the pool's four threads for a while each, as slow lookups would.
+    const poolJobs = Array.from(
+      { length: Number(process.env.UV_THREADPOOL_SIZE ?? 4) },
+      () => new Promise<void>((resolve) => pbkdf2('secret', 'salt', 400_000, 64, 'sha512', () => (order.push('pool job'), resolve()))),
+    );
+    await sut.flush().then(() => order.push('flush'));
+    await Promise.all(poolJobs);
+    expect(order[0]).toBe('flush');
   });
 
   it('fails every flush once one failed in the thread, even if the disk would answer the next', async () => {
