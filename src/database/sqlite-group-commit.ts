@@ -74,7 +74,7 @@ export class SqliteGroupCommit {
   private wal: AttachedWal | null = null;
   /** What the connection commits with now: FULL (typeorm-options) until a flusher is attached. */
   private synchronous: 'FULL' | 'NORMAL' = 'FULL';
-  /** Settles once the batch under way, if it is made with NORMAL, is on disk (never rejects). */
+  /** From a COMMIT made with NORMAL until its flush returns: settles then (never rejects). */
   private durableUntil: Promise<void> | null = null;
   private failure: WalFlushFailed | null = null;
   /** The batch under way, which may still need the flusher being detached. */
@@ -103,9 +103,10 @@ export class SqliteGroupCommit {
   }
 
   /**
-   * For a read outside any unit, after its statement ran: resolves once everything it could have
-   * seen is on disk (the batch under way flushed), and refuses it after a failed flush. Null when
-   * nothing is to wait for (the hot path of every poll: no promise made).
+   * For a read outside any unit, after its statement ran: resolves once the COMMIT it could have
+   * seen is on disk (the flush under way returned), and refuses it after a failed flush. Null when
+   * nothing is to wait for (the hot path of every poll: no promise made). A read that lands between
+   * two statements of a running unit sees its rows early, as with FULL (see Database.read).
    */
   durable(): Promise<void> | null {
     if (this.failure) return Promise.reject(this.failure);
@@ -141,19 +142,6 @@ export class SqliteGroupCommit {
 
   private async commit(batch: Unit[]): Promise<void> {
     const wal = this.wal;
-    if (!wal) return this.commitBatch(batch, null);
-    // A read between two statements of this batch, or after its COMMIT, waits for its flush.
-    let durable = () => {};
-    this.durableUntil = new Promise<void>((resolve) => (durable = resolve));
-    try {
-      await this.commitBatch(batch, wal);
-    } finally {
-      this.durableUntil = null;
-      durable();
-    }
-  }
-
-  private async commitBatch(batch: Unit[], wal: AttachedWal | null): Promise<void> {
     const connection = this.connection();
     const outcomes: Outcome[] = [];
     try {
@@ -175,10 +163,16 @@ export class SqliteGroupCommit {
       return;
     }
     if (wal) {
+      // Set in the same turn as the COMMIT: a read from now on waits for this flush.
+      let flushed = () => {};
+      this.durableUntil = new Promise<void>((resolve) => (flushed = resolve));
       try {
         await wal.flusher.flush();
       } catch (error) {
         return this.failStop(error, batch, outcomes, wal.onFailure);
+      } finally {
+        this.durableUntil = null;
+        flushed();
       }
     }
     batch.forEach((unit, i) => {
