@@ -111,7 +111,39 @@ describe(WalFlush.name, () => {
     // The thread's fsync fails for real (EBADF): its descriptor is closed under it.
     closeSync(sut.descriptor);
     await expect(sut.flush()).rejects.toMatchObject({ code: 'EBADF' });
-    await expect(sut.flush()).rejects.toMatchObject({ code: 'EBADF' });
+    // The number now names a file whose fsync would succeed: the first failure still stands.
+    const reused = openSync(join(dir, 'db.sqlite'), 'r');
+    try {
+      expect(reused).toBe(sut.descriptor);
+      await expect(sut.flush()).rejects.toMatchObject({ code: 'EBADF' });
+    } finally {
+      closeSync(reused);
+    }
+  });
+
+  it('fails a flush whose descriptor number came to name another file (closed elsewhere and reused)', async () => {
+    const sut = (await open(connect(join(dir, 'db.sqlite')))) as WalFlush;
+    closeSync(sut.descriptor);
+    const reused = openSync(join(dir, 'db.sqlite'), 'r');
+    try {
+      expect(reused).toBe(sut.descriptor);
+      await expect(sut.flush()).rejects.toMatchObject({ code: 'EWALCHANGED' });
+    } finally {
+      closeSync(reused);
+    }
+  });
+
+  it('fails a flush that does not return within its deadline, and every later one', async () => {
+    const connection = connect(join(dir, 'db.sqlite'));
+    const outcome = await WalFlush.open(connection, undefined, 50);
+    const sut = outcome as WalFlush;
+    flushes.push(sut);
+    // A thread stuck in its fsync (a hung disk): it never hears the request.
+    const worker = (sut as unknown as { worker: { postMessage(message: unknown): void } }).worker;
+    const post = worker.postMessage.bind(worker);
+    worker.postMessage = (message: unknown) => (typeof message === 'number' ? undefined : post(message));
+    await expect(sut.flush()).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    await expect(sut.flush()).rejects.toMatchObject({ code: 'ETIMEDOUT' });
   });
 
   it('fails the flush under way and every later one when the thread dies', async () => {

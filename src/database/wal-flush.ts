@@ -21,6 +21,13 @@ parentPort.on('message', (asked) => {
   }
   try {
     fsyncSync(fd);
+    // The number is the process's, not the thread's: closed elsewhere and reused by another file, an
+    // fsync would "succeed" on the wrong file.
+    const now = fstatSync(fd, { bigint: true });
+    if (String(now.dev) !== String(stat.dev) || String(now.ino) !== String(stat.ino)) {
+      parentPort.postMessage({ asked, ok: false, code: 'EWALCHANGED', message: 'the descriptor no longer names the WAL it opened' });
+      return;
+    }
     parentPort.postMessage({ asked, ok: true });
   } catch (error) {
     parentPort.postMessage({ asked, ok: false, code: error && error.code, message: String(error && error.message) });
@@ -32,6 +39,14 @@ type Reply = { opened: FileIdentity & { fd: number } } | { asked: number; ok: tr
 
 /** How long the thread may take to open the WAL at boot before FULL is kept. */
 const OPEN_TIMEOUT_MS = 5_000;
+
+/**
+ * How long one flush may take before it counts as failed (the service stops). A hung disk used to
+ * block the event loop, which the liveness probe saw; off the loop, health stays green while every
+ * write queues behind the flush, so the flush itself must give up. Far above any healthy fsync,
+ * under a load spike or a filesystem freeze for a snapshot.
+ */
+export const FLUSH_DEADLINE_MS = 30_000;
 
 /**
  * SQLite's WAL flushed to disk on a thread of its own (worker_threads), so the event loop serves
@@ -46,7 +61,7 @@ const OPEN_TIMEOUT_MS = 5_000;
  */
 export class WalFlush {
   private asked = 0;
-  private pending: { asked: number; resolve: () => void; reject: (error: Error) => void } | null = null;
+  private pending: { asked: number; resolve: () => void; reject: (error: Error) => void; deadline: NodeJS.Timeout } | null = null;
   private inFlight: Promise<void> = Promise.resolve();
   private broken: Error | null = null;
   private closing = false;
@@ -59,10 +74,12 @@ export class WalFlush {
     readonly identity: FileIdentity,
     /** The thread's descriptor on it (a number of this process). */
     readonly descriptor: number,
+    private readonly deadlineMs: number,
   ) {
     worker.on('message', (reply: Reply) => {
       if ('opened' in reply || reply.asked !== this.pending?.asked) return;
-      const { resolve, reject } = this.pending;
+      const { resolve, reject, deadline } = this.pending;
+      clearTimeout(deadline);
       this.pending = null;
       worker.unref();
       if (reply.ok) resolve();
@@ -82,10 +99,15 @@ export class WalFlush {
    * doubt (not WAL, in memory, no /proc, no match, the file not openable) the reason instead, and
    * the caller keeps `synchronous = FULL`.
    */
-  static async open(connection: PragmaConnection, descriptors?: string): Promise<WalFlush | { refused: string }> {
+  static async open(
+    connection: PragmaConnection,
+    descriptors?: string,
+    deadlineMs = FLUSH_DEADLINE_MS,
+  ): Promise<WalFlush | { refused: string }> {
     const wal = walPathOf(connection);
     if ('refused' in wal) return wal;
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: wal.path } });
+    // No preloads (`-r`): an agent loaded into the service has no business in the flush thread.
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { path: wal.path } });
     let opened: FileIdentity & { fd: number };
     try {
       opened = await firstReply(worker);
@@ -98,7 +120,7 @@ export class WalFlush {
       await worker.terminate();
       return { refused: 'the file at the WAL path is not one this process has open (or /proc/self/fd is missing)' };
     }
-    return new WalFlush(worker, wal.path, { dev: opened.dev, ino: opened.ino }, opened.fd);
+    return new WalFlush(worker, wal.path, { dev: opened.dev, ino: opened.ino }, opened.fd, deadlineMs);
   }
 
   /** Resolves once the WAL is on disk; rejects, for good, if this or any earlier flush failed or the thread died. */
@@ -106,7 +128,13 @@ export class WalFlush {
     if (this.broken) return Promise.reject(this.broken);
     if (this.closing) return Promise.reject(this.break(new Error('The WAL flush thread is closed')));
     const asked = ++this.asked;
-    const flushing = new Promise<void>((resolve, reject) => (this.pending = { asked, resolve, reject }));
+    const flushing = new Promise<void>((resolve, reject) => {
+      const deadline = setTimeout(() => {
+        const late = Object.assign(new Error(`The WAL flush took more than ${this.deadlineMs} ms`), { code: 'ETIMEDOUT' });
+        this.break(late);
+      }, this.deadlineMs);
+      this.pending = { asked, resolve, reject, deadline };
+    });
     this.inFlight = flushing.then(
       () => undefined,
       () => undefined,
@@ -136,6 +164,7 @@ export class WalFlush {
     this.broken ??= error;
     const pending = this.pending;
     this.pending = null;
+    if (pending) clearTimeout(pending.deadline);
     pending?.reject(this.broken);
     return this.broken;
   }
