@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -75,6 +76,43 @@ describe(`${Database.name} flushing the WAL off the event loop`, () => {
     await written;
     await reading;
     expect(read).toContain('a');
+  });
+
+  it('answers a unit whose work reads outside itself (the read waits for no flush of its own batch)', async () => {
+    await openAt(join(dir, 'db.sqlite'));
+    await db.flushWalOffTheLoop(stop);
+    await db.unit(insertSetting('a'));
+
+    const scopes = await db.unit(async (unit) => {
+      await unit.run(insertSetting('b'));
+      const rows = await db.read<{ scope: string }>(CallBoxConfigSql.all(db.dialect));
+      return rows.map((row) => row.scope);
+    });
+
+    expect(scopes).toEqual(expect.arrayContaining(['a', 'b']));
+  });
+
+  it('checkpoints the WAL a previous connection left into the database file at boot, emptying it', async () => {
+    const path = join(dir, 'db.sqlite');
+    await openAt(path);
+    await dataSource.destroy();
+    // Another connection's commits, still in the WAL (it stays open: closing would checkpoint them).
+    const previous = new BetterSqlite3(path);
+    try {
+      previous.pragma('wal_autocheckpoint = 0');
+      const leftBehind = insertSetting('left-behind');
+      previous.prepare(leftBehind.text).run(...(leftBehind.params as unknown[]));
+      expect(statSync(`${path}-wal`).size).toBeGreaterThan(0);
+      await openAt(path);
+      expect(statSync(`${path}-wal`).size).toBeGreaterThan(0);
+
+      const outcome = await db.checkpointWalAtBoot();
+
+      expect(outcome).toEqual({ frames: expect.any(Number) });
+      expect(statSync(`${path}-wal`).size).toBe(0);
+    } finally {
+      previous.close();
+    }
   });
 
   it('keeps FULL on a database that is not in WAL mode', async () => {

@@ -9,6 +9,7 @@ import { SqliteConnection as GroupCommitConnection, SqliteGroupCommit, WalFlushF
 import type { Statement } from './statement';
 import { isWorthRetrying, MAX_UNIT_ATTEMPTS, retryPauseMs } from './transient-retry';
 import { StatementResult, UnitOfWork } from './unit-of-work';
+import { checkpointWalIntoDatabase } from './wal-file';
 import { WalFlush } from './wal-flush';
 
 interface SqliteStatement {
@@ -81,6 +82,12 @@ export class Database {
       }),
     );
     return { wal: opened.path };
+  }
+
+  /** SQLite's WAL copied into the database file and emptied, before anything is served (checkpointWalIntoDatabase). */
+  async checkpointWalAtBoot(): Promise<{ frames: number } | { skipped: string }> {
+    if (!this.sqlite) return { skipped: 'not SQLite' };
+    return checkpointWalIntoDatabase(this.sqliteConnection());
   }
 
   /** Back to FULL, after the batch under way; then the flush thread ends (after its flush under way). */

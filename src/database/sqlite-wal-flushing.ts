@@ -4,8 +4,9 @@ import { FatalStop } from '../health/fatal-stop';
 import { Database } from './database';
 
 /**
- * The service's WAL flushed off the event loop (SQLite file, SQLITE_SYNC=thread), from boot, before
- * any request, to shutdown, after the last write of the other modules' hooks.
+ * At boot, before any request: the WAL a previous process left checkpointed into the database file
+ * (whatever SQLITE_SYNC); then the WAL flushed off the event loop (SQLite file, SQLITE_SYNC=thread),
+ * to shutdown.
  */
 @Injectable()
 export class SqliteWalFlushing implements OnModuleInit, OnApplicationShutdown {
@@ -18,7 +19,10 @@ export class SqliteWalFlushing implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (this.config.database.engine !== 'sqlite' || this.config.sqliteSync !== 'thread') return;
+    if (this.config.database.engine !== 'sqlite') return;
+    const checkpoint = await this.database.checkpointWalAtBoot();
+    if ('frames' in checkpoint) this.logger.log(`SQLite WAL checkpointed into the database file at boot (${checkpoint.frames} frame(s))`);
+    if (this.config.sqliteSync !== 'thread') return;
     const outcome = await this.database.flushWalOffTheLoop(this.stop);
     if ('refused' in outcome) this.logger.warn(`SQLite commits with synchronous FULL (the fsync inside each COMMIT): ${outcome.refused}`);
     else this.logger.log(`SQLite commits with synchronous NORMAL; its WAL (${outcome.wal}) is flushed on a thread of its own before anything is answered`);
