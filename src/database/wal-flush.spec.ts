@@ -105,6 +105,17 @@ describe(WalFlush.name, () => {
     expect(order[0]).toBe('flush');
   });
 
+  /** The thread's descriptor number, closed under it, then given by the kernel to another file (the database). */
+  const whileNumberReused = async (sut: WalFlush, check: () => Promise<void>) => {
+    const reused = openSync(join(dir, 'db.sqlite'), 'r');
+    try {
+      expect(reused).toBe(sut.descriptor);
+      await check();
+    } finally {
+      closeSync(reused);
+    }
+  };
+
   it('fails every flush once one failed in the thread, even if the disk would answer the next', async () => {
     const sut = (await open(connect(join(dir, 'db.sqlite')))) as WalFlush;
     await expect(sut.flush()).resolves.toBeUndefined();
@@ -112,25 +123,13 @@ describe(WalFlush.name, () => {
     closeSync(sut.descriptor);
     await expect(sut.flush()).rejects.toMatchObject({ code: 'EBADF' });
     // The number now names a file whose fsync would succeed: the first failure still stands.
-    const reused = openSync(join(dir, 'db.sqlite'), 'r');
-    try {
-      expect(reused).toBe(sut.descriptor);
-      await expect(sut.flush()).rejects.toMatchObject({ code: 'EBADF' });
-    } finally {
-      closeSync(reused);
-    }
+    await whileNumberReused(sut, () => expect(sut.flush()).rejects.toMatchObject({ code: 'EBADF' }));
   });
 
   it('fails a flush whose descriptor number came to name another file (closed elsewhere and reused)', async () => {
     const sut = (await open(connect(join(dir, 'db.sqlite')))) as WalFlush;
     closeSync(sut.descriptor);
-    const reused = openSync(join(dir, 'db.sqlite'), 'r');
-    try {
-      expect(reused).toBe(sut.descriptor);
-      await expect(sut.flush()).rejects.toMatchObject({ code: 'EWALCHANGED' });
-    } finally {
-      closeSync(reused);
-    }
+    await whileNumberReused(sut, () => expect(sut.flush()).rejects.toMatchObject({ code: 'EWALCHANGED' }));
   });
 
   it('fails a flush that does not return within its deadline, and every later one', async () => {
