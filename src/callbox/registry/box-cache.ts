@@ -141,7 +141,10 @@ export class BoxCache {
   /** Entries past their time, dropped (one sweep a second keeps 10 000 idle entries from lingering). */
   sweep(): void {
     const now = this.now();
-    for (const [id, entry] of this.entries) if (!this.fresh(entry, now)) this.entries.delete(id);
+    // forEach: an entries() loop builds an [id, entry] pair per box, 10 000 a second at 10 000 boxes.
+    this.entries.forEach((entry, id) => {
+      if (!this.fresh(entry, now)) this.entries.delete(id);
+    });
   }
 
   /** Read within ttlMs; a clock set back makes every entry stale rather than everlasting. */

@@ -1,6 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { requestOf } from '../../common/http/http-args';
 
 /** 1 to 128 visible ASCII characters (no space, no control character). */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
@@ -10,7 +11,7 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
  * `@Headers('idempotency-key')`, which Swagger would document a second time, lowercase and required.
  */
 export const IdempotencyKey = createParamDecorator((_: unknown, context: ExecutionContext): string | undefined => {
-  const value = context.switchToHttp().getRequest<FastifyRequest>().headers['idempotency-key'];
+  const value = requestOf<FastifyRequest>(context).headers['idempotency-key'];
   return Array.isArray(value) ? value.join(', ') : value;
 });
 

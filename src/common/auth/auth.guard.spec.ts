@@ -19,6 +19,7 @@ function contextFor(headers: Record<string, string>, ip = '192.0.2.1') {
     getHandler: () => undefined,
     getClass: () => undefined,
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
+    getArgByIndex: (index: number) => [request, reply][index],
   } as unknown as ExecutionContext;
   return { context, request, replyHeaders };
 }

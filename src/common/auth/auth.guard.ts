@@ -1,8 +1,9 @@
 import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error';
+import { replyOf, requestOf } from '../http/http-args';
 import { AuthFailureBudget } from './auth-failure-budget';
 import { Credentials } from './credentials';
 import type { Principal } from './principal';
@@ -46,7 +47,7 @@ export class AuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const audience = this.audienceOf(context.getHandler(), context.getClass());
     if (!audience) return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const request = requestOf<AuthenticatedRequest>(context);
     try {
       request.principal = this.authenticate(audience, bearerToken(request), header(request, 'x-api-key'));
       return true;
@@ -67,7 +68,7 @@ export class AuthGuard implements CanActivate {
   private spendFailure(request: FastifyRequest, context: ExecutionContext): void {
     const waitSeconds = this.failures.spend(request.ip);
     if (waitSeconds === null) return;
-    void context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(waitSeconds));
+    void replyOf(context).header('Retry-After', String(waitSeconds));
     throw new DomainError('AUTH.TOO_MANY_FAILURES', 'rate_limited', "Trop d'échecs d'authentification depuis cette adresse : réessayez plus tard");
   }
 

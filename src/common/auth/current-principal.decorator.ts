@@ -1,6 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { requestOf } from '../http/http-args';
 import type { AuthenticatedRequest } from './auth.guard';
 
 export const CurrentPrincipal = createParamDecorator(
-  (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<AuthenticatedRequest>().principal,
+  (_: unknown, context: ExecutionContext) => requestOf<AuthenticatedRequest>(context).principal,
 );

@@ -72,6 +72,7 @@ describe(ApiThrottlerGuard.name, () => {
       getHandler: () => handler,
       getClass: () => classRef,
       switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
+      getArgByIndex: (index: number) => [request, reply][index],
     } as unknown as ExecutionContext;
     try {
       return { passed: await guard.canActivate(context), headers, error: null };

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/throttler/dist/throttler.constants';
 import type { ThrottlerGenerateKeyFunction, ThrottlerGetTrackerFunction } from '@nestjs/throttler/dist/throttler-module-options.interface';
 import type { FastifyReply } from 'fastify';
+import { replyOf, requestOf } from '../http/http-args';
 import { SlidingWindowThrottlerStorage } from './sliding-window.storage';
 
 type Resolvable = number | ((context: ExecutionContext) => number | Promise<number>);
@@ -76,15 +77,14 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
    */
   private countNow(context: ExecutionContext, entry: HandlerThrottler, limit: number, ttl: number, blockDuration: number): true | ThrottlerLimitDetail | null {
     if (entry.ignoreUserAgents !== undefined || !(this.storageService instanceof SlidingWindowThrottlerStorage)) return null;
-    const http = context.switchToHttp();
-    const request = http.getRequest<Record<string, unknown>>();
+    const request = requestOf<Record<string, unknown>>(context);
     const tracker = entry.getTracker(request, context);
     if (typeof tracker !== 'string') return null;
     const name = entry.throttler.name!;
     const key = entry.generateKey(context, tracker, name);
     // As the library's increment(key, ttl, limit, blockDuration, name) on this storage.
     const record = this.storageService.hit(`${name}:${key}`, ttl, limit, blockDuration);
-    const reply = http.getResponse<FastifyReply>();
+    const reply = replyOf(context);
     if (record.isBlocked) {
       if (entry.headers) void reply.header(entry.headers.retryAfter, record.timeToBlockExpire);
       return { limit, ttl, key, tracker, ...record };

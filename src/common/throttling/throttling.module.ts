@@ -3,18 +3,18 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
 import { AuthGuard } from '../auth/auth.guard';
+import { requestOf } from '../http/http-args';
 import { ApiThrottlerGuard } from './api-throttler.guard';
 import { SlidingWindowThrottlerStorage } from './sliding-window.storage';
 import { callboxRateKey, isCallBoxFamily, isTopUp, RateLimitedRequest, topUpRateKey } from './rate-limit-keys';
 
-type Context = { switchToHttp(): { getRequest<T>(): T } };
-const requestOf = (context: Context) => context.switchToHttp().getRequest<RateLimitedRequest>();
+type Context = Parameters<typeof requestOf>[0];
 const isCallBoxCall = (context: Context) => {
-  const request = requestOf(context);
+  const request = requestOf<RateLimitedRequest>(context);
   return request.principal?.kind === 'callbox' && isCallBoxFamily(request);
 };
 const isMainCall = (context: Context) => {
-  const request = requestOf(context);
+  const request = requestOf<RateLimitedRequest>(context);
   return request.principal?.kind === 'admin' && isCallBoxFamily(request);
 };
 
@@ -41,7 +41,7 @@ export function throttlerOptions(config: AppConfig, storage: ThrottlerStorage = 
         name: 'topup',
         ttl: 60_000,
         limit: config.topupRateLimitPerMinute,
-        skipIf: (context) => !isTopUp(requestOf(context)),
+        skipIf: (context) => !isTopUp(requestOf<RateLimitedRequest>(context)),
         getTracker: (request) => topUpRateKey(request as RateLimitedRequest),
       },
     ],
