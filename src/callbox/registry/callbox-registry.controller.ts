@@ -1,8 +1,6 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated } from '../../common/auth/auth.guard';
-import { CurrentPrincipal } from '../../common/auth/current-principal.decorator';
-import type { Principal } from '../../common/auth/principal';
+import { Authenticated, type AuthenticatedRequest } from '../../common/auth/auth.guard';
 import { ApiErrorResponses } from '../../common/http/api-error-responses';
 import { CallBoxRegistryService } from './callbox-registry.service';
 import { HeartbeatDto, HeartbeatResponseDto } from './heartbeat.dto';
@@ -18,8 +16,8 @@ export class CallBoxRegistryController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Enregistre une instance CallBox (idempotent: met à jour capacités, version, lieu)' })
   @ApiErrorResponses(400, 401, 403)
-  async register(@CurrentPrincipal() principal: Principal, @Body() dto: RegisterCallBoxDto): Promise<RegisterResponseDto> {
-    const { box, settings } = await this.registry.register(principal, {
+  async register(@Req() request: AuthenticatedRequest, @Body() dto: RegisterCallBoxDto): Promise<RegisterResponseDto> {
+    const { box, settings } = await this.registry.register(request.principal, {
       id: dto.callboxId,
       maxConcurrent: dto.capabilities.maxConcurrentTransactions,
       supportedTypes: dto.capabilities.supportedTypes,
@@ -39,8 +37,8 @@ export class CallBoxRegistryController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Maintient la connexion et synchronise le statut de la CallBox' })
   @ApiErrorResponses(400, 401, 403, 404)
-  async heartbeat(@CurrentPrincipal() principal: Principal, @Body() dto: HeartbeatDto): Promise<HeartbeatResponseDto> {
-    const { settings, pendingTransactions } = await this.registry.heartbeat(principal, dto.callboxId, {
+  async heartbeat(@Req() request: AuthenticatedRequest, @Body() dto: HeartbeatDto): Promise<HeartbeatResponseDto> {
+    const { settings, pendingTransactions } = await this.registry.heartbeat(request.principal, dto.callboxId, {
       reportedStatus: dto.status,
       queueSize: dto.queueSize ?? null,
       metrics: dto.metrics ? { ...dto.metrics } : null,

@@ -1,14 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Authenticated } from '../../common/auth/auth.guard';
+import { Authenticated, type AuthenticatedRequest } from '../../common/auth/auth.guard';
 import { CurrentPrincipal } from '../../common/auth/current-principal.decorator';
 import type { Principal } from '../../common/auth/principal';
 import { ApiErrorResponses } from '../../common/http/api-error-responses';
 import { heldClientOf } from '../long-poll/held-client';
 import { LongPollService } from '../long-poll/long-poll.service';
 import { CallBoxTransactionsService } from './callbox-transactions.service';
-import { ApiIdempotencyKey, IdempotencyKey } from './idempotency-key';
+import { ApiIdempotencyKey, idempotencyKeyOf } from './idempotency-key';
 import { PendingQueryDto } from './pending-query.dto';
 import { SubmitTransactionDto } from './submit-transaction.dto';
 import { PendingResponseDto, TransactionResponseDto } from './transaction.dto';
@@ -42,23 +42,20 @@ export class CallBoxTransactionsController {
   @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Ajoute une nouvelle transaction à la queue' })
   @ApiErrorResponses(400, 401, 409)
-  async submit(
-    @CurrentPrincipal() principal: Principal,
-    @Body() dto: SubmitTransactionDto,
-    @IdempotencyKey() idempotencyKey?: string,
-  ): Promise<TransactionResponseDto> {
-    return toSubmissionResponse(await this.service.submit(principal, dto, idempotencyKey), 'Transaction ajoutée à la queue');
+  async submit(@Req() request: AuthenticatedRequest, @Body() dto: SubmitTransactionDto): Promise<TransactionResponseDto> {
+    const submitted = await this.service.submit(request.principal, dto, idempotencyKeyOf(request));
+    return toSubmissionResponse(submitted, 'Transaction ajoutée à la queue');
   }
 
   @Put(':transactionId/status')
   @ApiOperation({ summary: "Met à jour le statut d'une transaction (un statut répété est sans effet)" })
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async updateStatus(
-    @CurrentPrincipal() principal: Principal,
+    @Req() request: AuthenticatedRequest,
     @Param('transactionId') transactionId: string,
     @Body() dto: UpdateStatusDto,
   ): Promise<TransactionResponseDto> {
-    const { transaction, changed } = await this.service.report(principal, transactionId, dto);
+    const { transaction, changed } = await this.service.report(request.principal, transactionId, dto);
     return {
       success: true,
       message: changed ? 'Statut mis à jour' : 'Statut déjà enregistré',

@@ -1,19 +1,19 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { requestOf } from '../../common/http/http-args';
 
 /** 1 to 128 visible ASCII characters (no space, no control character). */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 /**
- * The request's Idempotency-Key, or undefined. A param decorator of our own rather than
- * `@Headers('idempotency-key')`, which Swagger would document a second time, lowercase and required.
+ * The request's Idempotency-Key, or undefined. Read by the controller from the request rather than
+ * through `@Headers('idempotency-key')`, which Swagger would document a second time, lowercase and
+ * required, or a param decorator of our own, which the global pipe resolves through a chain of
+ * promises on every submit.
  */
-export const IdempotencyKey = createParamDecorator((_: unknown, context: ExecutionContext): string | undefined => {
-  const value = requestOf<FastifyRequest>(context).headers['idempotency-key'];
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const value = request.headers['idempotency-key'];
   return Array.isArray(value) ? value.join(', ') : value;
-});
+}
 
 /** The header, declared once in the document with its rule. */
 export const ApiIdempotencyKey = () =>

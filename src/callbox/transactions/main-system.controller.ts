@@ -1,11 +1,9 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated } from '../../common/auth/auth.guard';
-import { CurrentPrincipal } from '../../common/auth/current-principal.decorator';
-import type { Principal } from '../../common/auth/principal';
+import { Authenticated, type AuthenticatedRequest } from '../../common/auth/auth.guard';
 import { ApiErrorResponses } from '../../common/http/api-error-responses';
 import { CallBoxTransactionsService } from './callbox-transactions.service';
-import { ApiIdempotencyKey, IdempotencyKey } from './idempotency-key';
+import { ApiIdempotencyKey, idempotencyKeyOf } from './idempotency-key';
 import { SubmitTransactionDto } from './submit-transaction.dto';
 import { TransactionResponseDto } from './transaction.dto';
 import { toSubmissionResponse } from './transaction.mapper';
@@ -22,11 +20,8 @@ export class MainSystemController {
   @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Envoie une transaction vers les CallBox (x-api-key)' })
   @ApiErrorResponses(400, 401, 403, 409)
-  async toCallBox(
-    @CurrentPrincipal() principal: Principal,
-    @Body() dto: SubmitTransactionDto,
-    @IdempotencyKey() idempotencyKey?: string,
-  ): Promise<TransactionResponseDto> {
-    return toSubmissionResponse(await this.service.submit(principal, dto, idempotencyKey), 'Transaction envoyée vers les CallBox');
+  async toCallBox(@Req() request: AuthenticatedRequest, @Body() dto: SubmitTransactionDto): Promise<TransactionResponseDto> {
+    const submitted = await this.service.submit(request.principal, dto, idempotencyKeyOf(request));
+    return toSubmissionResponse(submitted, 'Transaction envoyée vers les CallBox');
   }
 }
