@@ -71,6 +71,24 @@ describe(AssignedCount.name, () => {
     await expect(sut.current('a')).resolves.toBe(3);
   });
 
+  it('answers at once (counted) only what current would answer from memory', async () => {
+    expect(sut.counted('a')).toBeUndefined();
+    await sut.current('a');
+    expect(sut.counted('a')).toBe(2);
+    expect(sut.counted('b')).toBeUndefined();
+    // A transition of its work: nothing until counted again.
+    transitions.published([event('t1', 'pending', 'assigned')], [tx('t1', 'a')]);
+    expect(sut.counted('a')).toBeUndefined();
+    stored.a = 3;
+    await sut.current('a');
+    expect(sut.counted('a')).toBe(3);
+    transitions.published([event('t1', 'assigned', 'pending')], [tx('t1', null)]);
+    expect(sut.counted('a')).toBeUndefined();
+    await sut.current('a');
+    now += ASSIGNED_RECOUNT_MS;
+    expect(sut.counted('a')).toBeUndefined();
+  });
+
   it('shares one count among concurrent heartbeats of a box', async () => {
     await Promise.all([sut.current('a'), sut.current('a'), sut.current('a')]);
     expect(countAssignedTo).toHaveBeenCalledTimes(1);

@@ -43,9 +43,14 @@ export class AssignedCount {
   }
 
   current(callboxId: string): Promise<number> {
+    const counted = this.counted(callboxId);
+    return counted !== undefined ? Promise.resolve(counted) : this.read(callboxId);
+  }
+
+  /** The count when one is kept, else undefined (then `current` reads): a heartbeat answers without an await. */
+  counted(callboxId: string): number | undefined {
     const counted = this.counts.get(callboxId);
-    if (counted && performance.now() - counted.at < ASSIGNED_RECOUNT_MS) return Promise.resolve(counted.n);
-    return this.read(callboxId);
+    return counted && performance.now() - counted.at < ASSIGNED_RECOUNT_MS ? counted.n : undefined;
   }
 
   private read(callboxId: string): Promise<number> {

@@ -55,6 +55,18 @@ describe(PendingCount.name, () => {
     expect(countInStatus).toHaveBeenCalledTimes(1);
   });
 
+  it('answers at once (currentNow) what current answers, only while the count is fresh', async () => {
+    expect(sut.currentNow()).toBeUndefined();
+    await sut.current();
+    transitions.published([event(null, 'pending', 'a'), event(null, 'pending', 'b')]);
+    transitions.published([event('pending', 'assigned', 'c')]);
+    expect(sut.currentNow()).toBe(7 + 2 - 1);
+    now += PENDING_RECOUNT_MS;
+    expect(sut.currentNow()).toBeUndefined();
+    await expect(sut.current()).resolves.toBe(7);
+    expect(sut.currentNow()).toBe(7);
+  });
+
   it('ignores transitions that neither enter nor leave pending', async () => {
     await sut.current();
     transitions.published([event('assigned', 'processing'), event('processing', 'completed')]);

@@ -35,6 +35,15 @@ export class PendingCount {
 
   async current(): Promise<number> {
     if (performance.now() - this.countedAt >= PENDING_RECOUNT_MS) await this.refresh();
+    return this.total();
+  }
+
+  /** The total when the count is fresh, else undefined (then `current` counts): a heartbeat answers without an await. */
+  currentNow(): number | undefined {
+    return performance.now() - this.countedAt < PENDING_RECOUNT_MS ? this.total() : undefined;
+  }
+
+  private total(): number {
     return Math.max(0, this.counted + this.changedSince);
   }
 

@@ -1,8 +1,9 @@
+import { performance } from 'node:perf_hooks';
 import type { AppConfig } from '../../config/app-config';
 import type { Clock } from '../../common/clock/clock';
 import type { CallBoxRepository } from '../registry/callbox';
 import { CallBoxConfigRepository, CallBoxSettings, GLOBAL_SCOPE } from './callbox-config';
-import { CallBoxConfigService } from './callbox-config.service';
+import { CallBoxConfigService, SETTINGS_CACHE_MS } from './callbox-config.service';
 
 const DEFAULTS: CallBoxSettings = { maxRetries: 3, timeoutMs: 30_000, batchSize: 5, pollIntervalMs: 5_000 };
 
@@ -112,6 +113,37 @@ describe(CallBoxConfigService.name, () => {
     await expect(before).resolves.toMatchObject({ batchSize: 7 });
     await expect(sut.effective()).resolves.toMatchObject({ batchSize: 9 });
     expect(repository.reads).toBe(2);
+  });
+
+  it('answers at once (effectiveNow) only from a fresh read, and never the settings an update replaced', async () => {
+    repository.stored.set('box_2', { batchSize: 2 });
+    expect(sut.effectiveNow('box_1')).toBeUndefined();
+    const first = sut.effective('box_1');
+    await new Promise((resolve) => setImmediate(resolve));
+    repository.finishReads();
+    const box1 = await first;
+    expect(sut.effectiveNow('box_1')).toBe(box1);
+    expect(sut.effectiveNow('box_2')).toBe(await sut.effective('box_2'));
+    expect(sut.effectiveNow('box_2')).toMatchObject({ batchSize: 2 });
+
+    // A change through this process: the next request sees it, never the settings it replaced.
+    const update = sut.update({ batchSize: 9 }, 'box_1');
+    await new Promise((resolve) => setImmediate(resolve));
+    // Written, and the read after it under way: nothing is answered at once meanwhile.
+    expect(sut.effectiveNow('box_1')).toBeUndefined();
+    repository.finishReads();
+    await update;
+    expect(sut.effectiveNow('box_1')).toMatchObject({ batchSize: 9 });
+    expect(sut.effectiveNow('box_3')).toMatchObject({ batchSize: 7 });
+
+    // Another replica's change: the read is too old after SETTINGS_CACHE_MS, so the request reads again.
+    const now = performance.now();
+    const clock = jest.spyOn(performance, 'now').mockReturnValue(now + SETTINGS_CACHE_MS);
+    try {
+      expect(sut.effectiveNow('box_1')).toBeUndefined();
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('lets the next request read again after a failed read', async () => {

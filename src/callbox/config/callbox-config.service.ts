@@ -41,7 +41,19 @@ export class CallBoxConfigService {
   private merged: { from: StoredSettings; byScope: Map<string, AdvertisedSettings> } | null = null;
 
   async effective(callboxId?: string): Promise<AdvertisedSettings> {
-    const stored = await this.stored();
+    return this.mergedFor(await this.stored(), callboxId);
+  }
+
+  /**
+   * The same settings when the last read is fresh, else undefined (then `effective` reads): a
+   * heartbeat answers from it without an await, which allocated a promise and a suspended frame.
+   */
+  effectiveNow(callboxId?: string): AdvertisedSettings | undefined {
+    const stored = this.freshSnapshot();
+    return stored && this.mergedFor(stored, callboxId);
+  }
+
+  private mergedFor(stored: StoredSettings, callboxId: string | undefined): AdvertisedSettings {
     if (this.merged?.from !== stored) this.merged = { from: stored, byScope: new Map() };
     const scope = callboxId !== undefined && stored.has(callboxId) ? callboxId : GLOBAL_SCOPE;
     let settings = this.merged.byScope.get(scope);
@@ -57,10 +69,15 @@ export class CallBoxConfigService {
     return settings;
   }
 
+  private freshSnapshot(): StoredSettings | undefined {
+    const snapshot = this.snapshot;
+    return snapshot && performance.now() - snapshot.readAt < SETTINGS_CACHE_MS ? snapshot.stored : undefined;
+  }
+
   private stored(): Promise<StoredSettings> {
-    const now = performance.now();
-    if (this.snapshot && now - this.snapshot.readAt < SETTINGS_CACHE_MS) return Promise.resolve(this.snapshot.stored);
-    return this.reading ?? this.readOnce(now);
+    const fresh = this.freshSnapshot();
+    if (fresh) return Promise.resolve(fresh);
+    return this.reading ?? this.readOnce(performance.now());
   }
 
   /** One query, shared with every request that needs the settings before it answers. */

@@ -83,9 +83,11 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
    * it through this process, with its buffered heartbeat laid over. Good enough to answer a request
    * and to decide that a box gets nothing; never enough to give it work: see lockedForClaim.
    */
-  async findById(id: string): Promise<CallBox | null> {
-    const box = await this.boxes.read(id, () => this.store.findById(id));
-    return box && this.heartbeats.overlay(box);
+  findById(id: string): Promise<CallBox | null> {
+    // A cached box without the async frames of a read (every device request asks for its box).
+    const cached = this.boxes.get(id);
+    if (cached !== undefined) return Promise.resolve(this.heartbeats.overlay(cached));
+    return this.boxes.read(id, () => this.store.findById(id)).then((box) => box && this.heartbeats.overlay(box));
   }
 
   /**
@@ -143,13 +145,17 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
   }
 
   /** A connected box's heartbeat waits in memory; a disconnected box's is written at once, as its reconnection. */
-  async recordHeartbeat(id: string, heartbeat: Heartbeat, now: number): Promise<{ box: CallBox; reconnected: boolean } | null> {
-    const known = await this.findById(id);
-    if (!known) return null;
+  recordHeartbeat(id: string, heartbeat: Heartbeat, now: number): Promise<{ box: CallBox; reconnected: boolean } | null> {
+    const cached = this.boxes.get(id);
+    if (cached !== undefined) return this.heartbeatOf(id, this.heartbeats.overlay(cached), heartbeat, now);
+    return this.findById(id).then((known) => known && this.heartbeatOf(id, known, heartbeat, now));
+  }
+
+  private heartbeatOf(id: string, known: CallBox, heartbeat: Heartbeat, now: number): Promise<{ box: CallBox; reconnected: boolean } | null> {
     const buffered: BufferedHeartbeat = { ...heartbeat, at: now };
     if (known.connection === 'connected') {
       this.heartbeats.put(id, buffered);
-      return { box: withHeartbeat(known, buffered), reconnected: false };
+      return Promise.resolve({ box: withHeartbeat(known, buffered), reconnected: false });
     }
     this.heartbeats.forget(id);
     return this.changed(this.store.writeHeartbeat(id, buffered), [id]);

@@ -39,10 +39,17 @@ export class CallBoxRegistryService {
     if (!recorded) throw callboxNotRegistered(callboxId);
     const { box, reconnected } = recorded;
     if (reconnected) this.logger.log({ callboxId, event: 'connected' }, `CallBox ${callboxId} reconnected`);
+    // Almost always all three are cached: answered without the awaits (a promise and a frame each).
+    const settingsNow = this.configs.effectiveNow(callboxId);
+    const waitingNow = this.assigned.counted(callboxId);
+    const queuedNow = this.pendingCount.currentNow();
+    if (settingsNow && waitingNow !== undefined && queuedNow !== undefined) {
+      return { box, settings: settingsNow, pendingTransactions: waitingNow + queuedNow };
+    }
     const [settings, waitingForBox, queued] = await Promise.all([
-      this.configs.effective(callboxId),
-      this.assigned.current(callboxId),
-      this.pendingCount.current(),
+      settingsNow ?? this.configs.effective(callboxId),
+      waitingNow ?? this.assigned.current(callboxId),
+      queuedNow ?? this.pendingCount.current(),
     ]);
     return { box, settings, pendingTransactions: waitingForBox + queued };
   }
