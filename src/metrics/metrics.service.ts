@@ -6,6 +6,7 @@ import { TRANSACTION_STATUSES } from '../transactions/transaction';
 import { canTransition } from '../transactions/transaction-state-machine';
 import { TransactionRepository } from '../transactions/transaction.repository';
 import { TransactionTransitions } from '../transactions/transaction-transitions';
+import { BoundCounter, BoundHistogram } from './bound-series';
 import { EventLoopDelayMonitor } from './event-loop-delay';
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -26,8 +27,8 @@ const TICK_STEPS = ['disconnected', 'requeued', 'needsReview', 'retried', 'faile
  */
 /** The label sets of one (method, route, status) answer. */
 interface ResponseSeries {
-  readonly duration: Readonly<Record<'method' | 'route' | 'status', string>>;
-  readonly answers: Readonly<Record<'method' | 'route' | 'class', string>>;
+  readonly duration: BoundHistogram;
+  readonly answers: BoundCounter;
 }
 
 @Injectable()
@@ -185,14 +186,14 @@ export class MetricsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   observeResponse(method: string, route: string, status: number, seconds: number): void {
     const series = this.responseSeries(method, route, status);
-    this.httpDuration.observe(series.duration, seconds);
-    this.httpResponses.inc(series.answers);
+    series.duration.observe(seconds);
+    series.answers.inc();
   }
 
   /**
-   * Each answer's label sets, built once per (method, route, status) and reused: every request
-   * built two label objects and two strings here, garbage the collector then swept (a device
-   * request's allocations are what the fleet's GC time is made of).
+   * Each answer's series, bound once per (method, route, status) and reused: every request built
+   * two label objects and prom-client hashed them into two strings, garbage the collector then
+   * swept (a device request's allocations are what the fleet's GC time is made of).
    */
   private responseSeries(method: string, route: string, status: number): ResponseSeries {
     let byRoute = this.seriesByMethod.get(method);
@@ -202,8 +203,8 @@ export class MetricsService implements OnApplicationBootstrap, OnModuleDestroy {
     let series = byStatus.get(status);
     if (!series) {
       series = {
-        duration: { method, route, status: String(status) },
-        answers: { method, route, class: `${Math.floor(status / 100)}xx` },
+        duration: new BoundHistogram(this.httpDuration, { method, route, status: String(status) }),
+        answers: new BoundCounter(this.httpResponses, { method, route, class: `${Math.floor(status / 100)}xx` }),
       };
       byStatus.set(status, series);
     }
