@@ -12,6 +12,7 @@ import { CallBoxRegistryService } from './registry/callbox-registry.service';
 import { BufferedCallBoxRepository } from './registry/buffered-callbox.repository';
 import { SqlCallBoxRepository } from './registry/sql-callbox.repository';
 import { LongPollHub } from './long-poll/long-poll-hub';
+import { HeldReplies } from './long-poll/held-reply';
 import { LongPollService } from './long-poll/long-poll.service';
 import { InProcessWorkBus, PostgresWorkBus, WorkBus } from './long-poll/work-bus';
 import { CallBoxStatsController } from './stats/callbox-stats.controller';
@@ -41,6 +42,7 @@ const services = [
   TransactionAdminService,
   LongPollHub,
   LongPollService,
+  HeldReplies,
 ];
 const controllers = [
   CallBoxRegistryController,

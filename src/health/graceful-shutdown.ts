@@ -8,6 +8,13 @@ import { flushLogs } from '../common/logging/root-logger';
  * each answer closes its connection: a keep-alive connection left open would hold the server's
  * close for Fastify's keep-alive timeout (72 s), past any stop grace period.
  */
+const IN_FLIGHT = Symbol('inFlightRequests');
+
+/** Whether `fastify` is draining for a shutdown: an answer written outside Fastify's send closes its connection too. */
+export function isDraining(fastify: FastifyInstance): boolean {
+  return (fastify as unknown as Record<symbol, (() => boolean) | undefined>)[IN_FLIGHT]?.() === true;
+}
+
 export class InFlightRequests {
   current = 0;
   answered = 0;
@@ -15,6 +22,8 @@ export class InFlightRequests {
   private closing = false;
 
   register(fastify: FastifyInstance): void {
+    const draining = () => this.draining;
+    fastify.decorate(IN_FLIGHT, draining);
     fastify.addHook('onRequest', (_request, _reply, done) => {
       this.current += 1;
       done();

@@ -4,6 +4,7 @@ import { AppModule } from '../../src/app.module';
 import { APP_OPTIONS, configureApp, createFastifyAdapter } from '../../src/app.setup';
 import { Clock } from '../../src/common/clock/clock';
 import { AppConfig, loadAppConfig } from '../../src/config/app-config';
+import { InFlightRequests } from '../../src/health/graceful-shutdown';
 import { ApiClient } from './api-client';
 import { FakeClock } from './fake-clock';
 import { createTestDatabase } from './test-database';
@@ -23,6 +24,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** A clock the spec moves; without it the system clock runs. */
   fakeClock?: boolean;
+  /** Registered as main.ts registers it: a spec can drain without stopping the app. */
+  inFlight?: InFlightRequests;
 }
 
 /**
@@ -56,6 +59,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...APP_OPTIONS,
   });
   configureApp(app);
+  options.inFlight?.register(app.getHttpAdapter().getInstance());
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   await app.listen(0, '127.0.0.1');

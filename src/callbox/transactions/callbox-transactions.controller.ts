@@ -1,12 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Authenticated, type AuthenticatedRequest } from '../../common/auth/auth.guard';
 import { CurrentPrincipal } from '../../common/auth/current-principal.decorator';
 import type { Principal } from '../../common/auth/principal';
 import { ApiErrorResponses } from '../../common/http/api-error-responses';
 import { heldClientOf } from '../long-poll/held-client';
-import { LongPollService } from '../long-poll/long-poll.service';
+import { HeldReplies } from '../long-poll/held-reply';
+import { LongPollService, PollAnswer } from '../long-poll/long-poll.service';
 import { CallBoxTransactionsService } from './callbox-transactions.service';
 import { ApiIdempotencyKey, idempotencyKeyOf } from './idempotency-key';
 import { PendingQueryDto } from './pending-query.dto';
@@ -22,6 +23,7 @@ export class CallBoxTransactionsController {
   constructor(
     private readonly service: CallBoxTransactionsService,
     private readonly longPoll: LongPollService,
+    private readonly heldReplies: HeldReplies,
   ) {}
 
   @Get('pending')
@@ -31,10 +33,18 @@ export class CallBoxTransactionsController {
       'Avec `waitMs` (long polling) : sans travail pour la CallBox, la requête est tenue jusqu’à ce qu’il en arrive ou que `waitMs` ' +
       'passe (au plus `config.longPollMaxWaitMs`), puis répond comme un poll. Sans `waitMs`, rien ne change.',
   })
+  @ApiOkResponse({ type: PendingResponseDto })
   @ApiErrorResponses(400, 401, 403, 404)
-  async pending(@CurrentPrincipal() principal: Principal, @Query() query: PendingQueryDto, @Req() request: FastifyRequest): Promise<PendingResponseDto> {
-    const { transactions, totalPending, standing } = await this.longPoll.pending(principal, query.callboxId, query.limit, query.waitMs, heldClientOf(request));
-    return { success: true, transactions: transactions.map(toTransactionDto), count: transactions.length, totalPending, ...standing };
+  async pending(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: PendingQueryDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const outcome = await this.longPoll.pending(principal, query.callboxId, query.limit, query.waitMs, heldClientOf(request));
+    // Held: answered when its hold ends, with no frame of this route waiting meanwhile.
+    if (outcome.held) return this.heldReplies.answerLater(request, reply, outcome.held.then(toPendingResponse));
+    void reply.send(toPendingResponse(outcome.answer));
   }
 
   @Post('submit')
@@ -62,4 +72,8 @@ export class CallBoxTransactionsController {
       transaction: toTransactionDto(transaction),
     };
   }
+}
+
+function toPendingResponse({ transactions, totalPending, standing }: PollAnswer): PendingResponseDto {
+  return { success: true, transactions: transactions.map(toTransactionDto), count: transactions.length, totalPending, ...standing };
 }
