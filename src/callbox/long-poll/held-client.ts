@@ -19,16 +19,25 @@ export function heldMsOf(request: FastifyRequest): number {
 
 /** The request's connection: a box that hung up (or whose network dropped it) is not answered, and claims nothing. */
 export function heldClientOf(request: FastifyRequest): HeldClient {
-  const socket = request.raw.socket;
-  return {
-    gone: () => socket.destroyed,
-    onGone: (leave) => {
-      socket.once('close', leave);
-      return () => void socket.off('close', leave);
-    },
-    held: (ms) => {
-      const timed = request as unknown as WithHeldTime;
-      timed[HELD_MS] = (timed[HELD_MS] ?? 0) + ms;
-    },
-  };
+  return new HeldRequest(request);
+}
+
+/** A class, not three closures: one object per held poll, 10 000 of them at a full fleet. */
+class HeldRequest implements HeldClient {
+  constructor(private readonly request: FastifyRequest) {}
+
+  gone(): boolean {
+    return this.request.raw.socket.destroyed;
+  }
+
+  onGone(leave: () => void): () => void {
+    const socket = this.request.raw.socket;
+    socket.once('close', leave);
+    return () => void socket.off('close', leave);
+  }
+
+  held(ms: number): void {
+    const timed = this.request as unknown as WithHeldTime;
+    timed[HELD_MS] = (timed[HELD_MS] ?? 0) + ms;
+  }
 }

@@ -86,7 +86,7 @@ export class LongPollService {
         // submit: answered at once, a long-polling box polls again at once, and a fleet whose
         // heartbeats the gateway fell behind with spins on its polls (measured: 654 silent boxes sent
         // 700 polls a second). Its deadline, or work the dispatcher assigns it, ends the wait.
-        const wake = await waiting.wait({ callboxId, ...(answer.waitFor ?? CLAIMS_NOTHING), deadline }, since, client.onGone);
+        const wake = await waiting.wait({ callboxId, ...(answer.waitFor ?? CLAIMS_NOTHING), deadline }, since, client);
         client.held(performance.now() - heldFrom);
         if (wake.reason === 'shutdown' || wake.reason === 'gone') return answer;
         const woken = wake.reason === 'work' ? wake : undefined;

@@ -88,7 +88,7 @@ describe(WaitingPolls.name, () => {
 
   it('a client that leaves ends its wait, and is woken no more', async () => {
     let leave: () => void = () => undefined;
-    const gone = settledOf(sut.wait(spec('a', 1000), 0, (l) => ((leave = l), () => undefined)));
+    const gone = settledOf(sut.wait(spec('a', 1000), 0, { onGone: (l) => ((leave = l), () => undefined) }));
     leave();
     expect(await gone()).toEqual({ reason: 'gone' });
     expect(sut.offer([recharge])).toBe(0);

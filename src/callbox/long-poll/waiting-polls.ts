@@ -139,12 +139,12 @@ export class WaitingPolls {
   }
 
   /**
-   * Holds until work, the deadline, the client's departure (`onGone` registers the callback that
+   * Holds until work, the deadline, the client's departure (its `onGone` registers the callback that
    * ends the wait) or the shutdown. `sinceVersion`: the version seen before the poll that found
    * nothing; if work since then woke no held poll (pending work, or work assigned to this box), the
    * wait ends at once: that poll may have missed it.
    */
-  wait(spec: WaitSpec, sinceVersion: number, onGone?: (leave: () => void) => () => void): Promise<Wake> {
+  wait(spec: WaitSpec, sinceVersion: number, client?: { onGone(leave: () => void): () => void }): Promise<Wake> {
     if (this.closed) return Promise.resolve({ reason: 'shutdown' });
     const assignedMeanwhile = (this.unwokenBoxes.get(spec.callboxId) ?? -1) > sinceVersion;
     this.unwokenBoxes.delete(spec.callboxId);
@@ -152,8 +152,14 @@ export class WaitingPolls {
     if (spec.deadline <= this.now()) return Promise.resolve({ reason: 'deadline' });
     return new Promise<Wake>((resolve) => {
       let forget: (() => void) | undefined;
+      // Every key written out, in one order: a spread gave each held poll's waiter a hidden class of
+      // its own (about 300 bytes more per held poll, 10 000 of them at a full fleet).
       const waiter: Waiter = {
-        ...spec,
+        callboxId: spec.callboxId,
+        types: spec.types,
+        operators: spec.operators,
+        deadline: spec.deadline,
+        room: spec.room,
         settled: false,
         settle: (wake) => {
           if (waiter.settled) return;
@@ -169,7 +175,7 @@ export class WaitingPolls {
       ofBox.add(waiter);
       this.deadlines.push(spec.deadline, waiter);
       this.arm();
-      forget = onGone?.(() => waiter.settle({ reason: 'gone' }));
+      forget = client?.onGone(() => waiter.settle({ reason: 'gone' }));
     });
   }
 
