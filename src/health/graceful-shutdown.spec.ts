@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { InFlightRequests } from './graceful-shutdown';
+import { InFlightRequests, isDraining } from './graceful-shutdown';
 
 type Hook = (...args: unknown[]) => void;
 
@@ -7,7 +7,11 @@ type Hook = (...args: unknown[]) => void;
 function fakeFastify() {
   const hooks = new Map<string, Hook>();
   const server = { closeIdleConnections: jest.fn() };
-  const fastify = { addHook: (name: string, hook: Hook) => hooks.set(name, hook), server } as unknown as FastifyInstance;
+  const fastify = {
+    addHook: (name: string, hook: Hook) => hooks.set(name, hook),
+    decorate: (name: string | symbol, value: unknown) => void Object.assign(fastify, { [name]: value }),
+    server,
+  } as unknown as FastifyInstance;
   const answer = () => hooks.get('onResponse')!({}, {}, () => undefined);
   return { fastify, server, answer };
 }
@@ -37,5 +41,15 @@ describe(InFlightRequests.name, () => {
     answer();
     await nextTurn();
     expect(server.closeIdleConnections).not.toHaveBeenCalled();
+  });
+
+  it('tells whether the server drains, for answers written outside Fastify (held long polls)', () => {
+    const { fastify } = fakeFastify();
+    expect(isDraining(fastify)).toBe(false);
+    const inFlight = new InFlightRequests();
+    inFlight.register(fastify);
+    expect(isDraining(fastify)).toBe(false);
+    inFlight.draining = true;
+    expect(isDraining(fastify)).toBe(true);
   });
 });
