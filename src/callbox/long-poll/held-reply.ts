@@ -28,19 +28,17 @@ export class HeldReplies {
   answerLater(request: FastifyRequest, reply: FastifyReply, answer: Promise<unknown>): void {
     reply.hijack();
     answer.then(
-      (body) => this.write(reply, 200, body),
-      (error: unknown) => {
-        const { status, body } = errorReplyFor(this.families, this.logger, error, request, reply);
-        this.write(reply, status, body);
-      },
+      (body) => this.write(reply, () => ({ status: 200, body })),
+      (error: unknown) => this.write(reply, () => errorReplyFor(this.families, this.logger, error, request, reply)),
     );
   }
 
-  private write(reply: FastifyReply, status: number, body: unknown): void {
+  private write(reply: FastifyReply, render: () => { status: number; body: unknown }): void {
     const raw = reply.raw;
-    // The box hung up meanwhile: nowhere to answer (and its hold claimed nothing).
-    if (raw.headersSent || raw.destroyed) return;
     try {
+      const { status, body } = render();
+      // The box hung up meanwhile: nowhere to answer (and its hold claimed nothing).
+      if (raw.headersSent || raw.destroyed) return;
       void reply.code(status);
       const payload = String(reply.serialize(body));
       const headers: OutgoingHttpHeaders = { ...(reply.getHeaders() as OutgoingHttpHeaders), 'content-type': JSON_UTF8, 'content-length': Buffer.byteLength(payload) };
