@@ -13,9 +13,9 @@ interface RawAnswer {
 }
 
 /** One GET on a connection of its own, every header of the answer kept. */
-function rawGet(t: TestApp, path: string, requestId: string): Promise<RawAnswer> {
+function rawGet(t: TestApp, path: string, requestId: string, method = 'GET'): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(`${t.api.baseUrl}${path}`, { agent: false, headers: { authorization: `Bearer ${TEST_CALLBOX_TOKEN}`, 'x-request-id': requestId } }, (response) => {
+    const outgoing = request(`${t.api.baseUrl}${path}`, { method, agent: false, headers: { authorization: `Bearer ${TEST_CALLBOX_TOKEN}`, 'x-request-id': requestId } }, (response) => {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));
@@ -134,5 +134,16 @@ describe('Long polling: a held poll is answered as any poll', () => {
     expect(held.headers.connection).toBe('close');
     expect(shapeOf(held).headerNames).toEqual(shapeOf(now).headerNames);
     expect(now.headers.connection).toBe('close');
+  });
+
+  it('a HEAD poll is refused (405, Allow: GET) and claims nothing: it could not show what it claimed', async () => {
+    const tx = await submit(t.api);
+    for (const path of [paths.pending('callbox_held'), longPollPath('callbox_held', 20_000)]) {
+      const head = await rawGet(t, path, 'probe-head', 'HEAD');
+      expect(head.status).toBe(405);
+      expect(head.headers.allow).toBe('GET');
+    }
+    const now = await rawGet(t, paths.pending('callbox_held'), 'probe-after-head');
+    expect(JSON.parse(now.text)).toMatchObject({ count: 1, transactions: [{ id: tx.id }] });
   });
 });

@@ -104,8 +104,13 @@ describe('Long polling: work promised to a woken poll', () => {
 
   it('a fresh long poll arriving while the woken poll has not claimed yet opens no claim unit, and waits', async () => {
     await register('callbox_001', 'callbox_002', 'callbox_003', 'callbox_004', 'callbox_fresh');
-    const waitingBoxes = ['callbox_001', 'callbox_002', 'callbox_003', 'callbox_004'].map((id) => holdPoll(t, id, WAIT_MS));
-    await untilHeld(t, 4);
+    // One at a time: the submit wakes the box that waited longest, which must be callbox_001 (four
+    // polls sent together arrive in any order on a loaded machine).
+    const waitingBoxes: HeldPoll[] = [];
+    for (const id of ['callbox_001', 'callbox_002', 'callbox_003', 'callbox_004']) {
+      waitingBoxes.push(holdPoll(t, id, WAIT_MS));
+      await untilHeld(t, waitingBoxes.length);
+    }
     gate('callbox_001');
     const tx = await submit(t.api);
     await untilWokenAtGate('callbox_001');

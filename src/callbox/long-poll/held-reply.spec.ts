@@ -64,11 +64,15 @@ describe(HeldReplies.name, () => {
     expect(raw.end).not.toHaveBeenCalled();
   });
 
-  it('an answer that cannot be written closes the connection and is logged, never an unhandled rejection (which stops the process)', async () => {
-    const { reply, raw } = fakeReply({ serialize: () => { throw new Error('not serializable'); } });
+  it('an answer that cannot be written is answered as a poll answered at once would be: a 500 in the CallBox body, logged, never an unhandled rejection (which stops the process)', async () => {
+    const { reply, raw } = fakeReply({ serialize: () => { throw new TypeError('Do not know how to serialize a BigInt'); } });
     new HeldReplies(new ErrorFamilies()).answerLater(request, reply, Promise.resolve({ success: true }));
     await settle();
-    expect(raw.destroy).toHaveBeenCalledTimes(1);
+    expect(raw.writeHead).toHaveBeenCalledWith(500, expect.objectContaining({ 'x-request-id': 'req-1', 'content-type': 'application/json; charset=utf-8' }));
+    const body = JSON.parse(raw.end.mock.calls[0][0] as string) as Record<string, unknown>;
+    expect(body).toMatchObject({ success: false, code: 'INTERNAL' });
+    expect(JSON.stringify(body)).not.toContain('BigInt');
+    expect(raw.destroy).not.toHaveBeenCalled();
     expect(Logger.prototype.error).toHaveBeenCalled();
     expect(unhandled).toEqual([]);
   });

@@ -28,27 +28,42 @@ export class HeldReplies {
   answerLater(request: FastifyRequest, reply: FastifyReply, answer: Promise<unknown>): void {
     reply.hijack();
     answer.then(
-      (body) => this.write(reply, () => ({ status: 200, body })),
-      (error: unknown) => this.write(reply, () => errorReplyFor(this.families, this.logger, error, request, reply)),
+      (body) => this.write(request, reply, () => ({ status: 200, body })),
+      (error: unknown) => this.write(request, reply, () => errorReplyFor(this.families, this.logger, error, request, reply)),
     );
   }
 
-  private write(reply: FastifyReply, render: () => { status: number; body: unknown }): void {
+  private write(request: FastifyRequest, reply: FastifyReply, render: () => { status: number; body: unknown }): void {
     const raw = reply.raw;
     try {
       const { status, body } = render();
-      // The box hung up meanwhile: nowhere to answer (and its hold claimed nothing).
+      // The box hung up meanwhile: nowhere to answer (what a woken poll claimed comes back at its next poll).
       if (raw.headersSent || raw.destroyed) return;
-      void reply.code(status);
-      const payload = String(reply.serialize(body));
-      const headers: OutgoingHttpHeaders = { ...(reply.getHeaders() as OutgoingHttpHeaders), 'content-type': JSON_UTF8, 'content-length': Buffer.byteLength(payload) };
-      if (isDraining(reply.server)) headers.connection = 'close';
-      raw.writeHead(status, headers);
-      raw.end(payload);
+      this.send(reply, status, String(reply.serialize(body)));
     } catch (error) {
       // Not thrown on: nothing awaits this answer, and an unhandled rejection stops the process.
-      this.logger.error({ requestId: reply.request.id, err: error }, 'Held long poll: its answer could not be written; connection closed');
+      this.logger.error({ requestId: request.id, err: error }, 'Held long poll: its answer could not be written');
+      this.sendInternalError(request, reply);
+    }
+  }
+
+  /** As a poll answered at once gets when its answer cannot be written: a 500 in the CallBox body. */
+  private sendInternalError(request: FastifyRequest, reply: FastifyReply): void {
+    const raw = reply.raw;
+    try {
+      if (raw.headersSent || raw.destroyed) return void raw.destroy();
+      const { status, body } = this.families.rendererFor(request).render(new Error('held long poll answer not writable'), request);
+      this.send(reply, status, JSON.stringify(body));
+    } catch {
       raw.destroy();
     }
+  }
+
+  private send(reply: FastifyReply, status: number, payload: string): void {
+    void reply.code(status);
+    const headers: OutgoingHttpHeaders = { ...(reply.getHeaders() as OutgoingHttpHeaders), 'content-type': JSON_UTF8, 'content-length': Buffer.byteLength(payload) };
+    if (isDraining(reply.server)) headers.connection = 'close';
+    reply.raw.writeHead(status, headers);
+    reply.raw.end(payload);
   }
 }

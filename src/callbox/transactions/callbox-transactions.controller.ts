@@ -41,6 +41,8 @@ export class CallBoxTransactionsController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    // A poll claims work: a HEAD (which Fastify routes here too) would claim what it cannot show.
+    if (request.method === 'HEAD') return void reply.code(405).header('allow', 'GET').send();
     const outcome = await this.longPoll.pending(principal, query.callboxId, query.limit, query.waitMs, heldClientOf(request));
     // Held: answered when its hold ends, with no frame of this route waiting meanwhile.
     if (outcome.held) return this.heldReplies.answerLater(request, reply, outcome.held.then(toPendingResponse));
