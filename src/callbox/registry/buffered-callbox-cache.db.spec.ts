@@ -49,6 +49,23 @@ describe(`${BufferedCallBoxRepository.name} (the box cache under a fleet's traff
     now -= 3_600;
   }
 
+  it('answers cachedById only from an entry findById would use, with the heartbeat waiting in memory laid over', async () => {
+    boxes.forgetBox(A);
+    expect(boxes.cachedById(A)).toBeUndefined();
+    expect(boxes.cachedById('box-never-registered')).toBeUndefined();
+    const read = await boxes.findById(A);
+    expect(boxes.cachedById(A)).toEqual(read);
+
+    now += 5_000;
+    await boxes.recordHeartbeat(A, { reportedStatus: 'busy', queueSize: 2, metrics: null }, now);
+    expect(boxes.cachedById(A)).toMatchObject({ reportedStatus: 'busy', queueSize: 2, lastHeartbeatAt: now });
+    expect(boxes.cachedById(A)).toEqual(await boxes.findById(A));
+
+    boxes.forgetBox(A);
+    expect(boxes.cachedById(A)).toBeUndefined();
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
   it('reads a steadily heartbeating box once, whatever its requests', async () => {
     for (const interval of [9_000, 11_000, 10_000, 11_000, 9_500, 11_000, 10_500]) await cycle(interval);
     expect(reads).toHaveBeenCalledTimes(1);

@@ -85,9 +85,14 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
    */
   findById(id: string): Promise<CallBox | null> {
     // A cached box without the async frames of a read (every device request asks for its box).
-    const cached = this.boxes.get(id);
-    if (cached !== undefined) return Promise.resolve(this.heartbeats.overlay(cached));
+    const cached = this.cachedById(id);
+    if (cached !== undefined) return Promise.resolve(cached);
     return this.boxes.read(id, () => this.store.findById(id)).then((box) => box && this.heartbeats.overlay(box));
+  }
+
+  override cachedById(id: string): CallBox | undefined {
+    const cached = this.boxes.get(id);
+    return cached === undefined ? undefined : this.heartbeats.overlay(cached);
   }
 
   /**

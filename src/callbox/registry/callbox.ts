@@ -54,6 +54,13 @@ export abstract class CallBoxRepository {
   /** Registers the box, or updates its capabilities, version and location when it is known. */
   abstract register(registration: Registration, now: number): Promise<CallBox>;
   abstract findById(id: string): Promise<CallBox | null>;
+  /**
+   * The box as findById would answer it, when this process holds that answer already (no read, no
+   * await); undefined otherwise, then findById decides. Without a cache of its own: always undefined.
+   */
+  cachedById(_id: string): CallBox | undefined {
+    return undefined;
+  }
   /** Null when the box never registered. */
   /** Null when the box never registered; `reconnected` when it had been marked disconnected. */
   abstract recordHeartbeat(id: string, heartbeat: Heartbeat, now: number): Promise<{ box: CallBox; reconnected: boolean } | null>;
