@@ -151,16 +151,16 @@ export class BufferedCallBoxRepository extends CallBoxRepository implements OnMo
 
   /** A connected box's heartbeat waits in memory; a disconnected box's is written at once, as its reconnection. */
   recordHeartbeat(id: string, heartbeat: Heartbeat, now: number): Promise<{ box: CallBox; reconnected: boolean } | null> {
+    // The cached row as stored: the heartbeats are laid over it once, by putOver.
     const cached = this.boxes.get(id);
-    if (cached !== undefined) return this.heartbeatOf(id, this.heartbeats.overlay(cached), heartbeat, now);
+    if (cached !== undefined) return this.heartbeatOf(id, cached, heartbeat, now);
     return this.findById(id).then((known) => known && this.heartbeatOf(id, known, heartbeat, now));
   }
 
   private heartbeatOf(id: string, known: CallBox, heartbeat: Heartbeat, now: number): Promise<{ box: CallBox; reconnected: boolean } | null> {
     const buffered: BufferedHeartbeat = { ...heartbeat, at: now };
     if (known.connection === 'connected') {
-      this.heartbeats.put(id, buffered);
-      return Promise.resolve({ box: withHeartbeat(known, buffered), reconnected: false });
+      return Promise.resolve({ box: this.heartbeats.putOver(id, known, buffered), reconnected: false });
     }
     this.heartbeats.forget(id);
     return this.changed(this.store.writeHeartbeat(id, buffered), [id]);

@@ -227,3 +227,39 @@ describe(withHeartbeat.name, () => {
     expect(box).toEqual(stored('a'));
   });
 });
+
+describe(`${HeartbeatBuffer.name}.putOver`, () => {
+  /** The box a heartbeat answered before putOver: laid over the replaced heartbeat, then over the new one. */
+  const twoCopies = (sut: HeartbeatBuffer, box: CallBox, heartbeat: BufferedHeartbeat) => {
+    const known = sut.overlay(box);
+    sut.put(box.id, heartbeat);
+    return withHeartbeat(known, heartbeat);
+  };
+  const cases: Array<[string, BufferedHeartbeat[], BufferedHeartbeat]> = [
+    ['nothing waiting', [], beat(2_000)],
+    ['one waiting', [beat(2_000, 'busy', 7)], beat(3_000, 'active', null)],
+    ['one waiting without metrics or queue size', [{ ...beat(2_000), metrics: null, queueSize: null }], beat(3_000)],
+    ['a later one waiting (the clock set back)', [beat(9_000, 'busy', 7)], { ...beat(3_000, 'active', null), metrics: null }],
+    ['a box heard later than both', [beat(2_000)], beat(3_000)],
+  ];
+
+  it.each(cases)('answers the box as overlay shows it after put (%s), with the same heartbeat waiting', (name, earlier, heartbeat) => {
+    const box = stored('box-1', name === 'a box heard later than both' ? 50_000 : 1_000);
+    const [sut, reference] = [new HeartbeatBuffer(), new HeartbeatBuffer()];
+    for (const b of earlier) [sut, reference].forEach((buffer) => buffer.put(box.id, b));
+    const expected = twoCopies(reference, box, heartbeat);
+    expect(sut.putOver(box.id, box, heartbeat)).toEqual(expected);
+    expect(sut.overlay(box)).toEqual(reference.overlay(box));
+  });
+
+  it('lays the heartbeat being written under the new one, as overlay does', async () => {
+    const box = stored('box-1');
+    const sut = new HeartbeatBuffer();
+    sut.put(box.id, beat(8_000, 'busy', 7));
+    let answered: CallBox | undefined;
+    await sut.drain(async () => {
+      answered = sut.putOver(box.id, box, { ...beat(3_000, 'active', null), metrics: null });
+    });
+    expect(answered).toMatchObject({ reportedStatus: 'active', queueSize: 7, metrics: { uptime: 8_000 }, lastHeartbeatAt: 8_000 });
+  });
+});

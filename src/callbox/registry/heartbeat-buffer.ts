@@ -26,8 +26,18 @@ export class HeartbeatBuffer {
 
   /** A heartbeat without queueSize or metrics keeps those of the one it replaces (as the stored row does). */
   put(id: string, heartbeat: BufferedHeartbeat): void {
+    this.waiting.set(id, kept(this.waiting.get(id) ?? this.writing.get(id), heartbeat));
+  }
+
+  /**
+   * put, answering the box as `overlay` shows it afterwards: built with one copy of the box, where
+   * laying the replaced heartbeat over it and then the new one made two on every heartbeat.
+   */
+  putOver(id: string, box: CallBox, heartbeat: BufferedHeartbeat): CallBox {
     const previous = this.waiting.get(id) ?? this.writing.get(id);
-    this.waiting.set(id, previous ? { ...heartbeat, queueSize: heartbeat.queueSize ?? previous.queueSize, metrics: heartbeat.metrics ?? previous.metrics } : heartbeat);
+    const waiting = kept(previous, heartbeat);
+    this.waiting.set(id, waiting);
+    return withHeartbeat(box, waiting, previous?.at);
   }
 
   /** Dropped when the box is written another way, so an older heartbeat never lands after it. */
@@ -72,12 +82,18 @@ export class HeartbeatBuffer {
   }
 }
 
-export function withHeartbeat(box: CallBox, heartbeat: BufferedHeartbeat): CallBox {
+/** `earlierAt`: the time of a heartbeat this one replaced, which the box was last heard at if later (a clock set back). */
+export function withHeartbeat(box: CallBox, heartbeat: BufferedHeartbeat, earlierAt = heartbeat.at): CallBox {
   return {
     ...box,
     reportedStatus: heartbeat.reportedStatus,
     queueSize: heartbeat.queueSize ?? box.queueSize,
     metrics: heartbeat.metrics ?? box.metrics,
-    lastHeartbeatAt: Math.max(box.lastHeartbeatAt, heartbeat.at),
+    lastHeartbeatAt: Math.max(box.lastHeartbeatAt, heartbeat.at, earlierAt),
   };
+}
+
+/** A heartbeat without queueSize or metrics keeps those of the one it replaces. */
+function kept(previous: BufferedHeartbeat | undefined, heartbeat: BufferedHeartbeat): BufferedHeartbeat {
+  return previous ? { ...heartbeat, queueSize: heartbeat.queueSize ?? previous.queueSize, metrics: heartbeat.metrics ?? previous.metrics } : heartbeat;
 }
