@@ -125,13 +125,14 @@ export class CallBoxTransactionsService {
     const claimsNew = standing.status !== 'disconnected' && saysActive(box);
     // The admin's batchSize for the box is a ceiling: a box cannot ask for more.
     const batch = Math.min(limit ?? settings.batchSize, settings.batchSize);
-    const terms = claimTerms(box, now, this.config.heartbeatTimeoutMs);
     let claim: ClaimOutcome = NO_CLAIM;
     const transactions = await this.transactions.claimForBox({
       callboxId,
       lockBox: async (unit) => {
         const locked = await this.boxes.lockedForClaim(unit, callboxId);
-        if (!locked || claimTerms(locked, now, this.config.heartbeatTimeoutMs) !== terms) throw new BoxChangedUnderClaim();
+        // The terms are the box's as read before the claim; worked out only when a claim runs (most polls find nothing).
+        const timeoutMs = this.config.heartbeatTimeoutMs;
+        if (!locked || claimTerms(locked, now, timeoutMs) !== claimTerms(box, now, timeoutMs)) throw new BoxChangedUnderClaim();
       },
       limit: batch,
       maxConcurrent: box.maxConcurrent,
