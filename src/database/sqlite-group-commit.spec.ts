@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -297,6 +297,44 @@ describe(SqliteGroupCommit.name, () => {
     expect(answer).toBe('ok');
     expect(committedLabels()).toEqual(['listened']);
     expect(await sut.run(async (m) => (await insert(m, 'later'), 'still running'))).toBe('still running');
+  });
+
+  /** SQLite's temporary files (statement and savepoint sub-journals, sorts) this process holds open. */
+  const openTemporaryFiles = () =>
+    readdirSync('/proc/self/fd')
+      .map((fd) => {
+        try {
+          return readlinkSync(join('/proc/self/fd', fd));
+        } catch {
+          return ''; // closed since it was listed
+        }
+      })
+      .filter((target) => target.includes('etilqs_'));
+
+  it("keeps a unit's savepoint sub-journal in memory, never in a temporary file, and still rolls the unit back alone", async () => {
+    // About 90 pages of rows: rewriting them all copies far more than the 64 KiB SQLite keeps in memory by default.
+    const long = (i: number) => `${String(i).padStart(5, '0')}-${'x'.repeat(90)}`;
+    await sut.run(async (manager) => {
+      for (let i = 0; i < 3_000; i++) await insert(manager, long(i));
+    });
+    const before = committedLabels();
+    const seenDuringUnits: string[][] = [];
+    const failure = new Error('rewrote everything, then changed its mind');
+    const results = await Promise.allSettled([
+      sut.run(async (manager) => {
+        await manager.run(statement("UPDATE items SET label = label || '-rewritten'"));
+        seenDuringUnits.push(openTemporaryFiles());
+        throw failure;
+      }),
+      sut.run(async (manager) => {
+        await manager.run(statement("UPDATE items SET label = label || '-kept' WHERE label LIKE '00000-%'"));
+        seenDuringUnits.push(openTemporaryFiles());
+      }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+    expect(seenDuringUnits).toEqual([[], []]);
+    expect(committedLabels()).toEqual([`${long(0)}-kept`, ...before.slice(1)]);
+    expect(commits()).toBe(2);
   });
 
   describe('beside another process writing to the same file (the archive command)', () => {

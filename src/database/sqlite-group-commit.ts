@@ -222,10 +222,19 @@ export class SqliteGroupCommit {
    * a steady stream of writes, never found the WAL all copied (it grew past 400 MB in a minute of
    * archive vacuum). WalCheckpointer copies the WAL every second off this thread, so the commit's
    * checkpoint finds little left to write.
+   *
+   * temp_store MEMORY: each unit is a SAVEPOINT, so SQLite copies every page a unit first changes
+   * into a sub-journal (what ROLLBACK TO restores), which by default spills to a temporary file past
+   * 64 KiB: a write system call per page, most of an UPDATE's cost with the transactions table's
+   * indexes (bench end to end: about 1 300 -> 1 700 completed a second). In memory it is emptied at
+   * each RELEASE, so it holds one unit's pages at most, and units are bounded batches; the sorts this
+   * connection may run are a LIMITed page or small GROUP BYs. Durability is untouched: crash recovery
+   * never reads a temporary file (the WAL is the journal).
    */
   private async begin(connection: SqliteConnection): Promise<void> {
     if (!this.configured) {
       connection.exec('PRAGMA busy_timeout = 0');
+      connection.exec('PRAGMA temp_store = MEMORY');
       this.configured = true;
     }
     const deadline = Date.now() + this.lockWaitMs;
