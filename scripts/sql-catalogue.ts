@@ -90,7 +90,7 @@ export const SQL_CATALOGUE: Record<string, Record<string, Build>> = {
         after: { createdAt: T, id: 'tx_1' },
         limit: 50,
       }),
-    finishedPerMinute: (d) => TransactionSearchSql.finishedPerMinute(d, T - 3_600_000),
+    finishedPerMinute: (d) => TransactionSearchSql.finishedPerMinute(d, Math.floor((T - 3_600_000) / 60_000), Math.floor(T / 60_000)),
   },
   outbox: {
     insert: (d) => OutboxSql.insert(d, [{ transactionId: 'tx_1', outcome: 'completed', payload: '{}', at: T }]),

@@ -9,11 +9,13 @@ SELECT * FROM transactions WHERE phone_number IN ($1, $2) AND status = $3 AND ty
   ORDER BY created_at DESC, id DESC LIMIT 50;
 
 -- finishedPerMinute [sqlite]
-SELECT completed_at / 60000 AS minute, status, COUNT(*) AS n FROM transactions INDEXED BY ix_transactions_finished
-  WHERE completed_at >= ? AND status IN ('completed', 'failed')
-  GROUP BY completed_at / 60000, status;
+WITH RECURSIVE minutes (m) AS (SELECT CAST(? AS BIGINT) UNION ALL SELECT m + 1 FROM minutes WHERE m < ?)
+  SELECT m AS minute, outcome.status, (SELECT COUNT(*) FROM transactions INDEXED BY ix_transactions_finished
+  WHERE completed_at >= m * 60000 AND completed_at < (m + 1) * 60000 AND status = outcome.status) AS n
+  FROM minutes, (SELECT 'completed' AS status UNION ALL SELECT 'failed') AS outcome;
 
 -- finishedPerMinute [postgres]
-SELECT completed_at / 60000 AS minute, status, COUNT(*) AS n FROM transactions
-  WHERE completed_at >= $1 AND status IN ('completed', 'failed')
-  GROUP BY completed_at / 60000, status;
+WITH RECURSIVE minutes (m) AS (SELECT CAST($1 AS BIGINT) UNION ALL SELECT m + 1 FROM minutes WHERE m < $2)
+  SELECT m AS minute, outcome.status, (SELECT COUNT(*) FROM transactions
+  WHERE completed_at >= m * 60000 AND completed_at < (m + 1) * 60000 AND status = outcome.status) AS n
+  FROM minutes, (SELECT 'completed' AS status UNION ALL SELECT 'failed') AS outcome;

@@ -68,11 +68,18 @@ export const TransactionSearchSql = {
   },
 
   /** Completed and failed transactions per minute since then (a range of their own index). */
-  finishedPerMinute: (d: Dialect, since: number): Statement =>
+  /**
+   * Per minute from `firstMinute` to `lastMinute` (minutes since the epoch) and per outcome, how many
+   * finished: one index range count each, so nothing is sorted. A GROUP BY over the hour's rows
+   * sorted them all, and on SQLite's writer (temp_store MEMORY) held them in memory: about 68 bytes
+   * a row, 400 MB for an hour at 1 700 a second.
+   */
+  finishedPerMinute: (d: Dialect, firstMinute: number, lastMinute: number): Statement =>
     statement(
-      `SELECT completed_at / 60000 AS minute, status, COUNT(*) AS n FROM transactions${d.indexedBy(FINISHED_INDEX)}
-       WHERE completed_at >= ? AND status IN ('completed', 'failed')
-       GROUP BY completed_at / 60000, status`,
-      [since],
+      `WITH RECURSIVE minutes (m) AS (SELECT CAST(? AS BIGINT) UNION ALL SELECT m + 1 FROM minutes WHERE m < ?)
+       SELECT m AS minute, outcome.status, (SELECT COUNT(*) FROM transactions${d.indexedBy(FINISHED_INDEX)}
+         WHERE completed_at >= m * 60000 AND completed_at < (m + 1) * 60000 AND status = outcome.status) AS n
+       FROM minutes, (SELECT 'completed' AS status UNION ALL SELECT 'failed') AS outcome`,
+      [firstMinute, lastMinute],
     ),
 };

@@ -31,11 +31,10 @@ export class SqlTransactionSearch extends TransactionSearch {
 
   async finishedPerMinute(since: number, now: number): Promise<FinishedMinute[]> {
     const first = Math.floor(since / 60_000);
-    const rows = await this.db.read<{ minute: unknown; status: TransactionStatus; n: unknown }>(
-      TransactionSearchSql.finishedPerMinute(this.db.dialect, first * 60_000),
-    );
+    const last = Math.floor(now / 60_000);
+    const rows = await this.db.read<{ minute: unknown; status: TransactionStatus; n: unknown }>(TransactionSearchSql.finishedPerMinute(this.db.dialect, first, last));
     const minutes = new Map<number, FinishedMinute>();
-    for (let m = first; m <= Math.floor(now / 60_000); m++) minutes.set(m, { minute: m * 60_000, completed: 0, failed: 0 });
+    for (let m = first; m <= last; m++) minutes.set(m, { minute: m * 60_000, completed: 0, failed: 0 });
     for (const row of rows) {
       const entry = minutes.get(Number(row.minute));
       if (entry && (row.status === 'completed' || row.status === 'failed')) entry[row.status] += Number(row.n);
