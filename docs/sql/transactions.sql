@@ -42,11 +42,13 @@ UPDATE transactions SET status = $1, started_at = $2, updated_at = $3 WHERE id =
 
 -- mayHaveWorkFor [sqlite]
 SELECT EXISTS (SELECT 1 FROM transactions WHERE assigned_to = ? AND status = 'assigned') AS held,
-  EXISTS (SELECT 1 FROM transactions WHERE status = 'pending') AS queued;
+  EXISTS (SELECT 1 FROM transactions WHERE status = 'pending') AS queued,
+  EXISTS (SELECT 1 FROM transactions WHERE status = 'assigned') AS assigned;
 
 -- mayHaveWorkFor [postgres]
 SELECT EXISTS (SELECT 1 FROM transactions WHERE assigned_to = $1 AND status = 'assigned') AS held,
-  EXISTS (SELECT 1 FROM transactions WHERE status = 'pending') AS queued;
+  EXISTS (SELECT 1 FROM transactions WHERE status = 'pending') AS queued,
+  EXISTS (SELECT 1 FROM transactions WHERE status = 'assigned') AS assigned;
 
 -- heldAndInFlightOf [sqlite]
 SELECT held.*, counted.n AS in_flight

@@ -64,6 +64,16 @@ export class Database {
   }
 
   /**
+   * SQLite: a number that moves whenever a batch of units ends, before its callers or listeners hear
+   * of it (SqliteGroupCommit.generation), so a fact a read found holds while it has not moved: this
+   * connection is the only one that creates or hands out work (the archive command only deletes
+   * finished work). Null on PostgreSQL, where other replicas write.
+   */
+  writeGeneration(): number | null {
+    return this.sqlite ? this.sqlite.generation : null;
+  }
+
+  /**
    * On a SQLite file, from the next batch on: COMMIT with `synchronous = NORMAL` and flush the WAL on
    * a thread of its own (WalFlush, SqliteGroupCommit), once that WAL is proved to be the file SQLite
    * writes. Otherwise FULL stays, and the reason is returned. A failed flush ends the process through

@@ -79,6 +79,7 @@ export class SqliteGroupCommit {
   private failure: WalFlushFailed | null = null;
   /** The batch under way, which may still need the flusher being detached. */
   private current: Promise<void> = Promise.resolve();
+  private batchesEnded = 0;
 
   constructor(
     private readonly connection: () => SqliteConnection,
@@ -112,6 +113,16 @@ export class SqliteGroupCommit {
     if (this.failure) return Promise.reject(this.failure);
     const until = this.durableUntil;
     return until && until.then(() => (this.failure ? Promise.reject(this.failure) : undefined));
+  }
+
+  /**
+   * Moves each time a batch ends, committed or rolled back, before any of its callers is answered or
+   * its listeners run: what a read on this connection found at one value still holds while it has
+   * not moved (a read between two units of a batch, which may see rows the batch later undoes, is
+   * outdated by that batch's end).
+   */
+  get generation(): number {
+    return this.batchesEnded;
   }
 
   run<T>(work: Work<T>): Promise<T> {
@@ -161,6 +172,8 @@ export class SqliteGroupCommit {
       for (const outcome of outcomes) outcome.unit.end(false);
       for (const unit of batch) unit.reject(error);
       return;
+    } finally {
+      this.batchesEnded += 1;
     }
     if (wal) {
       // Set in the same turn as the COMMIT: a read from now on waits for this flush.

@@ -18,11 +18,20 @@ import { TransactionTransitions } from './transaction-transitions';
 import { BoxClaim, DispatchRound, IdempotencyClaim, Sweep, TransactionRepository } from './transaction.repository';
 import { MUTABLE_FIELDS, TransactionsSql } from './transactions.statements';
 
+/**
+ * How long a poll may be answered "nothing, for anyone" from memory without a read, even if no
+ * batch ended meanwhile: bounds what a write by another process (which this one never hears of)
+ * could be missed for. Within it, an idle fleet's polls cost no SQLite read at all.
+ */
+export const IDLE_ANSWER_MAX_AGE_MS = 1_000;
+
 /** `transactions` and `transaction_events` through the statements of this module. */
 @Injectable()
 export class SqlTransactionRepository extends TransactionRepository {
   private readonly journal: TransactionJournal;
   private readonly sweeps: TransactionSweeps;
+  /** SQLite: the write generation at which a read found nothing pending and nothing assigned, and when. */
+  private idle: { generation: number; at: number } | null = null;
 
   constructor(
     private readonly db: Database,
@@ -123,9 +132,17 @@ export class SqlTransactionRepository extends TransactionRepository {
 
   async claimForBox(claim: BoxClaim): Promise<Transaction[]> {
     const dialect = this.db.dialect;
+    // Taken before the read, which runs on SQLite before read() first awaits: what it finds is as of this generation.
+    const generation = this.db.writeGeneration();
+    if (this.stillIdle(generation, claim.now)) {
+      // Nothing pending, nothing assigned to any box, and no batch has ended since that was read.
+      claim.onOutcome?.({ claimed: 0, exhausted: true });
+      return [];
+    }
     // Most polls find nothing: answer those from one indexed read, without a write transaction.
-    const [found] = await this.db.read<{ held: unknown; queued: unknown }>(TransactionsSql.mayHaveWorkFor(dialect, claim.callboxId));
+    const [found] = await this.db.read<{ held: unknown; queued: unknown; assigned: unknown }>(TransactionsSql.mayHaveWorkFor(dialect, claim.callboxId));
     const queued = isTrue(found.queued);
+    if (generation !== null && !queued && !isTrue(found.assigned)) this.idle = { generation, at: claim.now };
     if (!isTrue(found.held) && !(claim.types.length > 0 && queued)) {
       // An empty queue left it nothing to take; a box that claims nothing new was stopped by itself.
       claim.onOutcome?.({ claimed: 0, exhausted: !queued });
@@ -148,6 +165,11 @@ export class SqlTransactionRepository extends TransactionRepository {
     });
     claim.onOutcome?.({ claimed, exhausted });
     return transactions;
+  }
+
+  private stillIdle(generation: number | null, now: number): boolean {
+    const idle = this.idle;
+    return idle !== null && idle.generation === generation && now >= idle.at && now - idle.at < IDLE_ANSWER_MAX_AGE_MS;
   }
 
   async counters(): Promise<TransactionCounters> {

@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import type { Database } from '../database/database';
 import { statement } from '../database/statement';
 import { SqlCommandJournal } from '../topup/journal/sql-command-journal';
-import { SqlTransactionRepository } from './sql-transaction.repository';
+import { IDLE_ANSWER_MAX_AGE_MS, SqlTransactionRepository } from './sql-transaction.repository';
 import type { NewTransaction, Transaction, TransactionType } from './transaction';
 import type { BoxClaim, DispatchRound } from './transaction.repository';
 import { TransactionTransitions } from './transaction-transitions';
@@ -238,6 +238,68 @@ describe('Transaction persistence contract', () => {
       const { claim } = claimWith('box-a', new Set(more.map((tx) => tx.id)));
       const answer = await sut.claimForBox(claim);
       expect(answer.map((tx) => tx.id)).toEqual(expect.arrayContaining([held.id]));
+    });
+  });
+
+  describe("an idle fleet's polls (on SQLite, answered from memory while no batch ends)", () => {
+    const onSqlite = () => db.dialect.engine === 'sqlite';
+    const pollAt = (now: number, outcomes: unknown[] = []) => sut.claimForBox({ ...claimFor('box-a', 10), now, onOutcome: (o) => outcomes.push(o) });
+
+    it('finds work created right after a poll that found none, on the next poll', async () => {
+      await register('box-a');
+      await expect(pollAt(T + 10_000)).resolves.toEqual([]);
+      const [tx] = await queue(1);
+      await expect(pollAt(T + 10_000)).resolves.toMatchObject([{ id: tx.id, status: 'assigned', assignedTo: 'box-a' }]);
+    });
+
+    it('finds work queued after polls that found none while another box held all there was', async () => {
+      await register('box-a');
+      await register('box-b');
+      await queue(1);
+      await pollAt(T + 10_000);
+      // All the work is held by box-a now: nothing pending, but something assigned.
+      await expect(sut.claimForBox({ ...claimFor('box-b', 10) })).resolves.toEqual([]);
+      await expect(sut.claimForBox({ ...claimFor('box-b', 10) })).resolves.toEqual([]);
+      const [tx] = await queue(1, 'for-b');
+      await expect(sut.claimForBox({ ...claimFor('box-b', 10) })).resolves.toMatchObject([{ id: tx.id }]);
+    });
+
+    it('after one read that found nothing for anyone, reads nothing until a batch ends or the answer is a second old', async () => {
+      await register('box-a');
+      const reads = jest.spyOn(db, 'read');
+      const outcomes: unknown[] = [];
+      await expect(pollAt(T + 10_000, outcomes)).resolves.toEqual([]);
+      await expect(pollAt(T + 10_001, outcomes)).resolves.toEqual([]);
+      await expect(pollAt(T + 10_000 + IDLE_ANSWER_MAX_AGE_MS - 1, outcomes)).resolves.toEqual([]);
+      // On PostgreSQL other replicas write: every poll reads.
+      expect(reads).toHaveBeenCalledTimes(onSqlite() ? 1 : 3);
+      expect(outcomes).toEqual([0, 1, 2].map(() => ({ claimed: 0, exhausted: true })));
+      await pollAt(T + 10_000 + IDLE_ANSWER_MAX_AGE_MS, outcomes);
+      expect(reads).toHaveBeenCalledTimes(onSqlite() ? 2 : 4);
+      // A batch that touches no transaction still ends the answer.
+      await register('box-other');
+      await pollAt(T + 10_000 + IDLE_ANSWER_MAX_AGE_MS + 1, outcomes);
+      expect(reads).toHaveBeenCalledTimes(onSqlite() ? 3 : 5);
+      reads.mockRestore();
+    });
+
+    it('a poll read between two units of a batch, which saw the only pending work gone, is not trusted once that unit is rolled back', async () => {
+      if (!onSqlite()) return; // on PostgreSQL a read outside the unit never sees its rows
+      await register('box-a');
+      const [tx] = await queue(1);
+      let seenInside: Transaction[] | null = null;
+      const rolledBack = sut.transition(
+        tx.id,
+        () => ({ to: 'expired', patch: {}, actor: 'dispatcher', at: T + 5, details: {} }),
+        async () => {
+          // Inside the batch, after the unit expired the only pending transaction: nothing for anyone, seemingly.
+          seenInside = await pollAt(T + 10_000);
+          throw new Error('changed its mind');
+        },
+      );
+      await expect(rolledBack).rejects.toThrow('changed its mind');
+      expect(seenInside).toEqual([]);
+      await expect(pollAt(T + 10_000)).resolves.toMatchObject([{ id: tx.id, status: 'assigned' }]);
     });
   });
 

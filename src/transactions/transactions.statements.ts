@@ -149,11 +149,16 @@ export const TransactionsSql = {
     ]);
   },
 
-  /** Whether a poll may find anything: one indexed read that answers most polls without a write. */
+  /**
+   * Whether a poll may find anything: one indexed read that answers most polls without a write.
+   * `assigned`: whether any box holds work it has not started (with `queued` false, no poll of any
+   * box can find anything).
+   */
   mayHaveWorkFor: (_d: Dialect, callboxId: string): Statement =>
     statement(
       `SELECT EXISTS (SELECT 1 FROM transactions WHERE assigned_to = ? AND status = 'assigned') AS held,
-              EXISTS (SELECT 1 FROM transactions WHERE status = 'pending') AS queued`,
+              EXISTS (SELECT 1 FROM transactions WHERE status = 'pending') AS queued,
+              EXISTS (SELECT 1 FROM transactions WHERE status = 'assigned') AS assigned`,
       [callboxId],
     ),
 
