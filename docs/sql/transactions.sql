@@ -47,8 +47,7 @@ SELECT EXISTS (SELECT 1 FROM transactions WHERE assigned_to = ? AND status = 'as
 
 -- mayHaveWorkFor [postgres]
 SELECT EXISTS (SELECT 1 FROM transactions WHERE assigned_to = $1 AND status = 'assigned') AS held,
-  EXISTS (SELECT 1 FROM transactions WHERE status = 'pending') AS queued,
-  EXISTS (SELECT 1 FROM transactions WHERE status = 'assigned') AS assigned;
+  EXISTS (SELECT 1 FROM transactions WHERE status = 'pending') AS queued;
 
 -- heldAndInFlightOf [sqlite]
 SELECT held.*, counted.n AS in_flight

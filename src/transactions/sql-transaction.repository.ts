@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { Database } from '../database/database';
 import { isUniqueViolation } from '../database/database-errors';
 import type { UnitOfWork } from '../database/unit-of-work';
@@ -21,7 +22,8 @@ import { MUTABLE_FIELDS, TransactionsSql } from './transactions.statements';
 /**
  * How long a poll may be answered "nothing, for anyone" from memory without a read, even if no
  * batch ended meanwhile: bounds what a write by another process (which this one never hears of)
- * could be missed for. Within it, an idle fleet's polls cost no SQLite read at all.
+ * could be missed for. Within it, an idle fleet's polls cost no SQLite read at all. Timed with the
+ * monotonic clock, not the app's: the bound holds however the wall clock is set.
  */
 export const IDLE_ANSWER_MAX_AGE_MS = 1_000;
 
@@ -30,7 +32,7 @@ export const IDLE_ANSWER_MAX_AGE_MS = 1_000;
 export class SqlTransactionRepository extends TransactionRepository {
   private readonly journal: TransactionJournal;
   private readonly sweeps: TransactionSweeps;
-  /** SQLite: the write generation at which a read found nothing pending and nothing assigned, and when. */
+  /** SQLite: the write generation at which a read found nothing pending and nothing assigned, and when (performance.now). */
   private idle: { generation: number; at: number } | null = null;
 
   constructor(
@@ -134,7 +136,8 @@ export class SqlTransactionRepository extends TransactionRepository {
     const dialect = this.db.dialect;
     // Taken before the read, which runs on SQLite before read() first awaits: what it finds is as of this generation.
     const generation = this.db.writeGeneration();
-    if (this.stillIdle(generation, claim.now)) {
+    const readAt = performance.now();
+    if (this.stillIdle(generation)) {
       // Nothing pending, nothing assigned to any box, and no batch has ended since that was read.
       claim.onOutcome?.({ claimed: 0, exhausted: true });
       return [];
@@ -142,7 +145,7 @@ export class SqlTransactionRepository extends TransactionRepository {
     // Most polls find nothing: answer those from one indexed read, without a write transaction.
     const [found] = await this.db.read<{ held: unknown; queued: unknown; assigned: unknown }>(TransactionsSql.mayHaveWorkFor(dialect, claim.callboxId));
     const queued = isTrue(found.queued);
-    if (generation !== null && !queued && !isTrue(found.assigned)) this.idle = { generation, at: claim.now };
+    if (generation !== null && !queued && !isTrue(found.assigned)) this.idle = { generation, at: readAt };
     if (!isTrue(found.held) && !(claim.types.length > 0 && queued)) {
       // An empty queue left it nothing to take; a box that claims nothing new was stopped by itself.
       claim.onOutcome?.({ claimed: 0, exhausted: !queued });
@@ -167,9 +170,9 @@ export class SqlTransactionRepository extends TransactionRepository {
     return transactions;
   }
 
-  private stillIdle(generation: number | null, now: number): boolean {
+  private stillIdle(generation: number | null): boolean {
     const idle = this.idle;
-    return idle !== null && idle.generation === generation && now >= idle.at && now - idle.at < IDLE_ANSWER_MAX_AGE_MS;
+    return idle !== null && idle.generation === generation && performance.now() - idle.at < IDLE_ANSWER_MAX_AGE_MS;
   }
 
   async counters(): Promise<TransactionCounters> {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { openTestDatabase } from '../../test/support/test-database';
 import { SqlOutcomeOutbox } from '../callbacks/sql-outcome-outbox';
 import { SqlCallBoxRepository } from '../callbox/registry/sql-callbox.repository';
@@ -266,21 +267,28 @@ describe('Transaction persistence contract', () => {
 
     it('after one read that found nothing for anyone, reads nothing until a batch ends or the answer is a second old', async () => {
       await register('box-a');
+      // The age is the monotonic clock's (performance.now), whatever the app's clock says.
+      let monotonic = 5_000_000;
+      const clock = jest.spyOn(performance, 'now').mockImplementation(() => monotonic);
       const reads = jest.spyOn(db, 'read');
       const outcomes: unknown[] = [];
       await expect(pollAt(T + 10_000, outcomes)).resolves.toEqual([]);
-      await expect(pollAt(T + 10_001, outcomes)).resolves.toEqual([]);
-      await expect(pollAt(T + 10_000 + IDLE_ANSWER_MAX_AGE_MS - 1, outcomes)).resolves.toEqual([]);
+      monotonic += 1;
+      await expect(pollAt(T - 60_000, outcomes)).resolves.toEqual([]);
+      monotonic += IDLE_ANSWER_MAX_AGE_MS - 2;
+      await expect(pollAt(T + 10_000, outcomes)).resolves.toEqual([]);
       // On PostgreSQL other replicas write: every poll reads.
       expect(reads).toHaveBeenCalledTimes(onSqlite() ? 1 : 3);
       expect(outcomes).toEqual([0, 1, 2].map(() => ({ claimed: 0, exhausted: true })));
-      await pollAt(T + 10_000 + IDLE_ANSWER_MAX_AGE_MS, outcomes);
+      monotonic += 1;
+      await pollAt(T + 10_000, outcomes);
       expect(reads).toHaveBeenCalledTimes(onSqlite() ? 2 : 4);
       // A batch that touches no transaction still ends the answer.
       await register('box-other');
-      await pollAt(T + 10_000 + IDLE_ANSWER_MAX_AGE_MS + 1, outcomes);
+      await pollAt(T + 10_000, outcomes);
       expect(reads).toHaveBeenCalledTimes(onSqlite() ? 3 : 5);
       reads.mockRestore();
+      clock.mockRestore();
     });
 
     it('a poll read between two units of a batch, which saw the only pending work gone, is not trusted once that unit is rolled back', async () => {
@@ -298,6 +306,35 @@ describe('Transaction persistence contract', () => {
         },
       );
       await expect(rolledBack).rejects.toThrow('changed its mind');
+      expect(seenInside).toEqual([]);
+      await expect(pollAt(T + 10_000)).resolves.toMatchObject([{ id: tx.id, status: 'assigned' }]);
+    });
+
+    it('a poll read inside a batch whose COMMIT then fails is not trusted: the next poll, at once, finds the work', async () => {
+      if (!onSqlite()) return; // on PostgreSQL a read outside the unit never sees its rows
+      await register('box-a');
+      const [tx] = await queue(1);
+      const connection = (db as unknown as { sqliteConnection(): { exec(sql: string): void } }).sqliteConnection();
+      const exec = connection.exec.bind(connection);
+      let failNextCommit = false;
+      const commits = jest.spyOn(connection, 'exec').mockImplementation((sql: string) => {
+        if (sql === 'COMMIT' && failNextCommit) {
+          failNextCommit = false;
+          throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+        }
+        return exec(sql);
+      });
+      let seenInside: Transaction[] | null = null;
+      const failed = sut.transition(
+        tx.id,
+        () => ({ to: 'expired', patch: {}, actor: 'dispatcher', at: T + 5, details: {} }),
+        async () => {
+          seenInside = await pollAt(T + 10_000);
+          failNextCommit = true;
+        },
+      );
+      await expect(failed).rejects.toThrow('disk I/O error');
+      commits.mockRestore();
       expect(seenInside).toEqual([]);
       await expect(pollAt(T + 10_000)).resolves.toMatchObject([{ id: tx.id, status: 'assigned' }]);
     });

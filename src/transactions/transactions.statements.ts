@@ -151,14 +151,16 @@ export const TransactionsSql = {
 
   /**
    * Whether a poll may find anything: one indexed read that answers most polls without a write.
-   * `assigned`: whether any box holds work it has not started (with `queued` false, no poll of any
-   * box can find anything).
+   * On SQLite, `assigned`: whether any box holds work it has not started (with `queued` false, no
+   * poll of any box can find anything, which the repository then remembers; PostgreSQL's other
+   * replicas write, so it never does).
    */
-  mayHaveWorkFor: (_d: Dialect, callboxId: string): Statement =>
+  mayHaveWorkFor: (d: Dialect, callboxId: string): Statement =>
     statement(
       `SELECT EXISTS (SELECT 1 FROM transactions WHERE assigned_to = ? AND status = 'assigned') AS held,
-              EXISTS (SELECT 1 FROM transactions WHERE status = 'pending') AS queued,
-              EXISTS (SELECT 1 FROM transactions WHERE status = 'assigned') AS assigned`,
+              EXISTS (SELECT 1 FROM transactions WHERE status = 'pending') AS queued${
+                d.engine === 'sqlite' ? `,\n              EXISTS (SELECT 1 FROM transactions WHERE status = 'assigned') AS assigned` : ''
+              }`,
       [callboxId],
     ),
 
