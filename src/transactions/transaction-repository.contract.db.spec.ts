@@ -291,22 +291,32 @@ describe('Transaction persistence contract', () => {
       clock.mockRestore();
     });
 
+    /**
+     * Expires `txId` in a unit whose consequence polls from inside the batch (where nothing is left
+     * for anyone, seemingly), then runs `afterPoll` (which undoes the unit or dooms the COMMIT).
+     */
+    const pollInsideExpiry = (txId: string, afterPoll: () => void) => {
+      let seenInside: Transaction[] | null = null;
+      const settled = sut.transition(
+        txId,
+        () => ({ to: 'expired', patch: {}, actor: 'dispatcher', at: T + 5, details: {} }),
+        async () => {
+          seenInside = await pollAt(T + 10_000);
+          afterPoll();
+        },
+      );
+      return { settled, seen: () => seenInside };
+    };
+
     it('a poll read between two units of a batch, which saw the only pending work gone, is not trusted once that unit is rolled back', async () => {
       if (!onSqlite()) return; // on PostgreSQL a read outside the unit never sees its rows
       await register('box-a');
       const [tx] = await queue(1);
-      let seenInside: Transaction[] | null = null;
-      const rolledBack = sut.transition(
-        tx.id,
-        () => ({ to: 'expired', patch: {}, actor: 'dispatcher', at: T + 5, details: {} }),
-        async () => {
-          // Inside the batch, after the unit expired the only pending transaction: nothing for anyone, seemingly.
-          seenInside = await pollAt(T + 10_000);
-          throw new Error('changed its mind');
-        },
-      );
-      await expect(rolledBack).rejects.toThrow('changed its mind');
-      expect(seenInside).toEqual([]);
+      const inside = pollInsideExpiry(tx.id, () => {
+        throw new Error('changed its mind');
+      });
+      await expect(inside.settled).rejects.toThrow('changed its mind');
+      expect(inside.seen()).toEqual([]);
       await expect(pollAt(T + 10_000)).resolves.toMatchObject([{ id: tx.id, status: 'assigned' }]);
     });
 
@@ -324,18 +334,10 @@ describe('Transaction persistence contract', () => {
         }
         return exec(sql);
       });
-      let seenInside: Transaction[] | null = null;
-      const failed = sut.transition(
-        tx.id,
-        () => ({ to: 'expired', patch: {}, actor: 'dispatcher', at: T + 5, details: {} }),
-        async () => {
-          seenInside = await pollAt(T + 10_000);
-          failNextCommit = true;
-        },
-      );
-      await expect(failed).rejects.toThrow('disk I/O error');
+      const inside = pollInsideExpiry(tx.id, () => (failNextCommit = true));
+      await expect(inside.settled).rejects.toThrow('disk I/O error');
       commits.mockRestore();
-      expect(seenInside).toEqual([]);
+      expect(inside.seen()).toEqual([]);
       await expect(pollAt(T + 10_000)).resolves.toMatchObject([{ id: tx.id, status: 'assigned' }]);
     });
   });
