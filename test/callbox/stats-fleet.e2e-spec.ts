@@ -3,8 +3,12 @@ import { watchLoop } from '../support/loop-watch';
 import { createTestApp, TEST_CALLBOX_TOKEN, TestApp } from '../support/test-app';
 import { expectStatus, paths, registerBox, submit } from './callbox-api';
 
-/** Enough boxes that building and serializing their stats in one piece holds the loop far past the budget (about 1.5 MB). */
-const BOXES = Number(process.env.STATS_FLEET_BOXES ?? 3_000);
+/**
+ * Enough boxes that building and serializing their stats in one piece holds the loop about twice the
+ * budget (about 5 MB): at 3 000 the one-piece answer took 12 to 20 ms here by November 2026, within
+ * the budget, so the spec could no longer fail it; at 10 000 it takes 38 to 52 ms, a step at a time 3 to 8.
+ */
+const BOXES = Number(process.env.STATS_FLEET_BOXES ?? 10_000);
 /** The event-loop budget of issue 17: no request holds the loop longer. */
 const BUDGET_MS = 20;
 /** Rounds of the budget check, judged on their median. */
@@ -59,16 +63,18 @@ describe('CallBox statistics with a large fleet', () => {
       expect(stats.instances).toHaveLength(BOXES + round + 1);
       expect(stats.instances.map((i) => i.id)).toContain(added);
       expect(stats.connectedInstances).toBe(BOXES + round + 1);
-      // Waiting for a CPU on a loaded machine is not the code's, nor a scavenge stretched by its
-      // helper threads waiting for one (the pauses are in `loop.gc`): the code's own time in the
-      // longest-held turn of the loop is (the plain delay where /proc is not there).
+      // Waiting for a CPU on a loaded machine is not the code's, nor sleeping on a lock held by a
+      // helper thread that waits for one, nor a scavenge stretched by them (the pauses are in
+      // `loop.gc`): the code's own time on a CPU in the longest-held turn of the loop is (the plain
+      // delay where /proc is not there). The CI run at faef36f read 172 ms "own" (the turn less its
+      // wait for a CPU) in one round, in a turn that waited 578 ms for a CPU; that measure could not tell time on a CPU from time asleep.
       rounds.push({ round, heldMs: loop.maxCodeMs ?? loop.maxDelayMs, loop });
     }
     // Some rounds may meet a hiccup of the machine (a page fault, a stretched system call, the CPU
     // taken by the suite running beside this one: the CI dry run at f894407 read 27, 20.02 and 10 ms,
     // its first two rounds waiting 68 and 35 ms for a CPU); built in one piece, every round holds the
-    // loop several times the budget (52 to 99 ms here), so the median fails the old answer, and no
-    // round may pass twice the budget.
+    // loop about twice the budget (38 to 52 ms here at 10 000 boxes), so the median fails the old
+    // answer, and no round may pass twice the budget.
     const held = rounds.map((r) => r.heldMs).sort((a, b) => a - b);
     const verdict = held[Math.floor(ROUNDS / 2)] < BUDGET_MS && held[ROUNDS - 1] < 2 * BUDGET_MS ? 'within budget' : rounds;
     expect(verdict).toBe('within budget');

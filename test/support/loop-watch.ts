@@ -4,8 +4,14 @@ import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:pe
 /** One turn of the event loop that kept a 1 ms timer waiting: its length, and what the thread did meanwhile. */
 export interface Stall {
   ms: number;
-  /** On a CPU, and asleep in a system call (null without /proc). */
-  ownMs: number | null;
+  /** On a CPU (null without /proc). */
+  cpuMs: number | null;
+  /**
+   * Neither on a CPU nor waiting for one: asleep in a system call, or on a lock held by a thread of
+   * the process (the collector's or the compiler's helpers) that itself waits for a CPU (null
+   * without /proc).
+   */
+  sleptMs: number | null;
   /** Waiting for a CPU: the machine's load, not the code. */
   runQueueMs: number | null;
   /** Garbage-collection pauses within the turn. */
@@ -18,8 +24,8 @@ export interface LoopWatch {
   /** The longest stall. */
   worst: Stall | null;
   /**
-   * The largest time a turn of the loop spent running code: its own time (on a CPU or asleep in a
-   * system call) less the collector's pauses within it; null without /proc.
+   * The largest time a turn of the loop spent running code: its time on a CPU less the collector's
+   * pauses within it; null without /proc.
    */
   maxCodeMs: number | null;
   /** The garbage collector's pauses over 1 ms (kind: 1 minor, 2 major, 4 incremental, 8 weak callbacks). */
@@ -45,14 +51,17 @@ function schedstat(): { cpuMs: number; waitMs: number } | null {
  */
 export async function watchLoop<T>(work: () => Promise<T>): Promise<{ result: T; loop: LoopWatch }> {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
-  const turns: Array<{ from: number; to: number; runQueueMs: number | null }> = [];
+  const turns: Array<{ from: number; to: number; cpuMs: number | null; runQueueMs: number | null }> = [];
   const pauses: Array<{ from: number; to: number; kind: number }> = [];
   let last = performance.now();
   let lastSched = schedstat();
   const timer = setInterval(() => {
     const now = performance.now();
     const sched = schedstat();
-    if (now - last - 1 > 2) turns.push({ from: last, to: now, runQueueMs: sched && lastSched ? sched.waitMs - lastSched.waitMs : null });
+    if (now - last - 1 > 2) {
+      const known = sched !== null && lastSched !== null;
+      turns.push({ from: last, to: now, cpuMs: known ? sched.cpuMs - lastSched!.cpuMs : null, runQueueMs: known ? sched.waitMs - lastSched!.waitMs : null });
+    }
     last = now;
     lastSched = sched;
   }, 1);
@@ -69,12 +78,13 @@ export async function watchLoop<T>(work: () => Promise<T>): Promise<{ result: T;
     // The last turn: one more tick of the timer ends it; the collector's entries arrive after it.
     await new Promise((resolve) => setTimeout(resolve, 5));
     await new Promise((resolve) => setImmediate(resolve));
-    const stalls = turns.map(({ from, to, runQueueMs }): Stall => {
+    const stalls = turns.map(({ from, to, cpuMs, runQueueMs }): Stall => {
       const gcMs = pauses.reduce((sum, p) => sum + Math.max(0, Math.min(to, p.to) - Math.max(from, p.from)), 0);
-      return { ms: to - from - 1, runQueueMs, ownMs: runQueueMs === null ? null : Math.max(0, to - from - runQueueMs), gcMs };
+      const sleptMs = cpuMs === null || runQueueMs === null ? null : Math.max(0, to - from - cpuMs - runQueueMs);
+      return { ms: to - from - 1, cpuMs, runQueueMs, sleptMs, gcMs };
     });
     const worst = stalls.reduce<Stall | null>((a, b) => (a && a.ms >= b.ms ? a : b), null);
-    const code = stalls.filter((stall) => stall.ownMs !== null).map((stall) => Math.max(0, stall.ownMs! - stall.gcMs));
+    const code = stalls.filter((stall) => stall.cpuMs !== null).map((stall) => Math.max(0, stall.cpuMs! - stall.gcMs));
     return {
       result,
       loop: {
