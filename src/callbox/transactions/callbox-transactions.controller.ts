@@ -1,9 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Authenticated, type AuthenticatedRequest } from '../../common/auth/auth.guard';
-import { CurrentPrincipal } from '../../common/auth/current-principal.decorator';
-import type { Principal } from '../../common/auth/principal';
 import { ApiErrorResponses } from '../../common/http/api-error-responses';
 import { heldClientOf } from '../long-poll/held-client';
 import { HeldReplies } from '../long-poll/held-reply';
@@ -35,15 +33,10 @@ export class CallBoxTransactionsController {
   })
   @ApiOkResponse({ type: PendingResponseDto })
   @ApiErrorResponses(400, 401, 403, 404)
-  async pending(
-    @CurrentPrincipal() principal: Principal,
-    @Query() query: PendingQueryDto,
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
+  async pending(@Query() query: PendingQueryDto, @Req() request: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
     // A poll claims work: a HEAD (which Fastify routes here too) would claim what it cannot show.
     if (request.method === 'HEAD') return void reply.code(405).header('allow', 'GET').send();
-    const outcome = await this.longPoll.pending(principal, query.callboxId, query.limit, query.waitMs, heldClientOf(request));
+    const outcome = await this.longPoll.pending(request.principal, query.callboxId, query.limit, query.waitMs, heldClientOf(request));
     // Held: answered when its hold ends, with no frame of this route waiting meanwhile.
     if (outcome.held) return this.heldReplies.answerLater(request, reply, outcome.held.then(toPendingResponse));
     void reply.send(toPendingResponse(outcome.answer));
