@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import { inspect } from 'node:util';
 import { SecretIndex } from './secret-index';
 
 // The real functions, watched: what the index digests and whether it compares secrets one by one.
@@ -54,5 +55,36 @@ describe(SecretIndex.name, () => {
     expect(first).not.toBe(second);
     expect(first.endsWith('jeton-de-la-flotte-0123456789')).toBe(true);
     expect(first.length).toBeGreaterThanOrEqual('jeton-de-la-flotte-0123456789'.length + 64);
+  });
+
+  it('finds exactly what string equality finds, over near misses of every secret and random strings', () => {
+    const secrets = ['jeton-de-la-flotte-0123456789', 'jeton-privé-callbox_002', 'clé-ÿ-\u00e9-\ufffd-😀', 'x'];
+    const values = new SecretIndex(secrets.map((secret, i) => [secret, i] as const));
+    const nearMisses = secrets.flatMap((secret) => [
+      secret,
+      secret.slice(0, -1),
+      `${secret}!`,
+      `${secret}\u0000`,
+      secret.normalize('NFD'),
+      Buffer.from(secret, 'utf8').toString('latin1'),
+      ...[...secret].map((_, at) => `${secret.slice(0, at)}${String.fromCharCode(secret.charCodeAt(at) ^ 1)}${secret.slice(at + 1)}`),
+    ]);
+    const random = Array.from({ length: 2_000 }, () => crypto.randomBytes(1 + (crypto.randomInt(40))).toString('latin1'));
+    for (const presented of [...nearMisses, ...random, '']) {
+      const expected = secrets.indexOf(presented);
+      expect({ presented, found: values.find(presented) }).toEqual({ presented, found: expected === -1 ? null : expected });
+    }
+  });
+
+  it('never prints its key or digests with the object that holds it', () => {
+    const holder = { tokens: new SecretIndex([['jeton-de-la-flotte-0123456789', 'shared']]) };
+    hash.mockClear();
+    holder.tokens.find('anything');
+    const [[, keyed]] = hash.mock.calls as unknown as Array<[string, string]>;
+    const key = keyed.slice(0, -'anything'.length);
+    for (const printed of [JSON.stringify(holder), inspect(holder, { depth: 10, showHidden: true })]) {
+      expect(printed).not.toContain(key);
+      expect(printed).not.toMatch(/[0-9a-f]{64}/);
+    }
   });
 });

@@ -11,22 +11,24 @@ import { hash, randomBytes } from 'node:crypto';
  * more than the hash itself.
  */
 export class SecretIndex<T> {
-  private readonly key = randomBytes(32).toString('hex');
-  private readonly byDigest = new Map<string, T>();
+  // Private fields (#): JSON.stringify and util.inspect of an object holding the index (Credentials)
+  // never print the key or the digests.
+  readonly #key = randomBytes(32).toString('hex');
+  readonly #byDigest = new Map<string, T>();
 
   /** The first entry of a secret listed twice is the one found. */
   constructor(entries: Iterable<readonly [secret: string, value: T]>) {
     for (const [secret, value] of entries) {
-      const digest = this.digest(secret);
-      if (!this.byDigest.has(digest)) this.byDigest.set(digest, value);
+      const digest = this.#digest(secret);
+      if (!this.#byDigest.has(digest)) this.#byDigest.set(digest, value);
     }
   }
 
   find(presented: string): T | null {
-    return this.byDigest.get(this.digest(presented)) ?? null;
+    return this.#byDigest.get(this.#digest(presented)) ?? null;
   }
 
-  private digest(value: string): string {
-    return hash('sha256', this.key + value);
+  #digest(value: string): string {
+    return hash('sha256', this.#key + value);
   }
 }
